@@ -1,0 +1,134 @@
+"""SL102 global-rebinding: a module-level name rebound through ``global`` per request."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from statelint.model import Finding
+from statelint.project import Project
+from statelint.rule import Example, Rule
+from statelint.state import (
+    finding_for_state,
+    frameworks_of,
+    group_uses,
+    handler_names,
+    name_list,
+    short_name,
+    state_uses,
+)
+
+
+class GlobalRebinding(Rule):
+    """A module-level name that a handler (or a helper it calls) rebinds with ``global``."""
+
+    code = "SL102"
+    name = "global-rebinding"
+    severity = "error"
+    how = "writes"
+    summary = "Module-level name rebound with `global` while serving requests"
+    what_it_finds = """
+A function reached from a request handler declares `global NAME` and assigns
+to it (`NAME = ...`, `NAME += 1`, `del NAME`): counters, "last seen" values,
+flags, tokens. Every handler that reads or rebinds the name is listed.
+
+A lazily created per-process singleton (`if _client is None: _client = make()`)
+is not reported: every process builds the same object, and no request's answer
+depends on what an earlier request did.
+"""
+    why_stateful = """
+The name lives in one process. With four workers there are four counters, four
+"last" values, four flags; each request sees whichever one its worker holds, so
+consecutive requests from one client are no longer independent and the totals
+are wrong as soon as a second worker or replica starts. Nothing survives a
+restart.
+"""
+    how_to_fix = """
+Count and remember in a shared store: a Redis `INCR`/`INCRBY` for counters (or
+a metrics system such as Prometheus for observability counters), a Redis key or
+a database row for a value that must be the same everywhere. If the value is
+configuration, compute it once at import time or at startup.
+"""
+    examples = (
+        Example(
+            kind="stateful",
+            title="a visit counter kept in a global",
+            handlers=("visit",),
+            files={
+                "app.py": '''
+from fastapi import FastAPI
+
+app = FastAPI()
+visits = 0
+
+
+def bump():
+    global visits
+    visits += 1
+    return visits
+
+
+@app.get("/visit")
+async def visit():
+    return {"visits": bump()}
+''',
+            },
+        ),
+        Example(
+            kind="self-contained",
+            title="a lazily created Redis client and a counter in Redis",
+            files={
+                "app.py": '''
+import os
+
+import redis.asyncio as redis
+from fastapi import FastAPI
+
+app = FastAPI()
+_client = None
+
+
+def client():
+    global _client
+    if _client is None:
+        _client = redis.from_url(os.environ["REDIS_URL"])
+    return _client
+
+
+@app.get("/visit")
+async def visit():
+    return {"visits": await client().incr("visits")}
+''',
+            },
+        ),
+    )
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        """One finding per module-level name rebound at request time."""
+        uses = [
+            use for use in state_uses(project)
+            if use.target.kind == "module" and not use.target.rest
+        ]
+        rebound = {
+            use.target.symbol for use in uses
+            if use.access.op == "rebind" and use.access.method != "lazy-init"
+        }
+        for symbol, group in group_uses(u for u in uses if u.target.symbol in rebound).items():
+            name = short_name(symbol)
+
+            def message(all_uses, writes, readers, name=name):
+                writers = handler_names(writes)
+                return (f"`{name}` is rebound with `global` while {name_list(writers)} "
+                        f"serve{'s' if len(writers) == 1 else ''} requests; every worker process "
+                        "keeps its own value, so replicas disagree and the value resets on restart")
+
+            frameworks = frameworks_of(group)
+            if "django" in frameworks:
+                store = "Django's cache with the Redis backend (`cache.incr(key)`) or a database row"
+            else:
+                store = "a Redis key (`INCR`/`SET` on a client created at startup) or a database row"
+            yield from filter(None, [finding_for_state(
+                project, type(self), symbol, group,
+                message=message,
+                suggestion=f"Keep `{name}` in {store}; for metrics use a Prometheus counter.",
+                writes=lambda use: use.access.op == "rebind" and use.access.method != "lazy-init",
+            )])

@@ -1,0 +1,5 @@
+"""``python -m statelint``."""
+
+from statelint.cli import main
+
+main()

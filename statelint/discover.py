@@ -1,0 +1,201 @@
+"""The discover stage: walk the given paths and name each file's module.
+
+Nothing is imported or executed: files are only listed.  Directories that are
+never application code (version control, virtual environments, build output,
+caches, ``node_modules``) are skipped, as are symlinks that leave the scanned
+tree or loop back into it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from statelint.model import FileProblem
+
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".env",
+        "node_modules", "build", "dist", "__pycache__", ".eggs", "site-packages",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".statelint_cache",
+        ".ipynb_checkpoints", "__pypackages__",
+    }
+)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to scan: absolute path, path relative to the root, dotted module."""
+
+    path: Path
+    relpath: str
+    module: str
+    is_package: bool
+
+
+@dataclass
+class Discovery:
+    """What discovery found: the root, the files and the paths it could not use."""
+
+    root: Path
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    skipped: int = 0
+
+
+def common_root(paths: list[Path]) -> Path:
+    """The directory that relative paths in reports are measured from."""
+    resolved = [p.resolve() for p in paths]
+    dirs = [p if p.is_dir() else p.parent for p in resolved]
+    if not dirs:
+        return Path.cwd().resolve()
+    root = Path(os.path.commonpath([str(d) for d in dirs]))
+    cwd = Path.cwd().resolve()
+    # Report paths relative to the working directory when the scan is inside it,
+    # the way linters do, so that editors and CI annotations can open them.
+    try:
+        root.relative_to(cwd)
+        return cwd
+    except ValueError:
+        return root
+
+
+def module_name(path: Path, root: Path) -> tuple[str, bool]:
+    """The dotted module name of a file, and whether it is a package ``__init__``.
+
+    Inside packages (directories with ``__init__.py``) the name climbs to the top
+    package, as the interpreter would see it; elsewhere it is the path relative
+    to the scanned root, with a leading ``src`` folder dropped.
+    """
+    is_package = path.name == "__init__.py"
+    parts: list[str] = [] if is_package else [path.stem]
+    directory = path.parent
+    if (directory / "__init__.py").exists():
+        while (directory / "__init__.py").exists():
+            parts.append(directory.name)
+            if directory == directory.parent:
+                break
+            directory = directory.parent
+        return ".".join(reversed(parts)), is_package
+    try:
+        relative = path.parent.relative_to(root).parts
+    except ValueError:
+        relative = ()
+    if relative and relative[0] == "src":
+        relative = relative[1:]
+    return ".".join([*relative, *reversed(parts)]) or path.stem, is_package
+
+
+def _is_virtualenv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").exists()
+
+
+def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = None,
+             is_ignored: Callable[[list[str]], set[str]] | None = None,
+             root: Path | None = None) -> Discovery:
+    """List the Python files under ``paths`` with their module names.
+
+    ``is_excluded`` is asked about every relative path (config excludes);
+    ``is_ignored`` receives the relative paths of the files found and returns
+    those to drop (``.gitignore``).
+    """
+    given = [Path(p) for p in paths] or [Path(".")]
+    base = root or common_root([p for p in given if p.exists()] or [Path(".")])
+    result = Discovery(root=base)
+    seen: set[Path] = set()
+    found: list[Path] = []
+    for path in given:
+        if not path.exists() and not path.is_symlink():
+            result.problems.append(FileProblem(str(path), "path does not exist", kind="unreadable"))
+            continue
+        if path.is_file():
+            resolved = path.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                found.append(path.absolute())
+            continue
+        _walk(path.absolute(), path.resolve(), base, seen, found, result, is_excluded)
+    relpaths = {p: _relpath(p, base) for p in found}
+    ignored = is_ignored(sorted(relpaths.values())) if is_ignored and relpaths else set()
+    for path in sorted(found, key=lambda p: relpaths[p]):
+        rel = relpaths[path]
+        if rel in ignored:
+            result.skipped += 1
+            continue
+        module, is_package = module_name(path, base)
+        result.files.append(SourceFile(path, rel, module, is_package))
+    return result
+
+
+def _relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        try:
+            return Path(os.path.relpath(path, root)).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Path],
+          result: Discovery, is_excluded: Callable[[str], bool] | None) -> None:
+    visited_dirs: set[Path] = set()
+
+    def on_error(error: OSError) -> None:
+        name = error.filename or str(top)
+        result.problems.append(FileProblem(_relpath(Path(name), root),
+                                           f"cannot read directory: {error.strerror}",
+                                           kind="unreadable"))
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
+        directory = Path(dirpath)
+        real = directory.resolve()
+        if real in visited_dirs:
+            dirnames[:] = []
+            continue
+        visited_dirs.add(real)
+        keep = []
+        for name in sorted(dirnames):
+            child = directory / name
+            if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
+                result.skipped += 1
+                continue
+            if _is_virtualenv(child):
+                result.skipped += 1
+                continue
+            if child.is_symlink():
+                target = child.resolve()
+                if target in visited_dirs or not _inside(target, real_top):
+                    # a loop, or a link that leaves the tree we were asked to scan
+                    result.skipped += 1
+                    continue
+            if is_excluded is not None and is_excluded(_relpath(child, root)):
+                result.skipped += 1
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            path = directory / name
+            if is_excluded is not None and is_excluded(_relpath(path, root)):
+                result.skipped += 1
+                continue
+            if path.is_symlink() and not _inside(path.resolve(), real_top):
+                result.skipped += 1
+                continue
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            found.append(path)
+
+
+def _inside(path: Path, top: Path) -> bool:
+    try:
+        path.relative_to(top)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,969 @@
+"""The parse stage: one LibCST pass over a file yields its ``ModuleFacts``.
+
+This is the cost centre of a scan, so the extractor does one walk of the tree,
+asks LibCST for positions only (no scope analysis, no deep copy of the tree),
+and records plain data.  Name resolution inside the file happens here (imports,
+module-level names, function locals); resolution across files is the link
+stage's job.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from statelint.model import (
+    Access,
+    Binding,
+    Call,
+    ClassFacts,
+    Function,
+    Import,
+    ModuleFacts,
+    Param,
+    ParseError,
+    Span,
+    Statement,
+    Suppression,
+    Value,
+)
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+#: How deep a value summary goes; deeper structure becomes ``other``.
+MAX_VALUE_DEPTH = 6
+#: How many items of a literal container are summarised.
+MAX_VALUE_ITEMS = 64
+MUTATING_METHODS = frozenset(
+    {
+        "append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend",
+        "insert", "remove", "discard", "appendleft", "extendleft", "popleft", "rotate",
+        "sort", "reverse", "difference_update", "intersection_update",
+        "symmetric_difference_update", "__setitem__", "__delitem__", "move_to_end",
+        "subtract", "put", "put_nowait", "set", "incr", "inc", "increment",
+    }
+)
+
+
+def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
+    """Resolve a relative import (``from ..x import y``) against the importing module."""
+    if level == 0:
+        return target or ""
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    if target:
+        parts.append(target)
+    return ".".join(parts)
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, ``None`` for anything else."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _receiver_chain(node: cst.BaseExpression) -> tuple[str, list[str]] | None:
+    """The head name and attribute parts of ``a.b[k].c``, ignoring subscripts.
+
+    Subscripts are skipped because mutating ``CACHE[user].append(x)`` mutates
+    ``CACHE``'s contents all the same.  ``type(self).x`` and
+    ``self.__class__.x`` give the head ``cls``.
+    """
+    parts: list[str] = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            if node.attr.value == "__class__" and isinstance(node.value, cst.Name):
+                return "cls", list(reversed(parts))
+            parts.append(node.attr.value)
+            node = node.value
+        elif isinstance(node, cst.Subscript):
+            parts = []  # what follows an index is an element, not the container
+            node = node.value
+        elif isinstance(node, cst.Call):
+            func = node.func
+            if (
+                isinstance(func, cst.Name)
+                and func.value == "type"
+                and len(node.args) == 1
+                and isinstance(node.args[0].value, cst.Name)
+            ):
+                return "cls", list(reversed(parts))
+            return None
+        elif isinstance(node, cst.Name):
+            return node.value, list(reversed(parts))
+        else:
+            return None
+
+
+def _string_value(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = ast.literal_eval(node.value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left = _string_value(node.left)
+        right = _string_value(node.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
+
+
+@dataclass
+class _Scope:
+    """Raw facts of a function while it is being walked; resolved on leave."""
+
+    qualname: str
+    name: str
+    class_name: str
+    span: Span
+    is_async: bool
+    decorators: tuple[Value, ...]
+    params: list[Param]
+    param_names: set[str]
+    first_param: str
+    is_classmethod: bool
+    locals: set[str] = field(default_factory=set)
+    globals_declared: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
+    raw_accesses: list[tuple[str, list[str], str, Span, str]] = field(default_factory=list)
+    raw_calls: list[tuple[str, list[str], Span, Value]] = field(default_factory=list)
+    local_assignments: list[tuple[str, Value]] = field(default_factory=list)
+    parent: "_Scope | None" = None
+    #: names tested for ``None``/falsiness by the enclosing ``if`` statements
+    guards: list[frozenset[str]] = field(default_factory=list)
+
+
+@dataclass
+class _ClassScope:
+    name: str
+    qualname: str
+    span: Span
+    bases: tuple[str, ...]
+    decorators: tuple[Value, ...]
+    keywords: tuple[tuple[str, Value], ...]
+    attributes: dict[str, Binding] = field(default_factory=dict)
+    methods: list[str] = field(default_factory=list)
+
+
+class FactsCollector(cst.CSTVisitor):
+    """Walks a module once and gathers imports, bindings, functions and classes."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, module: str, is_package: bool, module_node: cst.Module) -> None:
+        super().__init__()
+        self.module = module
+        self.is_package = is_package
+        self.imports: dict[str, Import] = {}
+        self.import_list: list[Import] = []
+        self.bindings: dict[str, Binding] = {}
+        self.functions: list[Function] = []
+        self.classes: list[ClassFacts] = []
+        self.statements: list[Statement] = []
+        self.scopes: list[_Scope] = []
+        self.class_stack: list[_ClassScope] = []
+        self.module_names = self._top_level_names(module_node)
+        self._main_guard_depth = 0
+
+    # -- helpers -----------------------------------------------------------
+
+    def span(self, node: cst.CSTNode) -> Span:
+        pos = self.get_metadata(PositionProvider, node)
+        return Span(pos.start.line, pos.start.column, pos.end.line, pos.end.column)
+
+    def _top_level_names(self, module_node: cst.Module) -> set[str]:
+        """Names bound at module level, found before the walk so that functions
+        defined above a binding still resolve it; also collects the imports."""
+        names: set[str] = set()
+
+        def visit_block(body: Sequence[cst.CSTNode]) -> None:
+            for stmt in body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        if isinstance(small, (cst.Import, cst.ImportFrom)):
+                            for item in self._imports_of(small, 0):
+                                self.imports.setdefault(item.local, item)
+                                names.add(item.local)
+                        elif isinstance(small, cst.Assign):
+                            for target in small.targets:
+                                names.update(_target_names(target.target))
+                        elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                            names.update(_target_names(small.target))
+                elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                    names.add(stmt.name.value)
+                elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+                    for block in _blocks_of(stmt):
+                        visit_block(block)
+
+        visit_block(module_node.body)
+        return names
+
+    def _imports_of(self, node: cst.Import | cst.ImportFrom, line: int) -> list[Import]:
+        found: list[Import] = []
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                name = dotted_name(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    found.append(Import(alias.asname.name.value, name, "", line))
+                else:
+                    # ``import a.b`` binds ``a`` but makes ``a.b.x`` reachable.
+                    found.append(Import(name.split(".")[0], name.split(".")[0], "", line))
+                    if "." in name:
+                        found.append(Import(name, name, "", line))
+            return found
+        level = len(node.relative)
+        target = dotted_name(node.module) if node.module is not None else None
+        base = resolve_relative(self.module, self.is_package, level, target)
+        if isinstance(node.names, cst.ImportStar):
+            return found
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else dotted_name(alias.name)
+            if not name:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            found.append(Import(local, base, name, line))
+        return found
+
+    def resolve_head(self, head: str) -> tuple[str, str]:
+        """Resolve a name at module level: (dotted, kind)."""
+        imported = self.imports.get(head)
+        if imported is not None:
+            return imported.dotted, "global"
+        if head in self.module_names:
+            return f"{self.module}.{head}", "global"
+        if head in BUILTIN_NAMES:
+            return head, "builtin"
+        return head, "unknown"
+
+    def resolve_dotted(self, name: str) -> str:
+        """Resolve the head of a dotted name through imports and module names."""
+        head, _, rest = name.partition(".")
+        scope = self.scopes[-1] if self.scopes else None
+        if scope is not None and self._is_local(scope, head):
+            return name
+        if head in self.imports and rest:
+            # ``import a.b`` registers the full dotted name too: prefer the longest.
+            parts = name.split(".")
+            for cut in range(len(parts), 0, -1):
+                candidate = ".".join(parts[:cut])
+                imp = self.imports.get(candidate)
+                if imp is not None:
+                    tail = ".".join(parts[cut:])
+                    return f"{imp.dotted}.{tail}" if tail else imp.dotted
+        resolved, _ = self.resolve_head(head)
+        return f"{resolved}.{rest}" if rest else resolved
+
+    @staticmethod
+    def _is_local(scope: _Scope, name: str) -> bool:
+        current: _Scope | None = scope
+        while current is not None:
+            if name in current.globals_declared:
+                return False
+            if name in current.param_names or name in current.locals:
+                return True
+            current = current.parent
+        return False
+
+    # -- value summaries ----------------------------------------------------
+
+    def summarize(self, node: cst.BaseExpression | None, depth: int = 0) -> Value:
+        """Summarise an expression as a ``Value``."""
+        if node is None:
+            return Value("literal", literal=None)
+        if depth > MAX_VALUE_DEPTH:
+            return Value("other")
+        string = _string_value(node)
+        if string is not None:
+            return Value("literal", literal=string)
+        if isinstance(node, cst.Integer) or isinstance(node, cst.Float):
+            try:
+                return Value("literal", literal=ast.literal_eval(node.value))
+            except (ValueError, SyntaxError):
+                return Value("other")
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            inner = self.summarize(node.expression, depth + 1)
+            if inner.kind == "literal" and isinstance(inner.literal, (int, float)):
+                return Value("literal", literal=-inner.literal)
+            return Value("other")
+        if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+            return Value("literal", literal={"True": True, "False": False, "None": None}[node.value])
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            name = dotted_name(node)
+            if name is not None:
+                return Value("name" if isinstance(node, cst.Name) else "attribute",
+                             target=self.resolve_dotted(name))
+            return Value("other")
+        if isinstance(node, cst.Dict):
+            items: list[tuple[Value | None, Value]] = []
+            literal: dict[Any, Any] | None = {}
+            for element in node.elements[:MAX_VALUE_ITEMS]:
+                if isinstance(element, cst.DictElement):
+                    key = self.summarize(element.key, depth + 1)
+                    value = self.summarize(element.value, depth + 1)
+                    items.append((key, value))
+                    if (
+                        literal is not None
+                        and key.kind == "literal"
+                        and value.kind == "literal"
+                        and isinstance(key.literal, (str, int, float, bool, type(None)))
+                    ):
+                        literal[key.literal] = value.literal
+                    else:
+                        literal = None
+                else:
+                    items.append((None, self.summarize(element.value, depth + 1)))
+                    literal = None
+            if len(node.elements) > MAX_VALUE_ITEMS:
+                literal = None
+            return Value("dict", items=tuple(items), literal=literal if items else {})
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            kind = {cst.List: "list", cst.Tuple: "tuple", cst.Set: "set"}[type(node)]
+            values = [
+                self.summarize(element.value, depth + 1)
+                for element in node.elements[:MAX_VALUE_ITEMS]
+            ]
+            literal_items = (
+                [item.literal for item in values]
+                if all(item.kind == "literal" for item in values)
+                and len(node.elements) <= MAX_VALUE_ITEMS
+                else None
+            )
+            return Value(
+                kind,
+                items=tuple((None, item) for item in values),
+                literal=literal_items,
+            )
+        if isinstance(node, (cst.DictComp, cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            detail = {
+                cst.DictComp: "dict", cst.ListComp: "list", cst.SetComp: "set",
+                cst.GeneratorExp: "generator",
+            }[type(node)]
+            return Value("comprehension", detail=detail)
+        if isinstance(node, cst.Call):
+            target = dotted_name(node.func)
+            resolved = self.resolve_dotted(target) if target else ""
+            if not target and isinstance(node.func, cst.Call):
+                # ``Class.as_view()`` chains and ``factory()()``: keep the inner call
+                inner = self.summarize(node.func, depth + 1)
+                resolved = f"{inner.target}()" if inner.target else ""
+            elif not target and isinstance(node.func, cst.Attribute):
+                inner = self.summarize(node.func.value, depth + 1)
+                if inner.kind == "call" and inner.target:
+                    resolved = f"{inner.target}().{node.func.attr.value}"
+            args: list[Value] = []
+            kwargs: list[tuple[str, Value]] = []
+            for arg in node.args[:MAX_VALUE_ITEMS]:
+                summary = self.summarize(arg.value, depth + 1)
+                if arg.keyword is not None:
+                    kwargs.append((arg.keyword.value, summary))
+                elif arg.star:
+                    args.append(Value("other", detail=f"star{len(arg.star)}"))
+                else:
+                    args.append(summary)
+            return Value("call", target=resolved, args=tuple(args), kwargs=tuple(kwargs))
+        if isinstance(node, cst.FormattedString):
+            return Value("fstring")
+        if isinstance(node, cst.Lambda):
+            return Value("lambda")
+        if isinstance(node, cst.Subscript):
+            base = self.summarize(node.value, depth + 1)
+            return Value("subscript", target=base.target)
+        if isinstance(node, cst.BooleanOperation):
+            # ``os.environ.get("X") or "memory://"``: keep both sides as args
+            return Value(
+                "boolop",
+                args=(self.summarize(node.left, depth + 1), self.summarize(node.right, depth + 1)),
+            )
+        if isinstance(node, cst.IfExp):
+            return Value(
+                "ifexp",
+                args=(self.summarize(node.body, depth + 1), self.summarize(node.orelse, depth + 1)),
+            )
+        if isinstance(node, cst.Await):
+            return self.summarize(node.expression, depth + 1)
+        return Value("other")
+
+    # -- module-level and scope bookkeeping ---------------------------------
+
+    def _in_function(self) -> bool:
+        return bool(self.scopes)
+
+    def _record_binding(self, name: str, node: cst.CSTNode, value: Value, annotation: str = "") -> None:
+        existing = self.bindings.get(name)
+        if existing is None:
+            self.bindings[name] = Binding(name, self.span(node), value, annotation)
+        else:
+            self.bindings[name] = Binding(
+                name, existing.span, existing.value, existing.annotation, existing.assignments + 1
+            )
+
+    def _record_class_attribute(self, name: str, node: cst.CSTNode, value: Value, annotation: str = "") -> None:
+        scope = self.class_stack[-1]
+        if name not in scope.attributes:
+            scope.attributes[name] = Binding(name, self.span(node), value, annotation)
+
+    def _record_access(self, target: cst.BaseExpression, op: str, node: cst.CSTNode, method: str = "") -> None:
+        chain = _receiver_chain(target)
+        if chain is None:
+            return
+        head, parts = chain
+        span = self.span(node)
+        if self.scopes:
+            self.scopes[-1].raw_accesses.append((head, parts, op, span, method))
+        elif not self.class_stack:
+            ref, kind = self.resolve_head(head)
+            if kind == "global":
+                full = ".".join([ref, *parts])
+                self.statements.append(
+                    Statement(
+                        "access",
+                        span,
+                        access=Access(full, "global", op, span, method),
+                        in_main_guard=self._main_guard_depth > 0,
+                    )
+                )
+
+    # -- visitors: imports ------------------------------------------------------
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        line = self.span(node).line
+        items = self._imports_of(node, line)
+        if self.scopes:
+            for item in items:
+                self.scopes[-1].locals.add(item.local)
+                self.scopes[-1].local_assignments.append(
+                    (item.local, Value("name", target=item.dotted))
+                )
+        else:
+            self.import_list.extend(items)
+            for item in items:
+                self.imports[item.local] = item
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return self.visit_Import(node)  # type: ignore[arg-type]
+
+    # -- visitors: definitions ---------------------------------------------
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        if self.scopes:
+            self.scopes[-1].locals.add(node.name.value)
+        outer = self.class_stack[-1].qualname + "." if self.class_stack else ""
+        if self.scopes:
+            outer = self.scopes[-1].qualname + "."
+        bases = tuple(
+            self.resolve_dotted(name)
+            for arg in node.bases
+            if arg.keyword is None and (name := _base_name(arg.value)) is not None
+        )
+        keywords = tuple(
+            (arg.keyword.value, self.summarize(arg.value)) for arg in node.bases if arg.keyword is not None
+        )
+        decorators = tuple(self.summarize(dec.decorator) for dec in node.decorators)
+        self.class_stack.append(
+            _ClassScope(node.name.value, outer + node.name.value, self.span(node), bases, decorators, keywords)
+        )
+        # Decorators and bases run at definition time, not per request: only
+        # the body is walked.
+        node.body.visit(self)
+        scope = self.class_stack.pop()
+        self.classes.append(
+            ClassFacts(
+                scope.qualname,
+                scope.span,
+                scope.bases,
+                scope.decorators,
+                tuple(scope.attributes.values()),
+                tuple(scope.methods),
+                scope.keywords,
+            )
+        )
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        class_scope = self.class_stack[-1] if self.class_stack else None
+        directly_in_class = False
+        parent = self.scopes[-1] if self.scopes else None
+        if parent is not None and (class_scope is None or parent.qualname.startswith(class_scope.qualname + ".")):
+            # a nested function: its own facts, reached from its parent
+            parent.locals.add(node.name.value)
+            qualname = f"{parent.qualname}.{node.name.value}"
+            class_name = parent.class_name
+        elif class_scope is not None:
+            directly_in_class = True
+            qualname = f"{class_scope.qualname}.{node.name.value}"
+            class_name = class_scope.qualname
+            class_scope.methods.append(node.name.value)
+        else:
+            qualname = node.name.value
+            class_name = ""
+        decorators = tuple(self.summarize(dec.decorator) for dec in node.decorators)
+        decorator_names = {dec.target.rsplit(".", 1)[-1] for dec in decorators}
+        params: list[Param] = []
+        all_params = [
+            *node.params.posonly_params,
+            *node.params.params,
+            *([node.params.star_arg] if isinstance(node.params.star_arg, cst.Param) else []),
+            *node.params.kwonly_params,
+            *([node.params.star_kwarg] if node.params.star_kwarg is not None else []),
+        ]
+        # Annotations and defaults are evaluated in the enclosing scope.
+        for param in all_params:
+            annotation = ""
+            default: Value | None = None
+            if param.annotation is not None:
+                ann = param.annotation.annotation
+                name = dotted_name(ann)
+                if name is not None:
+                    annotation = self.resolve_dotted(name)
+                elif isinstance(ann, cst.Subscript):
+                    base = dotted_name(ann.value)
+                    annotation = self.resolve_dotted(base) if base else ""
+                    # ``Annotated[Session, Depends(get_db)]`` carries the dependency
+                    for element in ann.slice:
+                        if isinstance(element.slice, cst.Index) and isinstance(element.slice.value, cst.Call):
+                            default = self.summarize(element.slice.value)
+                elif isinstance(ann, cst.SimpleString):
+                    annotation = _string_value(ann) or ""
+            if param.default is not None:
+                default = self.summarize(param.default)
+            params.append(Param(param.name.value, annotation, default))
+        first = all_params[0].name.value if all_params else ""
+        scope = _Scope(
+            qualname=qualname,
+            name=node.name.value,
+            class_name=class_name if directly_in_class or parent is not None else "",
+            span=self.span(node),
+            is_async=node.asynchronous is not None,
+            decorators=decorators,
+            params=params,
+            param_names={param.name for param in params},
+            first_param=first if directly_in_class and "staticmethod" not in decorator_names else "",
+            is_classmethod="classmethod" in decorator_names,
+            parent=parent,
+        )
+        if parent is not None and parent.first_param and not scope.first_param:
+            scope.first_param = ""
+        self.scopes.append(scope)
+        # Decorators, defaults and annotations run once at definition time:
+        # only the body belongs to the function's per-call behaviour.
+        node.body.visit(self)
+        scope = self.scopes.pop()
+        self.functions.append(self._finish_scope(scope))
+        if scope.parent is not None:
+            # the enclosing function defines (and almost always calls or returns) it
+            scope.parent.raw_calls.append(
+                (scope.name, [], scope.span, Value("name", target=scope.name))
+            )
+        return False
+
+    def _classify_head(self, scope: _Scope, head: str) -> tuple[str, str]:
+        """(resolved head, kind) for a name used inside ``scope``."""
+        if head == "cls" and not self._is_local(scope, "cls"):
+            return "cls", "cls"
+        current: _Scope | None = scope
+        while current is not None:
+            if head in current.globals_declared:
+                break
+            if head in current.param_names or head in current.locals:
+                if head == current.first_param and current.first_param:
+                    return head, "cls" if current.is_classmethod else "self"
+                if head in current.param_names:
+                    return head, "param"
+                return head, "local"
+            current = current.parent
+        resolved, kind = self.resolve_head(head)
+        return resolved, kind
+
+    def _finish_scope(self, scope: _Scope) -> Function:
+        accesses: list[Access] = []
+        seen_reads: set[tuple[str, int]] = set()
+        for head, parts, op, span, method in scope.raw_accesses:
+            resolved, kind = self._classify_head(scope, head)
+            if kind in ("builtin", "unknown", "local") and op == "read":
+                continue
+            if kind in ("builtin", "unknown"):
+                continue
+            if kind == "global" and op == "rebind" and head not in scope.globals_declared:
+                continue
+            if kind in ("self", "cls"):
+                ref = ".".join([kind, *parts])
+            else:
+                ref = ".".join([resolved, *parts])
+            if op == "read":
+                key = (ref, span.line)
+                if key in seen_reads:
+                    continue
+                seen_reads.add(key)
+            accesses.append(Access(ref, kind, op, span, method))
+        calls: list[Call] = []
+        for head, parts, span, value in scope.raw_calls:
+            resolved, kind = self._classify_head(scope, head)
+            if kind in ("self", "cls"):
+                target = ".".join([kind, *parts])
+            else:
+                target = ".".join([resolved, *parts])
+            calls.append(Call(target, kind, span, value))
+        return Function(
+            qualname=scope.qualname,
+            name=scope.name,
+            class_name=scope.class_name,
+            span=scope.span,
+            is_async=scope.is_async,
+            decorators=scope.decorators,
+            params=tuple(scope.params),
+            globals_declared=tuple(sorted(scope.globals_declared)),
+            accesses=tuple(accesses),
+            calls=tuple(calls),
+            local_assignments=tuple(scope.local_assignments),
+        )
+
+    # -- visitors: statements ------------------------------------------------
+
+    def visit_Global(self, node: cst.Global) -> None:
+        if self.scopes:
+            self.scopes[-1].globals_declared.update(item.name.value for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        if self.scopes:
+            self.scopes[-1].nonlocals.update(item.name.value for item in node.names)
+
+    def visit_If(self, node: cst.If) -> None:
+        if self.scopes:
+            self.scopes[-1].guards.append(_unset_tested_names(node.test))
+        elif _is_main_guard(node.test):
+            self._main_guard_depth += 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if self.scopes:
+            if self.scopes[-1].guards:
+                self.scopes[-1].guards.pop()
+        elif _is_main_guard(original_node.test):
+            self._main_guard_depth -= 1
+
+    def _rebind(self, scope: _Scope, name: str, node: cst.CSTNode) -> None:
+        # ``if _client is None: _client = make_client()`` initialises a
+        # per-process singleton once; it is not state that requests change.
+        lazy = any(name in guard for guard in scope.guards)
+        scope.raw_accesses.append((name, [], "rebind", self.span(node), "lazy-init" if lazy else ""))
+
+    def _assign_target(self, target: cst.BaseExpression, value_node: cst.BaseExpression | None,
+                       stmt: cst.CSTNode, op: str, annotation: str = "") -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                inner = element.value
+                self._assign_target(inner, None, stmt, op)
+            return
+        if isinstance(target, cst.StarredElement):
+            self._assign_target(target.value, None, stmt, op)
+            return
+        if isinstance(target, cst.Name):
+            name = target.value
+            if self.scopes:
+                scope = self.scopes[-1]
+                if name in scope.globals_declared:
+                    self._rebind(scope, name, stmt)
+                elif name not in scope.nonlocals:
+                    scope.locals.add(name)
+                    if value_node is not None:
+                        scope.local_assignments.append((name, self.summarize(value_node)))
+            elif self.class_stack:
+                value = self.summarize(value_node) if value_node is not None else Value("other")
+                self._record_class_attribute(name, stmt, value, annotation)
+            else:
+                value = self.summarize(value_node) if value_node is not None else Value("other")
+                if op == "augassign":
+                    self._record_access(target, "augassign", stmt)
+                self._record_binding(name, stmt, value, annotation)
+            return
+        if isinstance(target, cst.Subscript):
+            self._record_access(target.value, "augassign" if op == "augassign" else "setitem", stmt)
+            return
+        if isinstance(target, cst.Attribute):
+            self._record_access(target, "augassign" if op == "augassign" else "setattr", stmt)
+            return
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assign_target(target.target, node.value, node, "assign")
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        ann = dotted_name(node.annotation.annotation)
+        if ann is None and isinstance(node.annotation.annotation, cst.Subscript):
+            ann = dotted_name(node.annotation.annotation.value)
+        annotation = self.resolve_dotted(ann) if ann else ""
+        if node.value is None:
+            if self.scopes and isinstance(node.target, cst.Name):
+                self.scopes[-1].locals.add(node.target.value)
+            elif self.class_stack and not self.scopes and isinstance(node.target, cst.Name):
+                self._record_class_attribute(node.target.value, node, Value("other"), annotation)
+            return
+        self._assign_target(node.target, node.value, node, "assign", annotation)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        target = node.target
+        if isinstance(target, cst.Name) and self.scopes:
+            scope = self.scopes[-1]
+            if target.value in scope.globals_declared:
+                scope.raw_accesses.append((target.value, [], "rebind", self.span(node), ""))
+            else:
+                scope.locals.add(target.value)
+            return
+        self._assign_target(target, None, node, "augassign")
+
+    def visit_Del(self, node: cst.Del) -> None:
+        targets = [node.target]
+        if isinstance(node.target, (cst.Tuple, cst.List)):
+            targets = [element.value for element in node.target.elements]
+        for target in targets:
+            if isinstance(target, cst.Subscript):
+                self._record_access(target.value, "delitem", node)
+            elif isinstance(target, cst.Attribute):
+                self._record_access(target, "delattr", node)
+            elif isinstance(target, cst.Name) and self.scopes:
+                scope = self.scopes[-1]
+                if target.value in scope.globals_declared:
+                    scope.raw_accesses.append((target.value, [], "rebind", self.span(node), ""))
+
+    def visit_For(self, node: cst.For) -> None:
+        if self.scopes:
+            for name in _target_names(node.target):
+                self.scopes[-1].locals.add(name)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        if self.scopes:
+            for name in _target_names(node.target):
+                self.scopes[-1].locals.add(name)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if self.scopes and node.asname is not None:
+            for name in _target_names(node.asname.name):
+                self.scopes[-1].locals.add(name)
+                self.scopes[-1].local_assignments.append((name, self.summarize(node.item)))
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if self.scopes and node.name is not None and isinstance(node.name.name, cst.Name):
+            self.scopes[-1].locals.add(node.name.name.value)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        if self.scopes and isinstance(node.target, cst.Name):
+            self.scopes[-1].locals.add(node.target.value)
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        if self.scopes:
+            for param in node.params.params:
+                self.scopes[-1].locals.add(param.name.value)
+
+    # -- visitors: expressions -------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        value = self.summarize(node) if (self.scopes or not self.class_stack) else None
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            chain = _receiver_chain(func.value)
+            if method in MUTATING_METHODS and chain is not None:
+                self._record_access(func.value, "mutate", node, method)
+        name = dotted_name(func)
+        full = (name.split(".")[0], name.split(".")[1:]) if name is not None else None
+        if value is None:
+            return
+        if self.scopes:
+            if full is not None:
+                head, parts = full
+                self.scopes[-1].raw_calls.append((head, parts, self.span(node), value))
+            elif value.target:
+                self.scopes[-1].raw_calls.append(("", [], self.span(node), value))
+        elif not self.class_stack:
+            self.statements.append(
+                Statement(
+                    "call",
+                    self.span(node),
+                    call=Call(value.target, "global", self.span(node), value),
+                    in_main_guard=self._main_guard_depth > 0,
+                )
+            )
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.scopes:
+            self.scopes[-1].raw_accesses.append((node.value, [], "read", self.span(node), ""))
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if self.scopes:
+            chain = _receiver_chain(node)
+            if chain is not None:
+                head, parts = chain
+                self.scopes[-1].raw_accesses.append((head, parts, "read", self.span(node), ""))
+                # the head Name is recorded by this access; skip the children
+                # unless subscripts hide further names
+                return _has_subscript(node)
+        return True
+
+    # Parameters, keyword names and the like are not reads.
+    def visit_Param(self, node: cst.Param) -> bool:
+        # visit the default/annotation expressions only
+        if node.default is not None:
+            node.default.visit(self)
+        if node.annotation is not None:
+            node.annotation.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        # Subscript indexes and attribute bases inside targets are still read
+        target = node.target
+        if isinstance(target, cst.Subscript):
+            for element in target.slice:
+                element.visit(self)
+            return False
+        return not isinstance(target, (cst.Name, cst.Attribute))
+
+    # -- result -----------------------------------------------------------
+
+    def facts(self, path: str, suppressions: tuple[Suppression, ...]) -> ModuleFacts:
+        """The collected facts as a ``ModuleFacts``."""
+        return ModuleFacts(
+            path=path,
+            module=self.module,
+            is_package=self.is_package,
+            imports=tuple(self.import_list),
+            bindings=tuple(self.bindings.values()),
+            functions=tuple(self.functions),
+            classes=tuple(self.classes),
+            statements=tuple(self.statements),
+            suppressions=suppressions,
+        )
+
+
+def _has_subscript(node: cst.BaseExpression) -> bool:
+    while isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+        if isinstance(node, (cst.Subscript, cst.Call)):
+            return True
+        node = node.value if not isinstance(node, cst.Call) else node.func
+    return False
+
+
+def _base_name(node: cst.BaseExpression) -> str | None:
+    name = dotted_name(node)
+    if name is not None:
+        return name
+    if isinstance(node, cst.Subscript):  # Generic[T], ViewSet[Model]
+        return dotted_name(node.value)
+    return None
+
+
+def _target_names(node: cst.BaseExpression) -> list[str]:
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        names: list[str] = []
+        for element in node.elements:
+            names.extend(_target_names(element.value))
+        return names
+    if isinstance(node, cst.StarredElement):
+        return _target_names(node.value)
+    return []
+
+
+def _blocks_of(stmt: cst.CSTNode) -> list[Sequence[cst.CSTNode]]:
+    blocks: list[Sequence[cst.CSTNode]] = []
+    body = getattr(stmt, "body", None)
+    if isinstance(body, cst.IndentedBlock):
+        blocks.append(body.body)
+    for attr in ("orelse", "finalbody"):
+        other = getattr(stmt, attr, None)
+        if isinstance(other, (cst.Else, cst.Finally)) and isinstance(other.body, cst.IndentedBlock):
+            blocks.append(other.body.body)
+        elif isinstance(other, cst.If):
+            blocks.extend(_blocks_of(other))
+    for handler in getattr(stmt, "handlers", ()) or ():
+        if isinstance(handler.body, cst.IndentedBlock):
+            blocks.append(handler.body.body)
+    return blocks
+
+
+def _unset_tested_names(test: cst.BaseExpression) -> frozenset[str]:
+    """Names an ``if`` tests for being unset: ``x is None``, ``not x``, ``x is None or ...``."""
+    names: set[str] = set()
+    if isinstance(test, cst.BooleanOperation):
+        return _unset_tested_names(test.left) | _unset_tested_names(test.right)
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        name = dotted_name(test.expression)
+        if name is not None:
+            names.add(name)
+    elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comparison = test.comparisons[0]
+        name = dotted_name(test.left)
+        if (
+            name is not None
+            and isinstance(comparison.operator, (cst.Is, cst.Equal))
+            and isinstance(comparison.comparator, cst.Name)
+            and comparison.comparator.value == "None"
+        ):
+            names.add(name)
+    return frozenset(names)
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    return (
+        isinstance(test, cst.Comparison)
+        and isinstance(test.left, cst.Name)
+        and test.left.value == "__name__"
+    )
+
+
+def extract_facts(source: bytes, path: str, module: str, is_package: bool) -> ModuleFacts:
+    """Parse ``source`` with LibCST and return its facts (or a parse error)."""
+    from statelint.source import decode_source, find_suppressions
+
+    try:
+        text = decode_source(source)
+    except UnicodeDecodeError as error:
+        return ModuleFacts(path, module, is_package, error=ParseError(
+            f"cannot decode file: {error.reason} at byte {error.start}", kind="encoding"))
+    except SyntaxError as error:
+        return ModuleFacts(path, module, is_package, error=ParseError(
+            f"cannot decode file: {error.msg}", line=error.lineno or 1, kind="encoding"))
+    if "\x00" in text:
+        return ModuleFacts(path, module, is_package, error=ParseError(
+            "file contains NUL bytes; it is not Python source", kind="syntax"))
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        return ModuleFacts(path, module, is_package, error=ParseError(
+            f"syntax error: {error.message}", line=error.raw_line, column=error.raw_column))
+    except RecursionError:
+        return ModuleFacts(path, module, is_package, error=ParseError(
+            "expression nesting too deep to parse", kind="syntax"))
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    collector = FactsCollector(module, is_package, tree)
+    try:
+        wrapper.visit(collector)
+    except RecursionError:
+        return ModuleFacts(path, module, is_package, error=ParseError(
+            "expression nesting too deep to analyse", kind="syntax"))
+    suppressions = find_suppressions(text)
+    return collector.facts(path, suppressions)

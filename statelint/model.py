@@ -1,0 +1,373 @@
+"""Plain data that flows through statelint's pipeline.
+
+Every type here is a frozen dataclass made of strings, numbers, tuples and other
+types from this module, so that facts can cross a process boundary, be pickled
+into the cache and be compared for equality in tests.  Nothing here knows about
+LibCST: the parse stage turns syntax into these facts and everything after it
+works on facts only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+# ---------------------------------------------------------------------------
+# Facts: what one file says, gathered by a single LibCST pass
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A source range: 1-based lines, 0-based columns (as LibCST reports them)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A summary of an expression, enough for rules to judge it without the tree.
+
+    ``kind`` is one of: ``dict``, ``list``, ``set``, ``tuple``, ``comprehension``
+    (with ``detail`` naming dict/list/set/generator), ``literal`` (a constant with
+    ``literal`` holding the Python value, JSON-like), ``call`` (``target`` is the
+    callee's dotted name, resolved through the file's imports, with ``args`` and
+    ``kwargs``), ``name``/``attribute`` (``target`` is the dotted name),
+    ``fstring``, ``lambda``, ``subscript``, ``other``.
+    """
+
+    kind: str
+    target: str = ""
+    detail: str = ""
+    literal: Any = None
+    args: tuple[Value, ...] = ()
+    kwargs: tuple[tuple[str, Value], ...] = ()
+    items: tuple[tuple[Value | None, Value], ...] = ()
+
+    def kwarg(self, name: str) -> Value | None:
+        """Return the keyword argument ``name`` of a call summary, if given."""
+        for key, value in self.kwargs:
+            if key == name:
+                return value
+        return None
+
+    def arg(self, index: int, name: str | None = None) -> Value | None:
+        """Return a call argument by position, or by keyword when ``name`` is given."""
+        if name is not None:
+            found = self.kwarg(name)
+            if found is not None:
+                return found
+        if 0 <= index < len(self.args):
+            return self.args[index]
+        return None
+
+    @property
+    def is_container(self) -> bool:
+        """True for literal containers and comprehensions (mutable or not)."""
+        return self.kind in ("dict", "list", "set", "comprehension")
+
+    def strings(self) -> tuple[str, ...]:
+        """Every string constant inside this value (literals, nested containers, call args)."""
+        found: list[str] = []
+        _collect_strings(self, found)
+        return tuple(found)
+
+
+def _collect_strings(value: Any, found: list[str]) -> None:
+    if isinstance(value, Value):
+        if value.kind == "literal":
+            _collect_strings(value.literal, found)
+        for arg in value.args:
+            _collect_strings(arg, found)
+        for _, arg in value.kwargs:
+            _collect_strings(arg, found)
+        for key, item in value.items:
+            if key is not None:
+                _collect_strings(key, found)
+            _collect_strings(item, found)
+    elif isinstance(value, str):
+        found.append(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _collect_strings(key, found)
+            _collect_strings(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_strings(item, found)
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One name bound by an import statement.
+
+    ``import a.b as c`` gives ``local="c", module="a.b", name=""``;
+    ``from a import b as c`` gives ``local="c", module="a", name="b"``.
+    Relative imports are already resolved against the importing module.
+    """
+
+    local: str
+    module: str
+    name: str
+    line: int
+
+    @property
+    def dotted(self) -> str:
+        """The fully qualified dotted name the local name stands for."""
+        return f"{self.module}.{self.name}" if self.name else self.module
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A module-level (or class-level) assignment of a name.
+
+    ``value`` summarises the first assigned expression; ``assignments`` counts how
+    many times the name is bound at import time.
+    """
+
+    name: str
+    span: Span
+    value: Value
+    annotation: str = ""
+    assignments: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """A use of a non-local name inside a function.
+
+    ``ref`` is a dotted path whose head is resolved: a module-level name of the
+    same file becomes ``<module>.NAME``, an imported name becomes what it was
+    imported from, while ``self``/``cls`` and parameter heads stay as written
+    (``self.items``, ``request.app.state``).  ``head`` says which: ``global``,
+    ``self``, ``cls``, ``param`` or ``local``.
+
+    ``op`` is one of ``read``, ``setitem``, ``delitem``, ``augassign``,
+    ``mutate`` (a method call, ``method`` names it), ``rebind`` (assignment to
+    a name declared ``global``), ``setattr``, ``delattr``.
+    """
+
+    ref: str
+    head: str
+    op: str
+    span: Span
+    method: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call made inside a function or at module level."""
+
+    target: str
+    head: str
+    span: Span
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A function parameter: its annotation (dotted) and default summary."""
+
+    name: str
+    annotation: str = ""
+    default: Value | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """Facts about one function or method: what it reads, mutates and calls."""
+
+    qualname: str
+    name: str
+    class_name: str
+    span: Span
+    is_async: bool
+    decorators: tuple[Value, ...]
+    params: tuple[Param, ...]
+    globals_declared: tuple[str, ...]
+    accesses: tuple[Access, ...]
+    calls: tuple[Call, ...]
+    local_assignments: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFacts:
+    """A class: its bases (dotted), decorators, class-level bindings and methods."""
+
+    name: str
+    span: Span
+    bases: tuple[str, ...]
+    decorators: tuple[Value, ...]
+    attributes: tuple[Binding, ...]
+    methods: tuple[str, ...]
+    keywords: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A module-level statement that is not a plain binding: a call, a mutation."""
+
+    kind: str  # "call" | "access"
+    span: Span
+    call: Call | None = None
+    access: Access | None = None
+    in_main_guard: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A ``# statelint: ignore[...]`` comment; empty ``codes`` means every rule."""
+
+    line: int
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    """Why a file could not be turned into facts."""
+
+    message: str
+    line: int = 1
+    column: int = 0
+    kind: str = "syntax"  # syntax | encoding | unreadable | internal
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """Everything statelint knows about one source file."""
+
+    path: str
+    module: str
+    is_package: bool
+    imports: tuple[Import, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    functions: tuple[Function, ...] = ()
+    classes: tuple[ClassFacts, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    error: ParseError | None = None
+
+    def binding(self, name: str) -> Binding | None:
+        """Return the module-level binding ``name``, if any."""
+        for item in self.bindings:
+            if item.name == name:
+                return item
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Linked results: handlers, findings and verdicts
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a scanned file, with a short note on why it is cited."""
+
+    path: str
+    line: int
+    column: int
+    message: str = ""
+    end_line: int = 0
+    end_column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Handler:
+    """A request handler: a function or method a web framework calls per request."""
+
+    path: str
+    line: int
+    column: int
+    name: str
+    module: str
+    function_id: str
+    framework: str
+    route: str = ""
+    methods: tuple[str, ...] = ()
+    app: str = ""
+    kind: str = "http"  # http | websocket | hook
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One judgement of one rule about one piece of process-local state."""
+
+    rule: str
+    name: str
+    severity: Severity
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    symbol: str
+    suggestion: str
+    handlers: tuple[str, ...] = ()
+    trace: tuple[Location, ...] = ()
+    related: tuple[Location, ...] = ()
+    how: str = "reads"  # reads | writes | caches | connections | disk | background | config
+    fingerprint: str = ""
+
+    @property
+    def handler(self) -> str:
+        """The first handler that reaches the state (the JSON contract's ``handler``)."""
+        return self.handlers[0] if self.handlers else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a handler got its verdict, tied to one finding when stateful."""
+
+    text: str
+    rule: str = ""
+    symbol: str = ""
+    how: str = ""
+    severity: str = ""
+    trace: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A handler and whether any worker or replica could serve it."""
+
+    handler: Handler
+    verdict: Literal["self-contained", "stateful"]
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that was skipped or failed, and why."""
+
+    path: str
+    message: str
+    line: int = 0
+    column: int = 0
+    kind: str = "syntax"
+
+
+@dataclass
+class ScanResult:
+    """The outcome of a whole scan, as reporters see it."""
+
+    root: str
+    findings: list[Finding] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    files_scanned: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    statistics: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def stateful_handlers(self) -> int:
+        """How many handlers are stateful."""
+        return sum(1 for verdict in self.verdicts if verdict.verdict == "stateful")

@@ -1,0 +1,450 @@
+"""The link stage: resolve names across the scanned files, build the call graph
+and compute, for every request handler, the functions it reaches and how.
+
+Everything here works on ``ModuleFacts`` only and is pure Python: no syntax
+tree, no import of the scanned code.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from statelint.knowledge import frameworks
+from statelint.model import (
+    Access,
+    Binding,
+    Call,
+    ClassFacts,
+    Function,
+    Handler,
+    Location,
+    ModuleFacts,
+    Span,
+    Value,
+)
+
+MAX_RESOLVE_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What a dotted name stands for inside the project.
+
+    ``kind`` is ``module``, ``function``, ``class``, ``binding``, ``class_attr``
+    or ``external``; ``key`` identifies it (a module name, a function id
+    ``module:qualname``, a class id ``module:Class``, ``module.NAME`` for a
+    binding, or the dotted name for something outside the project).
+    """
+
+    kind: str
+    key: str
+    module: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class StateTarget:
+    """A piece of state an access touches, resolved to where it is defined."""
+
+    kind: str  # module | class_attr | instance_attr | app_state
+    symbol: str
+    module: str
+    binding: Binding | None
+    path: str
+    rest: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One edge of a call chain: ``caller`` calls ``callee`` at ``span``."""
+
+    caller: str
+    callee: str
+    span: Span
+
+
+@dataclass
+class Reach:
+    """The functions one handler reaches, with the first chain found to each."""
+
+    handler: Handler
+    parents: dict[str, Step | None] = field(default_factory=dict)
+
+    def chain(self, function_id: str) -> list[Step]:
+        """The calls from the handler's entry to ``function_id``, in order."""
+        steps: list[Step] = []
+        current: str | None = function_id
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            step = self.parents.get(current)
+            if step is None:
+                break
+            steps.append(step)
+            current = step.caller
+        return list(reversed(steps))
+
+
+class Project:
+    """All scanned modules, linked: symbols, call graph, handlers and reach."""
+
+    def __init__(self, modules: list[ModuleFacts], *, handler_decorators: tuple[str, ...] = (),
+                 handler_base_classes: tuple[str, ...] = ()) -> None:
+        self.modules: dict[str, ModuleFacts] = {}
+        for facts in sorted(modules, key=lambda item: item.path):
+            if facts.error is None:
+                self.modules.setdefault(facts.module, facts)
+        self.functions: dict[str, tuple[ModuleFacts, Function]] = {}
+        self.classes: dict[str, tuple[ModuleFacts, ClassFacts]] = {}
+        self._module_functions: dict[str, dict[str, Function]] = {}
+        self._module_classes: dict[str, dict[str, ClassFacts]] = {}
+        self._module_bindings: dict[str, dict[str, Binding]] = {}
+        self._module_imports: dict[str, dict[str, str]] = {}
+        for facts in self.modules.values():
+            funcs = {fn.qualname: fn for fn in facts.functions}
+            self._module_functions[facts.module] = funcs
+            for fn in facts.functions:
+                self.functions[f"{facts.module}:{fn.qualname}"] = (facts, fn)
+            classes = {cls.name: cls for cls in facts.classes}
+            self._module_classes[facts.module] = classes
+            for cls in facts.classes:
+                self.classes[f"{facts.module}:{cls.name}"] = (facts, cls)
+            self._module_bindings[facts.module] = {b.name: b for b in facts.bindings}
+            self._module_imports[facts.module] = {imp.local: imp.dotted for imp in facts.imports}
+        self._suffix_index: dict[str, list[str]] = {}
+        for name in self.modules:
+            parts = name.split(".")
+            for start in range(1, len(parts) - 1):
+                self._suffix_index.setdefault(".".join(parts[start:]), []).append(name)
+        self._resolve_cache: dict[str, tuple[Symbol, tuple[str, ...]]] = {}
+        self._callees_cache: dict[str, list[tuple[str, Span]]] = {}
+        self._mro_cache: dict[str, list[str]] = {}
+        self._external_bases_cache: dict[str, tuple[str, ...]] = {}
+        self.handler_decorators = handler_decorators
+        self.handler_base_classes = handler_base_classes
+        from statelint.handlers import discover_handlers
+
+        self.handlers: list[Handler] = discover_handlers(self)
+        self.entries: dict[str, tuple[str, ...]] = getattr(self, "entries", {})
+        self.reaches: list[Reach] = [self._reach(handler) for handler in self.handlers]
+
+    # -- modules and names ------------------------------------------------------
+
+    def find_module(self, name: str) -> ModuleFacts | None:
+        """The scanned module with this dotted name (or a unique suffix match)."""
+        found = self.modules.get(name)
+        if found is not None:
+            return found
+        if "." in name:
+            candidates = self._suffix_index.get(name, [])
+            if len(candidates) == 1:
+                return self.modules[candidates[0]]
+        return None
+
+    def resolve(self, dotted: str) -> tuple[Symbol, tuple[str, ...]]:
+        """What a fully qualified dotted name refers to, and the attribute parts left over."""
+        cached = self._resolve_cache.get(dotted)
+        if cached is not None:
+            return cached
+        result = self._resolve(dotted, 0)
+        self._resolve_cache[dotted] = result
+        return result
+
+    def _resolve(self, dotted: str, depth: int) -> tuple[Symbol, tuple[str, ...]]:
+        parts = dotted.split(".")
+        if depth < MAX_RESOLVE_DEPTH and dotted:
+            for cut in range(len(parts), 0, -1):
+                module = self.find_module(".".join(parts[:cut]))
+                if module is None:
+                    continue
+                rest = parts[cut:]
+                if not rest:
+                    return Symbol("module", module.module, module.module), ()
+                found = self._resolve_in_module(module, rest, depth)
+                if found is not None:
+                    return found
+        return Symbol("external", dotted), ()
+
+    def _resolve_in_module(self, module: ModuleFacts, rest: list[str], depth: int
+                           ) -> tuple[Symbol, tuple[str, ...]] | None:
+        name = rest[0]
+        functions = self._module_functions[module.module]
+        classes = self._module_classes[module.module]
+        if name in classes:
+            if len(rest) > 1:
+                method = self.method_of(f"{module.module}:{name}", rest[1])
+                if method is not None:
+                    return Symbol("function", method, module.module, name), tuple(rest[2:])
+            return Symbol("class", f"{module.module}:{name}", module.module, name), tuple(rest[1:])
+        if name in functions:
+            return Symbol("function", f"{module.module}:{name}", module.module, name), tuple(rest[1:])
+        binding = self._module_bindings[module.module].get(name)
+        imported = self._module_imports[module.module].get(name)
+        if imported is not None and (binding is None or binding.value.kind == "other"):
+            target = ".".join([imported, *rest[1:]])
+            symbol, left = self._resolve(target, depth + 1)
+            return symbol, left
+        if binding is not None:
+            return Symbol("binding", f"{module.module}.{name}", module.module, name), tuple(rest[1:])
+        return None
+
+    def binding(self, symbol: Symbol) -> Binding | None:
+        """The module-level binding a ``binding`` symbol stands for."""
+        if symbol.kind != "binding":
+            return None
+        return self._module_bindings.get(symbol.module, {}).get(symbol.name)
+
+    def qualify(self, dotted: str) -> str:
+        """The fully qualified name outside the project that ``dotted`` ends up at."""
+        symbol, rest = self.resolve(dotted)
+        if symbol.kind == "external":
+            return symbol.key
+        if symbol.kind == "binding":
+            binding = self.binding(symbol)
+            if binding is not None and binding.value.kind in ("name", "attribute"):
+                inner = self.qualify(binding.value.target)
+                return ".".join([inner, *rest])
+        return ".".join([symbol.key.replace(":", "."), *rest])
+
+    # -- classes --------------------------------------------------------------
+
+    def mro(self, class_id: str) -> list[str]:
+        """The class and its project base classes, nearest first."""
+        cached = self._mro_cache.get(class_id)
+        if cached is not None:
+            return cached
+        order: list[str] = []
+        queue = deque([class_id])
+        while queue:
+            current = queue.popleft()
+            if current in order or current not in self.classes:
+                continue
+            order.append(current)
+            facts, cls = self.classes[current]
+            for base in cls.bases:
+                symbol, rest = self.resolve(base)
+                if symbol.kind == "class" and not rest:
+                    queue.append(symbol.key)
+        self._mro_cache[class_id] = order
+        return order
+
+    def external_bases(self, class_id: str) -> tuple[str, ...]:
+        """Fully qualified bases from outside the project, through project ancestors."""
+        cached = self._external_bases_cache.get(class_id)
+        if cached is not None:
+            return cached
+        found: list[str] = []
+        for ancestor in self.mro(class_id):
+            _, cls = self.classes[ancestor]
+            for base in cls.bases:
+                symbol, _ = self.resolve(base)
+                if symbol.kind == "external":
+                    found.append(symbol.key)
+                elif symbol.kind == "binding":
+                    found.append(self.qualify(base))
+        result = tuple(dict.fromkeys(found))
+        self._external_bases_cache[class_id] = result
+        return result
+
+    def method_of(self, class_id: str, name: str) -> str | None:
+        """The function id of ``name`` looked up through the class's project MRO."""
+        for ancestor in self.mro(class_id):
+            module, _, qualname = ancestor.partition(":")
+            if f"{qualname}.{name}" in self._module_functions.get(module, {}):
+                return f"{module}:{qualname}.{name}"
+        return None
+
+    def class_attribute(self, class_id: str, name: str) -> tuple[str, Binding] | None:
+        """The class (id) that defines a class-level attribute ``name``, through the MRO."""
+        for ancestor in self.mro(class_id):
+            _, cls = self.classes[ancestor]
+            for attribute in cls.attributes:
+                if attribute.name == name:
+                    return ancestor, attribute
+        return None
+
+    def class_of(self, function_id: str) -> str | None:
+        """The class id a method belongs to."""
+        facts, fn = self.functions[function_id]
+        if not fn.class_name:
+            return None
+        class_id = f"{facts.module}:{fn.class_name}"
+        return class_id if class_id in self.classes else None
+
+    def instance_class(self, value: Value) -> str | None:
+        """The project class a value is an instance of, when it is ``Class(...)``."""
+        if value.kind != "call" or not value.target:
+            return None
+        symbol, rest = self.resolve(value.target)
+        if symbol.kind == "class" and not rest:
+            return symbol.key
+        return None
+
+    # -- call graph -------------------------------------------------------------
+
+    def callees(self, function_id: str) -> list[tuple[str, Span]]:
+        """Functions of the project that ``function_id`` calls, with the call site."""
+        cached = self._callees_cache.get(function_id)
+        if cached is not None:
+            return cached
+        facts, fn = self.functions[function_id]
+        found: list[tuple[str, Span]] = []
+        local_values = dict(fn.local_assignments)
+        for call in fn.calls:
+            target = self._call_target(function_id, facts, fn, call, local_values)
+            if target is not None and target != function_id:
+                found.append((target, call.span))
+        for param in fn.params:
+            dependency = dependency_of(param.default)
+            if dependency:
+                symbol, rest = self.resolve(dependency)
+                target = self._callable_function(symbol, rest)
+                if target is not None:
+                    found.append((target, fn.span))
+        self._callees_cache[function_id] = found
+        return found
+
+    def _callable_function(self, symbol: Symbol, rest: tuple[str, ...]) -> str | None:
+        if symbol.kind == "function" and not rest:
+            return symbol.key
+        if symbol.kind == "class":
+            method = "__init__" if not rest else rest[0]
+            if len(rest) <= 1:
+                found = self.method_of(symbol.key, method)
+                if found is None and not rest:
+                    found = self.method_of(symbol.key, "__call__")
+                return found
+        if symbol.kind == "binding" and len(rest) == 1:
+            binding = self.binding(symbol)
+            if binding is not None:
+                class_id = self.instance_class(binding.value)
+                if class_id is not None:
+                    return self.method_of(class_id, rest[0])
+        return None
+
+    def _call_target(self, function_id: str, facts: ModuleFacts, fn: Function, call: Call,
+                     local_values: dict[str, Value]) -> str | None:
+        parts = call.target.split(".")
+        if call.head in ("self", "cls"):
+            class_id = self.class_of(function_id)
+            if class_id is not None and len(parts) == 2:
+                return self.method_of(class_id, parts[1])
+            return None
+        if call.head == "local":
+            nested = f"{facts.module}:{fn.qualname}.{parts[0]}"
+            if len(parts) == 1 and nested in self.functions:
+                return nested
+            value = local_values.get(parts[0])
+            if value is not None and len(parts) == 2:
+                class_id = self.instance_class(value)
+                if class_id is not None:
+                    return self.method_of(class_id, parts[1])
+            return None
+        if call.head != "global":
+            return None
+        symbol, rest = self.resolve(call.target)
+        return self._callable_function(symbol, rest)
+
+    def _reach(self, handler: Handler) -> Reach:
+        reach = Reach(handler)
+        entries = self.entries.get(handler.function_id, (handler.function_id,))
+        queue: deque[str] = deque()
+        for entry in entries:
+            if entry in self.functions and entry not in reach.parents:
+                reach.parents[entry] = None
+                queue.append(entry)
+        while queue:
+            current = queue.popleft()
+            for callee, span in self.callees(current):
+                if callee not in reach.parents:
+                    reach.parents[callee] = Step(current, callee, span)
+                    queue.append(callee)
+        return reach
+
+    # -- state -----------------------------------------------------------------
+
+    def resolve_access(self, function_id: str, access: Access) -> StateTarget | None:
+        """The state an access touches, if it is module-level or class-level state."""
+        facts, fn = self.functions[function_id]
+        if access.head == "global":
+            symbol, rest = self.resolve(access.ref)
+            if symbol.kind == "binding":
+                module = self.modules[symbol.module]
+                return StateTarget("module", symbol.key, symbol.module, self.binding(symbol),
+                                   module.path, rest)
+            if symbol.kind == "class" and rest:
+                found = self.class_attribute(symbol.key, rest[0])
+                if found is not None:
+                    return self._class_target(found, rest[1:])
+            return None
+        if access.head in ("self", "cls"):
+            class_id = self.class_of(function_id)
+            parts = access.ref.split(".")[1:]
+            if class_id is None or not parts:
+                return None
+            found = self.class_attribute(class_id, parts[0])
+            if found is not None:
+                return self._class_target(found, tuple(parts[1:]))
+            if access.head == "self":
+                module = self.modules[facts.module]
+                return StateTarget("instance_attr", f"{class_id.replace(':', '.')}.{parts[0]}",
+                                   facts.module, None, module.path, tuple(parts[1:]))
+        return None
+
+    def _class_target(self, found: tuple[str, Binding], rest: tuple[str, ...]) -> StateTarget:
+        class_id, binding = found
+        module, _, qualname = class_id.partition(":")
+        return StateTarget("class_attr", f"{module}.{qualname}.{binding.name}", module, binding,
+                           self.modules[module].path, tuple(rest))
+
+    def reached_accesses(self) -> Iterator[tuple[Reach, str, Access]]:
+        """Every (reach, function id, access) made at request time by some handler."""
+        for reach in self.reaches:
+            for function_id in reach.parents:
+                _, fn = self.functions[function_id]
+                for access in fn.accesses:
+                    yield reach, function_id, access
+
+    # -- locations ---------------------------------------------------------------
+
+    def function_location(self, function_id: str, message: str = "") -> Location:
+        """Where a function is defined."""
+        facts, fn = self.functions[function_id]
+        return Location(facts.path, fn.span.line, fn.span.column, message)
+
+    def trace(self, reach: Reach, function_id: str, final: Location) -> tuple[Location, ...]:
+        """The chain from a handler to an access, as locations with messages."""
+        handler = reach.handler
+        steps = reach.chain(function_id)
+        entry = steps[0].caller if steps else function_id
+        locations = [self.function_location(entry, f"handler {handler.name} ({handler.framework}"
+                                            f"{' ' + handler.route if handler.route else ''})")]
+        for step in steps:
+            facts, _ = self.functions[step.caller]
+            _, callee = self.functions[step.callee]
+            locations.append(Location(facts.path, step.span.line, step.span.column,
+                                      f"calls {callee.qualname}()"))
+        locations.append(final)
+        return tuple(locations)
+
+
+def dependency_of(value: Value | None) -> str:
+    """The dependency a parameter default injects (``Depends(get_db)``), if any."""
+    if value is None or value.kind != "call":
+        return ""
+    last = value.target.rsplit(".", 1)[-1]
+    if last not in ("Depends", "Security", "Provide", "Inject"):
+        return ""
+    if value.args and value.args[0].kind in ("name", "attribute"):
+        return value.args[0].target
+    dependency = value.kwarg("dependency")
+    if dependency is not None and dependency.kind in ("name", "attribute"):
+        return dependency.target
+    return ""
+
+
+def known_frameworks() -> tuple[str, ...]:
+    """Names of every framework statelint knows."""
+    return tuple(framework.name for framework in frameworks())
