@@ -1,4 +1,4 @@
-"""The command line: ``statelint check``, ``rules``, ``explain``.
+"""The command line: ``statelint check``, ``config``, ``rules``, ``explain``.
 
 Exit codes: 0 nothing at or above the failure threshold, 1 findings, 2 usage,
 configuration or internal error.
@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from statelint import __version__
+from statelint.baseline import BaselineEntry, BaselineError, load_baseline, write_baseline
+from statelint.config import (
+    FAIL_ON_CHOICES,
+    Config,
+    ConfigError,
+    find_config,
+    load_config,
+    render_config,
+)
+from statelint.filtering import apply_gates, config_relpath, ledger_of, scan_root
+from statelint.gitdiff import DiffError, changed_lines
 from statelint.model import SEVERITY_RANK, ScanResult
 from statelint.reporters import available_formats, renderer
 from statelint.rule import all_rules, rule_by_code
@@ -22,7 +35,7 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"statelint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
 
@@ -64,22 +77,77 @@ def main() -> None:
     """Find the request handlers of a Python web service that keep state in the process."""
 
 
+def _config_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options that override configuration settings, shared by ``check`` and ``config``."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                     help="Read the configuration from FILE instead of looking for "
+                          "pyproject.toml / statelint.toml / .statelint.toml."),
+        click.option("--select", multiple=True,
+                     help="Rule codes, prefixes or names to run (comma-separated or repeated)."),
+        click.option("--ignore", multiple=True,
+                     help="Rule codes, prefixes or names to skip (comma-separated or repeated)."),
+        click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES",
+                     help="Skip rules in matching files, e.g. 'tests/*:SL101,SL102' (repeatable)."),
+        click.option("--exclude", multiple=True,
+                     help="Names or path globs never scanned; replaces the default list."),
+        click.option("--extend-exclude", multiple=True,
+                     help="Names or path globs never scanned, added to the list."),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+                     help="Skip files git ignores (default: on)."),
+        click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)), default=None,
+                     help="Lowest severity that makes the exit code 1 (default: warning)."),
+        click.option("-j", "--jobs", type=int, default=None,
+                     help="Worker processes (0: one per core)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def load_run_config(paths: Sequence[str], config_file: str | None,
+                    overrides: dict[str, Any]) -> Config:
+    """The resolved configuration for a run over ``paths``; a ConfigError ends the run with exit 2."""
+    rules = all_rules()
+    try:
+        path = Path(config_file) if config_file else find_config(list(paths))
+        return load_config(path, known_codes={rule.code for rule in rules},
+                           rule_names={rule.name: rule.code for rule in rules},
+                           overrides=overrides)
+    except ConfigError as error:
+        _fail(str(error))
+        raise  # unreachable: _fail exits
+
+
+def _overrides(**options: Any) -> dict[str, Any]:
+    return {name: value for name, value in options.items() if value not in (None, ())}
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(available_formats()), default="text",
               show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
-              default="warning", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to FILE (atomically).")
+@_config_options
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--select", default="", help="Comma-separated rule codes or prefixes to run.")
-@click.option("--ignore", default="", help="Comma-separated rule codes or prefixes to skip.")
-@click.option("-j", "--jobs", type=int, default=0, help="Worker processes (0: one per core).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
+              help="Record every current finding in FILE and exit 0.")
+@click.option("--diff", "diff_ref", metavar="REF",
+              help="Report only findings on lines changed since the merge base with REF.")
+@click.option("--report-unused-ignores", is_flag=True,
+              help="Report `# statelint: ignore` comments that silence nothing (they fail the run "
+                   "like a warning).")
 @click.option("--statistics", is_flag=True, help="Print the time each stage took to stderr.")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
-def check(paths: tuple[str, ...], output_format: str, output: str | None, fail_on: str,
-          exit_zero: bool, select: str, ignore: str, jobs: int, statistics: bool,
+def check(paths: tuple[str, ...], output_format: str, output: str | None, config_file: str | None,
+          select: tuple[str, ...], ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
+          exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
+          respect_gitignore: bool | None, fail_on: str | None, jobs: int | None,
+          exit_zero: bool, baseline_file: str | None, write_baseline_file: str | None,
+          diff_ref: str | None, report_unused_ignores: bool, statistics: bool,
           color: bool | None) -> None:
     """Scan PATHS (default: the current directory) and report process-local state."""
     from statelint.engine import scan
@@ -87,8 +155,47 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, fail_o
     for path in paths:
         if not os.path.exists(path):
             _fail(f"path does not exist: {path}")
-    rules = _selected_rules(select, ignore)
-    result = scan(list(paths) or ["."], jobs=jobs, rules=rules)
+    if output and output != "-" and not Path(output).parent.exists():
+        _fail(f"cannot write {output}: folder {Path(output).parent} does not exist")
+    scanned = list(paths) or ["."]
+    config = load_run_config(scanned, config_file, _overrides(
+        select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
+        extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, fail_on=fail_on,
+        jobs=jobs))
+    baseline = None
+    if baseline_file:
+        try:
+            baseline = load_baseline(baseline_file)
+        except BaselineError as error:
+            _fail(str(error))
+    changed = None
+    if diff_ref is not None:
+        try:
+            changed = changed_lines(scan_root(scanned), diff_ref)
+        except DiffError as error:
+            _fail(f"--diff {diff_ref}: {error}")
+    try:
+        result = scan(scanned, config=config, jobs=config.jobs)
+    except Exception as error:  # exit 2 with one line, never a traceback
+        _fail(f"internal error: {type(error).__name__}: {error}; this is a bug in statelint, "
+              "please report it")
+        raise  # unreachable: _fail exits
+    rules = [rule for rule in all_rules() if config.rule_enabled(rule.code, "")]
+
+    if write_baseline_file:
+        try:
+            count = write_baseline(write_baseline_file, result.findings)
+        except BaselineError as error:
+            _fail(str(error))
+        click.echo(f"statelint: wrote {count} finding{'s' if count != 1 else ''} to the baseline "
+                   f"{write_baseline_file}", err=True)
+    root = Path(result.root)
+    result, report = apply_gates(result, baseline=baseline, changed=changed, diff_ref=diff_ref,
+                                 in_scope=lambda entry: _baseline_entry_in_scope(
+                                     entry, root, scanned, config))
+    unused = (ledger_of(result).unused(rules=all_rules(), config=config, root=root)
+              if report_unused_ignores else [])
+
     if output_format == "text":
         from statelint.reporters import text as text_reporter
 
@@ -96,13 +203,60 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, fail_o
                                                      and "NO_COLOR" not in os.environ)
         text_reporter.COLOUR = bool(use_colour)
     write_output(renderer(output_format)(result, rules), output)
+    for path, line, codes in unused:
+        named = f"[{', '.join(codes)}]" if codes else ""
+        click.echo(f"{path}:{line}:1: unused suppression `# statelint: ignore{named}`: "
+                   "it silences no finding; remove it", err=True)
+    for note in report.lines():
+        click.echo(f"statelint: {note}", err=True)
     if statistics:
         for stage, seconds in result.statistics.items():
             click.echo(f"{stage:>10}: {seconds:.3f}s", err=True)
-    code = exit_code(result, fail_on)
+
+    code = run_exit_code(result, config, unused=len(unused), changed=changed)
+    if write_baseline_file and code == EXIT_FINDINGS:
+        code = EXIT_OK  # every finding is in the baseline just written
     if exit_zero and code == EXIT_FINDINGS:
         code = EXIT_OK
     sys.exit(code)
+
+
+def _baseline_entry_in_scope(entry: BaselineEntry, root: Path, scanned: list[str],
+                             config: Config) -> bool:
+    """Whether this run looked at the entry's file and rule, so a missing finding means fixed."""
+    if not config.rule_enabled(entry.rule, config_relpath(entry.path, root, config)):
+        return False
+    target = (root / entry.path).resolve()
+    for given in scanned:
+        top = Path(given).resolve()
+        if target == top or top in target.parents:
+            return True
+    return False
+
+
+def run_exit_code(result: ScanResult, config: Config, *, unused: int = 0,
+                  changed: dict[str, set[int]] | None = None) -> int:
+    """0, 1 or 2 for a finished, filtered scan under the configuration's ``fail-on``.
+
+    Internal errors give 2.  Findings at or above ``fail-on``, unused suppressions
+    (counted as warnings) and files that do not parse give 1; under ``--diff`` only
+    files the change touched count.
+    """
+    if any(problem.kind == "internal" for problem in result.problems):
+        return EXIT_ERROR
+    if config.fail_on == "never":
+        return EXIT_OK
+    if any(config.fails_on(finding.severity) for finding in result.findings):
+        return EXIT_FINDINGS
+    if unused and config.fails_on("warning"):
+        return EXIT_FINDINGS
+    prefix = getattr(changed, "prefix", "")
+    for problem in result.problems:
+        if problem.kind not in ("syntax", "encoding"):
+            continue
+        if changed is None or (prefix + problem.path) in changed:
+            return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _codes(text: str) -> list[str]:
@@ -127,6 +281,21 @@ def _selected_rules(select: str, ignore: str) -> list:
     return [rule for rule in rules if wanted(rule)]
 
 
+@main.command("config")
+@click.argument("paths", nargs=-1, type=click.Path())
+@_config_options
+def show_config(paths: tuple[str, ...], config_file: str | None, select: tuple[str, ...],
+                ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
+                exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
+                respect_gitignore: bool | None, fail_on: str | None, jobs: int | None) -> None:
+    """Print the resolved configuration for PATHS and where each value came from."""
+    config = load_run_config(list(paths) or ["."], config_file, _overrides(
+        select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
+        extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, fail_on=fail_on,
+        jobs=jobs))
+    click.echo(render_config(config), nl=False)
+
+
 @main.command("rules")
 def list_rules() -> None:
     """List every rule: code, name, severity and summary."""
@@ -142,6 +311,74 @@ def explain(code: str) -> None:
     if rule is None:
         _fail(f"unknown rule: {code}; `statelint rules` lists them")
     click.echo(rule.documentation())
+
+
+#: Formats of ``statelint handlers``, one module each in ``statelint.handler_formats``.
+#: Listed here rather than discovered so that loading the CLI never imports that
+#: package: ``check`` keeps working even in an install that lacks it.
+INVENTORY_FORMATS = ("text", "json", "markdown", "dot")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(INVENTORY_FORMATS),
+              default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the inventory to FILE (atomically).")
+@click.option("--fail-on-stateful", is_flag=True, help="Exit 1 when any handler is stateful.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Read the configuration from FILE instead of looking for one.")
+@click.option("--select", multiple=True,
+              help="Rule codes, prefixes or names to run (comma-separated or repeated).")
+@click.option("--ignore", multiple=True,
+              help="Rule codes, prefixes or names to skip (comma-separated or repeated).")
+@click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES",
+              help="Skip rules in matching files, e.g. 'tests/*:SL101' (repeatable).")
+@click.option("--exclude", multiple=True,
+              help="Names or path globs never scanned; replaces the default list.")
+@click.option("--extend-exclude", multiple=True,
+              help="Names or path globs never scanned, added to the list.")
+@click.option("-j", "--jobs", type=int, default=None, help="Worker processes (0: one per core).")
+@click.option("--color/--no-color", default=None, help="Colour the text output.")
+def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
+             fail_on_stateful: bool, config_file: str | None, select: tuple[str, ...],
+             ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
+             exclude: tuple[str, ...], extend_exclude: tuple[str, ...], jobs: int | None,
+             color: bool | None) -> None:
+    """List every request handler in PATHS with its verdict and the state behind it.
+
+    An inventory, not a gate: exits 0 unless --fail-on-stateful is given and a
+    handler is stateful (1), or on a usage, configuration or internal error (2).
+    The scan is the one ``check`` runs, with the same configuration, so both
+    commands give every handler the same verdict for the same reasons.
+    """
+    from statelint.engine import scan
+    from statelint.handler_formats import renderer as inventory_renderer
+    from statelint.inventory import build_inventory
+
+    for path in paths:
+        if not os.path.exists(path):
+            _fail(f"path does not exist: {path}")
+    if output and output != "-" and not Path(output).parent.exists():
+        _fail(f"cannot write {output}: folder {Path(output).parent} does not exist")
+    scanned = list(paths) or ["."]
+    config = load_run_config(scanned, config_file, _overrides(
+        select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
+        extend_exclude=extend_exclude, jobs=jobs))
+    try:
+        result = scan(scanned, config=config, jobs=config.jobs)
+    except Exception as error:  # exit 2 with one line, never a traceback
+        _fail(f"internal error: {type(error).__name__}: {error}; this is a bug in statelint, "
+              "please report it")
+    use_colour = color if color is not None else (output is None and sys.stdout.isatty()
+                                                 and "NO_COLOR" not in os.environ)
+    text = inventory_renderer(output_format)(build_inventory(result), colour=bool(use_colour))
+    write_output(text, output)
+    if any(problem.kind == "internal" for problem in result.problems):
+        sys.exit(EXIT_ERROR)
+    if fail_on_stateful and result.stateful_handlers:
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from statelint.discover import SourceFile, discover
+from statelint.filtering import (
+    apply_config,
+    attach_ledger,
+    discovery_filters,
+    enabled_rules,
+    scan_root,
+)
 from statelint.model import (
     SEVERITY_RANK,
     FileProblem,
@@ -122,8 +129,9 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     """Scan ``paths`` and return findings, verdicts and file problems."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    is_excluded = getattr(config, "is_excluded", None)
-    discovery = discover(paths, is_excluded=is_excluded)
+    root = scan_root(paths)
+    is_excluded, is_ignored = discovery_filters(config, root)
+    discovery = discover(paths, is_excluded=is_excluded, is_ignored=is_ignored, root=root)
     timings["discover"] = time.perf_counter() - started
 
     mark = time.perf_counter()
@@ -145,14 +153,18 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     timings["link"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    selected = list(rules) if rules is not None else list(all_rules())
+    selected = enabled_rules(rules if rules is not None else all_rules(), config)
     findings = run_rules(project, selected)
+    # Declarations (per-file ignores, allow, severities, inline comments) come before
+    # verdicts: state a team declared acceptable does not make a handler stateful.
+    findings, ledger = apply_config(findings, config, root=discovery.root,
+                                    suppressions={item.path: item.suppressions for item in facts})
     timings["rules"] = time.perf_counter() - mark
 
     verdicts = judge_handlers(project.handlers, findings)
     timings["total"] = time.perf_counter() - started
     failed = sum(1 for item in facts if item.error is not None)
-    return ScanResult(
+    result = ScanResult(
         root=str(discovery.root),
         findings=findings,
         verdicts=verdicts,
@@ -162,6 +174,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         files_failed=failed + sum(1 for p in discovery.problems),
         statistics=timings,
     )
+    attach_ledger(result, ledger)
+    return result
 
 
 def relative_root(result: ScanResult) -> Path:

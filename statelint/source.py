@@ -1,16 +1,14 @@
-"""Reading source files: decoding (BOM, PEP 263 cookies) and suppression comments."""
+"""Reading source files: decoding (BOM, PEP 263 cookies) and finding suppression comments."""
 
 from __future__ import annotations
 
 import io
-import re
 import tokenize
 
 from statelint.model import Suppression
+from statelint.suppress import parse_suppression_comment
 
-_SUPPRESSION = re.compile(
-    r"#\s*statelint\s*:\s*ignore\b(?:\s*\[(?P<codes>[^\]]*)\])?", re.IGNORECASE
-)
+__all__ = ["decode_source", "find_suppressions", "parse_suppression_comment"]
 
 
 def decode_source(source: bytes) -> str:
@@ -26,31 +24,31 @@ def decode_source(source: bytes) -> str:
     return text
 
 
-def parse_suppression_comment(comment: str) -> tuple[str, ...] | None:
-    """Codes named by a ``# statelint: ignore[...]`` comment.
-
-    Returns ``()`` for a bare ``# statelint: ignore`` (every rule), ``None`` when
-    the text holds no statelint suppression.
-    """
-    match = _SUPPRESSION.search(comment)
-    if match is None:
-        return None
-    codes = match.group("codes")
-    if not codes:
-        return ()
-    return tuple(code.strip().upper() if code.strip()[:2].isalpha() and code.strip()[2:].isdigit()
-                 else code.strip() for code in codes.split(",") if code.strip())
-
-
 def find_suppressions(text: str) -> tuple[Suppression, ...]:
-    """Every suppression comment of a source text, by line."""
-    if "statelint" not in text and "STATELINT" not in text.upper():
+    """Every ``# statelint: ignore`` comment of a source text, by line.
+
+    Only real comments count: tokenizing the text keeps a ``#`` inside a string
+    (``"# statelint: ignore"``) from passing for a suppression.  Text that does
+    not tokenize (the parse stage reports it as a syntax error anyway) falls back
+    to a line scan.  The comment syntax itself is :func:`statelint.suppress.parse_suppression_comment`.
+    """
+    if "statelint" not in text.lower():
         return ()
+    try:
+        comments = [
+            (token.start[0], token.string)
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        comments = [
+            (number, line[line.index("#"):])
+            for number, line in enumerate(text.splitlines(), start=1)
+            if "#" in line
+        ]
     found: list[Suppression] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "#" not in line:
-            continue
-        codes = parse_suppression_comment(line[line.index("#"):])
+    for number, comment in comments:
+        codes = parse_suppression_comment(comment)
         if codes is not None:
             found.append(Suppression(number, codes))
     return tuple(found)

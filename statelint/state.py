@@ -200,3 +200,428 @@ def name_list(names: list[str], limit: int = 3) -> str:
     more = len(names) - limit
     text = ", ".join(shown)
     return f"{text} and {more} more" if more > 0 else text
+
+
+from statelint.model import Function, Span  # noqa: E402  (helpers appended below)
+
+# ---------------------------------------------------------------------------
+# Sites: rules about calls and accesses that are not a named module container
+# (files written, the application's own state, background work) judge *sites*.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """One place where something happens: at request time (``reach`` set) or at import
+    or start-up (``reach`` is ``None``)."""
+
+    path: str
+    span: Span
+    function_id: str = ""
+    reach: Reach | None = None
+    note: str = ""
+
+    @property
+    def handler_key(self) -> str:
+        """The ``path::name`` key of the handler, or ``""`` for import-time sites."""
+        if self.reach is None:
+            return ""
+        return f"{self.reach.handler.path}::{self.reach.handler.name}"
+
+
+def reached_functions(project: Project) -> list[tuple[Reach, str]]:
+    """Every (reach, function id) pair: each function a handler runs, once per handler."""
+    return [(reach, function_id) for reach in project.reaches for function_id in reach.parents]
+
+
+def local_value(fn: Function, name: str) -> Value | None:
+    """The value last assigned to local ``name`` in ``fn`` (``with ... as name`` included)."""
+    found: Value | None = None
+    for local, value in fn.local_assignments:
+        if local == name:
+            found = value
+    return found
+
+
+def iter_values(value: Value) -> Iterable[Value]:
+    """``value`` and every value nested in it (call arguments, container items)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.args)
+        stack.extend(item for _, item in current.kwargs)
+        stack.extend(item for key, item in current.items)
+        stack.extend(key for key, _ in current.items if key is not None)
+
+
+def site_finding(
+    project: Project,
+    rule: type,
+    symbol: str,
+    sites: list[Site],
+    *,
+    message: str,
+    suggestion: str,
+    final_message: str,
+    severity: Severity | None = None,
+    how: str | None = None,
+    primary: Location | None = None,
+    related: Iterable[Location] = (),
+    readers: Iterable[Site] = (),
+) -> Finding:
+    """Build a finding for one or more sites of the same thing.
+
+    The primary location is the first site (or ``primary``); ``trace`` runs from a
+    handler to the first request-time site, or is the site alone when nothing
+    reaches it at request time; ``related`` lists every site and every handler.
+    ``readers`` are request-time sites that depend on what the sites leave behind:
+    their handlers are named too, but the trace follows a site.
+    """
+    ordered = sorted(sites, key=_site_order)
+    first = next((site for site in ordered if site.reach is not None), ordered[0])
+    if primary is None:
+        span = first.span
+        primary = Location(first.path, span.line, span.column, "", span.end_line, span.end_column)
+    final = Location(first.path, first.span.line, first.span.column, final_message)
+    if first.reach is not None and first.function_id:
+        trace = project.trace(first.reach, first.function_id, final)
+    else:
+        trace = (final,)
+    locations: list[Location] = list(related)
+    seen: set[tuple[str, int, int]] = {(loc.path, loc.line, loc.column) for loc in locations}
+    for site in [*ordered, *sorted(readers, key=_site_order)]:
+        key = (site.path, site.span.line, site.span.column)
+        if key not in seen and site.note:
+            seen.add(key)
+            locations.append(Location(site.path, site.span.line, site.span.column, site.note))
+    handlers_seen: set[str] = set()
+    for site in [*ordered, *sorted(readers, key=_site_order)]:
+        if site.reach is None or site.handler_key in handlers_seen:
+            continue
+        handlers_seen.add(site.handler_key)
+        handler = site.reach.handler
+        locations.append(Location(handler.path, handler.line, handler.column,
+                                  f"handler {handler.name} reaches it"))
+    return Finding(
+        rule=rule.code,
+        name=rule.name,
+        severity=severity or rule.severity,
+        path=primary.path,
+        line=primary.line,
+        column=primary.column,
+        end_line=primary.end_line or primary.line,
+        end_column=primary.end_column or primary.column,
+        message=message,
+        symbol=symbol,
+        suggestion=suggestion,
+        handlers=tuple(sorted(handlers_seen)),
+        trace=trace,
+        related=tuple(locations),
+        how=how or rule.how,
+    )
+
+
+def _site_order(site: Site) -> tuple[int, str, int, int, str]:
+    handler = site.reach.handler if site.reach is not None else None
+    return (0 if handler else 1, handler.path if handler else site.path,
+            handler.line if handler else 0, site.span.line, site.function_id)
+
+
+def site_handler_names(sites: Iterable[Site]) -> list[str]:
+    """Distinct handler names of request-time sites, in a stable order."""
+    names: list[str] = []
+    for site in sorted(sites, key=_site_order):
+        if site.reach is not None and site.reach.handler.name not in names:
+            names.append(site.reach.handler.name)
+    return names
+
+
+# ---------------------------------------------------------------------------
+# Shared judgements: state that a more specific rule owns
+# ---------------------------------------------------------------------------
+#
+# Two kinds of module-level container are reported by their own rules rather
+# than as plain mutable state: memo caches over I/O (process-local-cache, a
+# warning) and registries of open connections (connection-registry, an
+# error).  The predicates below let the general rule skip them, so one
+# container never gets two findings with different severities.
+
+#: Writes a memo cache may receive besides storing an entry (eviction, reset).
+MEMO_EVICTIONS = frozenset({"pop", "popitem", "clear", "__delitem__"})
+#: Writes that store an entry into a memo cache.
+MEMO_STORES = frozenset({"setdefault", "__setitem__"})
+#: Constructors of mappings that can serve as a memo cache.
+MAPPING_CONSTRUCTORS = ("dict", "collections.OrderedDict", "collections.defaultdict",
+                        "weakref.WeakValueDictionary", "weakref.WeakKeyDictionary")
+
+
+@dataclass(frozen=True)
+class MemoCache:
+    """A module- or class-level mapping used as a memo over I/O.
+
+    Every function that stores into it first looks the key up in it and
+    performs I/O (itself or through what it calls); ``io`` lists that I/O.
+    """
+
+    symbol: str
+    uses: tuple[StateUse, ...]
+    stores: tuple[StateUse, ...]
+    io: tuple  # tuple[statelint.effects.IoUse, ...]
+
+
+@dataclass(frozen=True)
+class ConnectionRegistry:
+    """A long-lived collection that request handlers put open connections into.
+
+    ``symbol`` is the state as reported: the module-level container, the class
+    attribute, or the module-level instance whose attributes hold the
+    connections (``manager = ConnectionManager()``).  ``members`` are the
+    state symbols it covers (the instance attributes for a manager object).
+    """
+
+    symbol: str
+    uses: tuple[StateUse, ...]
+    adds: tuple[StateUse, ...]
+    members: tuple[str, ...]
+    binding_path: str = ""
+    binding: object = None  # statelint.model.Binding | None
+
+
+def _is_mapping(project: Project, value: Value) -> bool:
+    from statelint.effects import is_cache_object
+
+    if value.kind == "dict" or (value.kind == "comprehension" and value.detail == "dict"):
+        return True
+    if value.kind == "call" and value.target:
+        if matches(project.qualify(value.target), MAPPING_CONSTRUCTORS):
+            return True
+        return is_cache_object(project, value)
+    return False
+
+
+def memo_caches(project: Project) -> dict[str, MemoCache]:
+    """Module- and class-level mappings that handlers use as memo caches over I/O.
+
+    A mapping qualifies when every request-time write either stores an entry
+    (``CACHE[key] = value``, ``setdefault``) or evicts one (``pop``, ``del``,
+    ``clear``), and every function that stores one also looks the key up in
+    the mapping and performs I/O, itself or through the functions it calls.
+    Reading a file or running a program counts only when the function takes
+    arguments: a memo keyed by request data, not a loader of the deployment's
+    own files.  A mapping whose entries are changed in place
+    (``CACHE[key].append(x)``, ``+=``) holds data, not a memo.
+    """
+    cached = getattr(project, "_memo_caches", None)
+    if cached is not None:
+        return cached
+    from statelint.effects import has_arguments, reached_io
+
+    found: dict[str, MemoCache] = {}
+    candidates = [
+        use for use in state_uses(project)
+        if use.target.kind in ("module", "class_attr") and use.target.binding is not None
+        and _is_mapping(project, use.target.binding.value)
+    ]
+    for symbol, group in group_uses(candidates).items():
+        writes = [use for use in group if is_write(use.access)]
+        stores = [use for use in writes if use.access.op == "setitem"
+                  or (use.access.op == "mutate" and use.access.method in MEMO_STORES)]
+        if not stores:
+            continue
+        store_ids = {id(use) for use in stores}
+        others = [use for use in writes if id(use) not in store_ids]
+        if any(use.access.op not in ("delitem", "mutate")
+               or (use.access.op == "mutate" and use.access.method not in MEMO_EVICTIONS)
+               for use in others):
+            continue
+        io: list = []
+        memo = True
+        for function_id in dict.fromkeys(use.function_id for use in stores):
+            looks_up = any(use.function_id == function_id and use.access.op == "read"
+                           for use in group)
+            performed = [item for item in reached_io(project, function_id)
+                         if item.scope == "remote" or has_arguments(project, function_id)]
+            if not looks_up or not performed:
+                memo = False
+                break
+            io.extend(performed)
+        if memo:
+            found[symbol] = MemoCache(symbol, tuple(group), tuple(stores), tuple(io))
+    project._memo_caches = found  # type: ignore[attr-defined]
+    return found
+
+
+def is_memo_cache(project: Project, symbol: str) -> bool:
+    """True when ``symbol`` is a memo cache over I/O (reported as a process-local cache)."""
+    return symbol in memo_caches(project)
+
+
+def connection_registries(project: Project) -> dict[str, ConnectionRegistry]:
+    """Long-lived collections that handlers add open connections to.
+
+    A container at module level or on a class, or an attribute of an object
+    created at module level, is a registry when some request-time call puts a
+    connection into it: the element is a websocket, a stream or a subscriber
+    queue (by its annotation, its constructor, or because it is the socket a
+    websocket handler receives), or, when the element cannot be seen
+    (``clients[user_id] = ws``), the collection's name says it holds
+    connections and the function storing into it holds one.
+    """
+    cached = getattr(project, "_connection_registries", None)
+    if cached is not None:
+        return cached
+    from statelint.effects import connection_name, effect_list, holds_connection, is_connection_value
+
+    adders = set(effect_list("connections", "adders"))
+    uses = state_uses(project)
+    by_target = group_uses(use for use in uses
+                           if use.target.kind in ("module", "class_attr", "instance_attr"))
+    registries: dict[str, list[StateUse]] = {}
+    for symbol, group in by_target.items():
+        target = group[0].target
+        if target.kind != "instance_attr" and (
+                target.binding is None or not is_mutable_container(project, target.binding.value)):
+            continue
+        if target.kind == "instance_attr" and target.rest:
+            continue
+        adds: list[StateUse] = []
+        for use in group:
+            access = use.access
+            if not (access.op == "setitem" or (access.op == "mutate" and access.method in adders)):
+                continue
+            verdict: bool | None = None
+            if access.op == "mutate":
+                element = _added_element(project, use)
+                if element is not None:
+                    verdict = is_connection_value(project, use.function_id, element)
+            if verdict is None:
+                verdict = (connection_name(short_name(symbol))
+                           and holds_connection(project, use.function_id)) or None
+            if verdict:
+                adds.append(use)
+        if adds:
+            registries[symbol] = adds
+    found: dict[str, ConnectionRegistry] = {}
+    instance_members: dict[str, list[str]] = {}
+    for symbol, adds in registries.items():
+        target = adds[0].target
+        if target.kind != "instance_attr":
+            found[symbol] = ConnectionRegistry(
+                symbol, tuple(by_target[symbol]), tuple(adds), (symbol,),
+                target.path, target.binding)
+            continue
+        class_id = project.class_of(adds[0].function_id)
+        if class_id is None:
+            continue
+        for instance in _module_instances(project, class_id):
+            instance_members.setdefault(instance, []).append(symbol)
+    for instance, members in instance_members.items():
+        member_set = set(members)
+        instance_uses = [use for use in uses
+                         if use.target.symbol in member_set or use.target.symbol == instance]
+        adds = [use for symbol in members for use in registries[symbol]]
+        module, _, name = instance.rpartition(".")
+        facts = project.modules[module]
+        found[instance] = ConnectionRegistry(
+            instance, tuple(instance_uses), tuple(adds), tuple(sorted(member_set)),
+            facts.path, facts.binding(name))
+    project._connection_registries = found  # type: ignore[attr-defined]
+    return found
+
+
+def _added_element(project: Project, use: StateUse) -> Value | None:
+    """The element a mutating call adds (``clients.add(ws)`` gives ``ws``)."""
+    _, fn = project.functions[use.function_id]
+    for call in fn.calls:
+        if call.span == use.access.span and call.value.kind == "call":
+            if call.value.args:
+                return call.value.args[-1]
+            return None
+    return None
+
+
+def _module_instances(project: Project, class_id: str) -> list[str]:
+    """Module-level names bound to an instance of ``class_id`` or of a subclass."""
+    found: list[str] = []
+    for facts in project.modules.values():
+        for binding in facts.bindings:
+            instance_of = project.instance_class(binding.value)
+            if instance_of is not None and class_id in project.mro(instance_of):
+                found.append(f"{facts.module}.{binding.name}")
+    return found
+
+
+def is_connection_registry(project: Project, symbol: str) -> bool:
+    """True when ``symbol`` holds open connections (reported as a connection registry)."""
+    for registry in connection_registries(project).values():
+        if symbol == registry.symbol or symbol in registry.members:
+            return True
+    return False
+
+
+def startup_functions(project: Project) -> set[str]:
+    """Function ids that run once per worker at start-up, and everything they call.
+
+    Start-up code is found by how frameworks are told about it: decorators such as
+    ``@app.on_event("startup")``, ``@app.before_serving``, ``@app.listener(...)``;
+    functions passed as ``lifespan=``/``on_startup=`` to an app; callbacks appended
+    to ``app.on_startup``/``app.cleanup_ctx``; and app factories named ``create_app``.
+    """
+    cached = getattr(project, "_startup_functions", None)
+    if cached is not None:
+        return cached
+    from statelint.knowledge import load_table
+
+    table = load_table("process_state")["background"]
+    decorator_methods = set(table["startup_decorator_methods"])
+    kwargs = set(table["startup_kwargs"])
+    names = set(table["startup_names"])
+    roots: set[str] = set()
+
+    def add_reference(value: Value) -> None:
+        for item in iter_values(value):
+            if item.kind in ("name", "attribute") and item.target:
+                symbol, rest = project.resolve(item.target)
+                if symbol.kind == "function" and not rest:
+                    roots.add(symbol.key)
+
+    for facts in project.modules.values():
+        values: list[Value] = [binding.value for binding in facts.bindings]
+        values += [s.call.value for s in facts.statements if s.call is not None]
+        for fn in facts.functions:
+            values += [call.value for call in fn.calls]
+            function_id = f"{facts.module}:{fn.qualname}"
+            if fn.name in names:
+                roots.add(function_id)
+            for decorator in fn.decorators:
+                last = decorator.target.rsplit(".", 1)[-1] if decorator.target else ""
+                if last in decorator_methods:
+                    roots.add(function_id)
+        for value in values:
+            for call in iter_values(value):
+                if call.kind != "call":
+                    continue
+                for key, argument in call.kwargs:
+                    if key in kwargs:
+                        add_reference(argument)
+                if call.target.endswith((".on_startup.append", ".cleanup_ctx.append",
+                                         ".on_startup.insert")):
+                    for argument in call.args:
+                        add_reference(argument)
+    found: set[str] = set()
+    queue = [root for root in roots if root in project.functions]
+    while queue:
+        current = queue.pop()
+        if current in found:
+            continue
+        found.add(current)
+        queue.extend(callee for callee, _ in project.callees(current) if callee not in found)
+    project._startup_functions = found  # type: ignore[attr-defined]
+    return found
+
+
+def request_reaches(project: Project) -> list[Reach]:
+    """The reaches of handlers that serve requests (start-up hooks left out)."""
+    startup = startup_functions(project)
+    return [reach for reach in project.reaches if reach.handler.function_id not in startup]

@@ -1,0 +1,277 @@
+"""statelint inside real workflows: the pre-commit hook and the GitHub Action's steps.
+
+The pre-commit tests run ``pre-commit try-repo`` for real: pre-commit builds a
+virtual environment and pip-installs statelint from a commit.  ``try-repo`` sees
+only committed work, so the tests first copy this working tree (without .git and
+caches) into a temporary repository and commit it there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+yaml = pytest.importorskip("yaml")  # PyYAML comes with pre-commit (the test extra)
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+STATEFUL_FLASK = '''
+from flask import Flask, jsonify, request, session
+
+app = Flask(__name__)
+app.secret_key = "change-me"
+
+LOGGED_IN: set[str] = set()
+
+
+@app.post("/login")
+def login():
+    user = request.form["user"]
+    LOGGED_IN.add(user)
+    session["user"] = user
+    return jsonify(ok=True)
+
+
+@app.get("/online")
+def online():
+    return jsonify(users=sorted(LOGGED_IN))
+'''
+
+CLEAN_FLASK = '''
+import os
+
+import redis
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+store = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://localhost:6379/0"))
+
+
+@app.post("/login")
+def login():
+    store.sadd("logged_in", request.form["user"])
+    return jsonify(ok=True)
+
+
+@app.get("/online")
+def online():
+    return jsonify(users=sorted(member.decode() for member in store.smembers("logged_in")))
+'''
+
+NEW_STATE_ON_BRANCH = '''
+
+RECENT_SEARCHES: list[str] = []
+
+
+@app.get("/search")
+def search():
+    RECENT_SEARCHES.append(request.args["q"])
+    return jsonify(recent=RECENT_SEARCHES[-5:])
+'''
+
+_GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Dev",
+    "GIT_AUTHOR_EMAIL": "dev@example.com",
+    "GIT_COMMITTER_NAME": "Dev",
+    "GIT_COMMITTER_EMAIL": "dev@example.com",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, **_GIT_IDENTITY}
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+                          env=env).stdout
+
+
+def make_app_repo(root: Path, app_source: str) -> Path:
+    root.mkdir(parents=True)
+    (root / "app.py").write_text(textwrap.dedent(app_source).lstrip(), encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "app")
+    return root
+
+
+# -- pre-commit ---------------------------------------------------------------
+
+_NOT_COPIED = {".git", "__pycache__", ".pytest_cache", ".statelint_cache", ".mypy_cache",
+               ".ruff_cache", "build", "dist", ".venv", "venv"}
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    skipped = {name for name in names if name in _NOT_COPIED or name.endswith(".egg-info")}
+    if Path(directory) == CHECKOUT:
+        skipped |= {"tests", "benchmarks"} & set(names)
+    return skipped
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This working tree, committed in a repository of its own for ``try-repo``."""
+    copy = tmp_path_factory.mktemp("hook") / "statelint"
+    shutil.copytree(CHECKOUT, copy, ignore=_ignore)
+    git(copy, "init", "-q")
+    git(copy, "add", "-A")
+    git(copy, "commit", "-q", "-m", "statelint working tree")
+    return copy
+
+
+def try_repo(hook_repo: Path, app: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **_GIT_IDENTITY, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "statelint",
+         "--all-files", "--color", "never"],
+        cwd=app, capture_output=True, text=True, env=env, timeout=600, check=False,
+    )
+
+
+def test_hook_definition_scans_the_whole_project() -> None:
+    hooks = yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = [hook for hook in hooks if hook["id"] == "statelint"]
+    assert hook["language"] == "python"
+    assert hook["entry"] == "statelint check"
+    assert hook["types"] == ["python"]
+    assert hook["pass_filenames"] is False
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_fails_on_a_stateful_app_and_passes_on_a_clean_one(
+    hook_repo: Path, tmp_path: Path
+) -> None:
+    stateful = make_app_repo(tmp_path / "stateful", STATEFUL_FLASK)
+    result = try_repo(hook_repo, stateful, tmp_path / "pre-commit-home")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "statelint" in result.stdout and "Failed" in result.stdout
+    assert "app.py:6:1: SL101" in result.stdout
+    assert "LOGGED_IN" in result.stdout
+
+    clean = make_app_repo(tmp_path / "clean", CLEAN_FLASK)
+    result = try_repo(hook_repo, clean, tmp_path / "pre-commit-home")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"statelint\.+Passed", result.stdout)
+
+
+# -- the GitHub Action ------------------------------------------------------
+
+_EXPRESSION = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")
+
+
+def action_steps() -> list[dict]:
+    action = yaml.safe_load((CHECKOUT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    return action["runs"]["steps"]
+
+
+def substitute(text: str, context: dict[str, str]) -> str:
+    """Replace ``${{ inputs.x }}`` / ``${{ github.x }}`` the way the runner would."""
+    return _EXPRESSION.sub(lambda match: context[match.group(1)], text)
+
+
+def run_action(workspace: Path, *, base_ref: str, inputs: dict[str, str] | None = None
+               ) -> tuple[list[subprocess.CompletedProcess[str]], dict[str, str]]:
+    """Run the action's shell steps in ``workspace`` as the runner would on a pull request.
+
+    The install step is left out: it pip-installs the action's own checkout, which
+    is the statelint these tests already import.  Steps whose ``if:`` is false are
+    skipped; execution stops at the first failing step, as in a job.
+    """
+    action = yaml.safe_load((CHECKOUT / "action.yml").read_text())
+    context = {f"inputs.{name}": str(spec.get("default", ""))
+               for name, spec in action["inputs"].items()}
+    context.update({f"inputs.{name}": value for name, value in (inputs or {}).items()})
+    context.update({"github.base_ref": base_ref, "github.action_path": str(CHECKOUT)})
+    environment = {**os.environ, **_GIT_IDENTITY, "NO_COLOR": "1",
+                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    results: list[subprocess.CompletedProcess[str]] = []
+    for step in action["runs"]["steps"]:
+        if "run" not in step or step.get("id") == "install":
+            continue
+        condition = step.get("if")
+        if condition == "github.base_ref != '' && inputs.diff == ''":
+            if not (base_ref and not context["inputs.diff"]):
+                continue
+        else:
+            assert condition is None, f"teach the test the condition {condition!r}"
+        assert step["shell"] == "bash"
+        env = {**environment, **{key: substitute(str(value), context)
+                                 for key, value in step.get("env", {}).items()}}
+        assert "${{" not in step["run"], "scripts must read inputs from env, not inline them"
+        # GitHub runs `shell: bash` steps as `bash --noprofile --norc -eo pipefail {0}`.
+        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                                 step["run"]], cwd=workspace, env=env, capture_output=True,
+                                text=True, timeout=300, check=False)
+        results.append(result)
+        if result.returncode != 0:
+            break
+    return results, context
+
+
+def make_pull_request(tmp_path: Path, branch_change: str) -> Path:
+    """A remote with main (already stateful) and a branch; the runner's shallow checkout of it."""
+    origin = tmp_path / "origin.git"
+    seed = make_app_repo(tmp_path / "seed", STATEFUL_FLASK)
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    git(seed, "remote", "add", "origin", str(origin))
+    git(seed, "push", "-q", "origin", "main")
+    git(seed, "checkout", "-q", "-b", "feature")
+    with (seed / "app.py").open("a", encoding="utf-8") as handle:
+        handle.write(textwrap.dedent(branch_change))
+    git(seed, "commit", "-q", "-am", "feature work")
+    git(seed, "push", "-q", "origin", "feature")
+    workspace = tmp_path / "workspace"
+    # actions/checkout fetches one commit by default: a shallow clone of the branch.
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature",
+        f"file://{origin}", str(workspace))
+    return workspace
+
+
+def test_action_reads_every_input_from_the_environment() -> None:
+    names = [step.get("name") for step in action_steps()]
+    assert "Run statelint" in names
+    (upload,) = [step for step in action_steps() if "upload-sarif" in step.get("uses", "")]
+    assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
+    assert "always()" in upload["if"]
+
+
+def test_action_on_a_pull_request_reports_only_new_state(tmp_path: Path) -> None:
+    workspace = make_pull_request(tmp_path, NEW_STATE_ON_BRANCH)
+    results, _ = run_action(workspace, base_ref="main")
+    fetch, check = results
+    assert fetch.returncode == 0, fetch.stderr
+    assert check.returncode == 1, check.stdout + check.stderr
+    annotations = [line for line in check.stdout.splitlines() if line.startswith("::")]
+    assert len(annotations) == 1
+    assert annotations[0].startswith("::error file=app.py,line=")
+    assert "RECENT_SEARCHES" in annotations[0]
+    sarif = json.loads((workspace / "statelint.sarif").read_text())
+    messages = [result["message"]["text"] for result in sarif["runs"][0]["results"]]
+    assert len(messages) == 1 and "RECENT_SEARCHES" in messages[0]
+
+
+def test_action_passes_a_pull_request_that_adds_no_state(tmp_path: Path) -> None:
+    workspace = make_pull_request(tmp_path, '''
+
+        @app.get("/version")
+        def version():
+            return jsonify(version="1.4.2")
+    ''')
+    results, _ = run_action(workspace, base_ref="main")
+    assert [result.returncode for result in results] == [0, 0], results[-1].stderr
+    sarif = json.loads((workspace / "statelint.sarif").read_text())
+    assert sarif["runs"][0]["results"] == []
+
+
+def test_action_outside_a_pull_request_scans_everything(tmp_path: Path) -> None:
+    workspace = make_app_repo(tmp_path / "push", STATEFUL_FLASK)
+    results, _ = run_action(workspace, base_ref="")
+    (check,) = results
+    assert check.returncode == 1
+    assert "LOGGED_IN" in check.stdout
