@@ -12,6 +12,8 @@ from statelint.state import (
     frameworks_of,
     group_uses,
     handler_names,
+    is_connection_registry,
+    is_memo_cache,
     is_mutable_container,
     is_write,
     name_list,
@@ -149,6 +151,13 @@ def tax(country):
             and use.target.binding is not None
             and is_mutable_container(project, use.target.binding.value)
             and not (use.access.op == "rebind")
+        ]
+        # Memo caches over I/O (SL201) and connection registries (SL401) have
+        # rules of their own, with the severity and advice that fit them.
+        uses = [
+            use for use in uses
+            if not is_memo_cache(project, use.target.symbol)
+            and not is_connection_registry(project, use.target.symbol)
         ]
         for symbol, group in group_uses(uses).items():
             binding = group[0].target.binding

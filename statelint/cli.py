@@ -370,6 +370,7 @@ def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
     except Exception as error:  # exit 2 with one line, never a traceback
         _fail(f"internal error: {type(error).__name__}: {error}; this is a bug in statelint, "
               "please report it")
+        raise  # unreachable: _fail exits
     use_colour = color if color is not None else (output is None and sys.stdout.isatty()
                                                  and "NO_COLOR" not in os.environ)
     text = inventory_renderer(output_format)(build_inventory(result), colour=bool(use_colour))

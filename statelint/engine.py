@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
-from statelint.discover import SourceFile, discover
+from statelint.cache import FactsCache, content_key, memo_key
+from statelint.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, discover
 from statelint.filtering import (
     apply_config,
     attach_ledger,
@@ -49,16 +52,15 @@ def handler_key(handler: Handler) -> str:
     return f"{handler.path}::{handler.name}"
 
 
-def read_facts(file: SourceFile) -> ModuleFacts:
-    """Read and parse one file; never raises."""
+def read_facts(file: SourceFile, source: bytes | None = None) -> ModuleFacts:
+    """Parse one file (reading it unless ``source`` is given); never raises."""
     from statelint.facts import extract_facts
 
-    try:
-        source = file.path.read_bytes()
-    except OSError as error:
-        return ModuleFacts(file.relpath, file.module, file.is_package,
-                           error=ParseError(f"cannot read file: {error.strerror or error}",
-                                            kind="unreadable"))
+    if source is None:
+        try:
+            source = file.path.read_bytes()
+        except OSError as error:
+            return _unreadable(file, error)
     try:
         return extract_facts(source, file.relpath, file.module, file.is_package)
     except Exception as error:  # noqa: BLE001 - one bad file must not end the scan
@@ -67,22 +69,284 @@ def read_facts(file: SourceFile) -> ModuleFacts:
                                             f"{INTERNAL_ERROR_HELP}", kind="internal"))
 
 
-def _read_many(files: list[SourceFile]) -> list[ModuleFacts]:
-    return [read_facts(file) for file in files]
+def _unreadable(file: SourceFile, error: OSError) -> ModuleFacts:
+    return ModuleFacts(file.relpath, file.module, file.is_package,
+                       error=ParseError(f"cannot read file: {error.strerror or error}",
+                                        kind="unreadable"))
 
 
-def collect_facts(files: list[SourceFile], jobs: int = 0) -> list[ModuleFacts]:
-    """Facts for every file, in the order of ``files``, in parallel when it pays."""
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return _read_many(files)
-    chunk = max(8, len(files) // (workers * 8))
-    batches = [files[i:i + chunk] for i in range(0, len(files), chunk)]
+def _read_many(work: list[tuple[SourceFile, bytes | None, str]],
+               cache_dir: str | None = None, salt: str = "") -> list[ModuleFacts]:
+    """Parse a batch; with a cache, store each result under its content key."""
+    cache = FactsCache(Path(cache_dir), salt) if cache_dir else None
+    results = []
+    for file, source, key in work:
+        facts = read_facts(file, source)
+        # An unreadable file is not cached: its bytes are unknown.
+        if cache is not None and key and (facts.error is None or facts.error.kind != "unreadable"):
+            cache.store("facts", key, facts)
+        results.append(facts)
+    return results
+
+
+def _workers(jobs: int) -> int:
+    if jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _parse_all(work: list[tuple[SourceFile, bytes | None, str]], jobs: int,
+               cache: FactsCache | None, progress: Callable[[int], None] | None) -> list[ModuleFacts]:
+    """Parse every item, in the order given, in a process pool when it pays."""
+    workers = min(_workers(jobs), max(1, len(work)))
+    cache_dir = str(cache.directory) if cache is not None and cache.usable else None
+    salt = cache.salt if cache is not None else ""
+    if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
+        results = []
+        for item in work:
+            results.extend(_read_many([item], cache_dir, salt))
+            if progress is not None:
+                progress(1)
+        return results
+    # Small batches keep both cores busy to the end; map() keeps the order of ``work``,
+    # so the merge is deterministic whatever the number of workers.
+    chunk = max(4, min(32, len(work) // (workers * 8) or 1))
+    batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
     results: list[ModuleFacts] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for batch in pool.map(_read_many, batches):
+        for batch in pool.map(_read_many, batches, [cache_dir] * len(batches),
+                              [salt] * len(batches)):
             results.extend(batch)
+            if progress is not None:
+                progress(len(batch))
     return results
+
+
+@dataclass
+class FactsStage:
+    """What the facts stage produced: facts in file order, and how it got them."""
+
+    facts: list[ModuleFacts]
+    keys: list[tuple[str, str]]
+    parsed: int = 0
+    cache_hits: int = 0
+    hashed: int = 0
+
+
+def collect_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | None = None,
+                  progress: Callable[[int], None] | None = None) -> list[ModuleFacts]:
+    """Facts for every file, in the order of ``files``, in parallel when it pays."""
+    return gather_facts(files, jobs, cache=cache, progress=progress).facts
+
+
+def file_keys(files: list[SourceFile], cache: FactsCache) -> tuple[list[str], dict[int, bytes],
+                                                                  dict[int, OSError], int]:
+    """The content key of every file; files the manifest vouches for are not read.
+
+    Returns the keys, the bytes read (by index), read errors (by index) and how
+    many files were hashed.
+    """
+    manifest = cache.load_manifest()
+    keys: list[str] = []
+    sources: dict[int, bytes] = {}
+    errors: dict[int, OSError] = {}
+    entries: dict[str, tuple[int, int, str]] = {}
+    hashed = 0
+    for index, file in enumerate(files):
+        try:
+            info = os.stat(file.path)
+        except OSError as error:
+            errors[index] = error
+            keys.append("")
+            continue
+        known = manifest.get(file.relpath)
+        if known is not None and known[0] == info.st_mtime_ns and known[1] == info.st_size:
+            keys.append(known[2])
+            entries[file.relpath] = known
+            continue
+        try:
+            data = file.path.read_bytes()
+        except OSError as error:
+            errors[index] = error
+            keys.append("")
+            continue
+        hashed += 1
+        key = content_key(cache.salt, data, file.relpath, file.module, file.is_package)
+        sources[index] = data
+        keys.append(key)
+        if len(data) == info.st_size:
+            entries[file.relpath] = (info.st_mtime_ns, info.st_size, key)
+    cache.store_manifest(entries)
+    return keys, sources, errors, hashed
+
+
+def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | None = None,
+                 progress: Callable[[int], None] | None = None) -> FactsStage:
+    """Facts for every file from the cache when it has them, parsed otherwise."""
+    if cache is None:
+        facts = _parse_all([(file, None, "") for file in files], jobs, None, progress)
+        return FactsStage(facts, [(f.relpath, "") for f in files], parsed=len(files))
+    keys, sources, errors, hashed = file_keys(files, cache)
+    found: dict[int, ModuleFacts] = {}
+    missing: list[int] = []
+    for index, file in enumerate(files):
+        if index in errors:
+            found[index] = _unreadable(file, errors[index])
+            continue
+        cached = cache.load("facts", keys[index], ModuleFacts)
+        if (cached is not None and cached.path == file.relpath and cached.module == file.module
+                and cached.is_package == file.is_package):
+            found[index] = cached
+            if progress is not None:
+                progress(1)
+        else:
+            missing.append(index)
+    work = []
+    for index in missing:
+        source = sources.get(index)
+        if source is None:  # vouched for by the manifest, but the entry is gone
+            try:
+                source = files[index].path.read_bytes()
+            except OSError as error:
+                found[index] = _unreadable(files[index], error)
+                continue
+            keys[index] = content_key(cache.salt, source, files[index].relpath,
+                                      files[index].module, files[index].is_package)
+            hashed += 1
+        work.append((index, source))
+    parsed = _parse_all([(files[i], source, keys[i]) for i, source in work], jobs, cache, progress)
+    for (index, _), facts in zip(work, parsed):
+        found[index] = facts
+    return FactsStage([found[i] for i in range(len(files))],
+                      [(file.relpath, keys[i]) for i, file in enumerate(files)],
+                      parsed=len(work), cache_hits=len(files) - len(work) - len(errors),
+                      hashed=hashed)
+
+
+def open_cache(root: Path, config: Any, cache_dir: str | None) -> FactsCache:
+    """The facts cache of a scan: ``cache_dir``, else the configured one, under the root."""
+    directory = Path(cache_dir or getattr(config, "cache_dir", "") or ".statelint_cache")
+    if not directory.is_absolute():
+        directory = root / directory
+    return FactsCache.open(directory, config)
+
+
+def own_cache_skipped(paths: list[str], cache: FactsCache | None) -> int:
+    """1 when discovery walked past our own cache folder and counted it as skipped.
+
+    The cache must not change a scan's summary: the first run, which creates the
+    folder, and the next, which finds it, report the same ``files_skipped``.
+    """
+    if cache is None or not (cache.directory / "CACHEDIR.TAG").is_file():
+        return 0
+    if cache.directory.name not in DEFAULT_EXCLUDED_DIRS:
+        return 0
+    parent = cache.directory.parent.resolve()
+    for given in paths or ["."]:
+        top = Path(given).resolve()
+        if top.is_dir() and (top == parent or top in parent.parents):
+            return 1
+    return 0
+
+
+@dataclass
+class LinkMemo:
+    """The link and rule stages' output for one exact set of inputs."""
+
+    handlers: list[Handler]
+    findings: list[Finding]
+    #: Each file's facts reduced to what the later stages read: path, errors, suppressions.
+    skeleton: list[ModuleFacts]
+
+
+def _memo_key(store: FactsCache, stage: FactsStage, config: Any,
+              selected: list[type[Rule]]) -> str | None:
+    # Rules from outside the catalogue (tests, plugins) are not covered by the
+    # engine fingerprint, so their results are never memoised.
+    if any(not rule.__module__.startswith("statelint.") for rule in selected):
+        return None
+    if any(not key for _, key in stage.keys):
+        return None
+    extra = "\0".join([
+        ",".join(f"{rule.__module__}.{rule.__qualname__}" for rule in selected),
+        ",".join(getattr(config, "handler_decorators", ()) or ()),
+        ",".join(getattr(config, "handler_base_classes", ()) or ()),
+    ])
+    return memo_key(store.salt, stage.keys, extra)
+
+
+def recall_link(store: FactsCache | None, stage: FactsStage, config: Any,
+                selected: list[type[Rule]]) -> LinkMemo | None:
+    """The memoised link and rule output when every input is as it was."""
+    if store is None:
+        return None
+    key = _memo_key(store, stage, config, selected)
+    if key is None:
+        return None
+    memo = store.load("memo", key, LinkMemo)
+    if memo is None or len(memo.skeleton) != len(stage.facts) or any(
+            skeleton.path != facts.path for skeleton, facts in zip(memo.skeleton, stage.facts)):
+        return None
+    store.stats.memo = True
+    return memo
+
+
+def remember_link(store: FactsCache | None, stage: FactsStage, config: Any,
+                  selected: list[type[Rule]], handlers: list[Handler],
+                  findings: list[Finding]) -> None:
+    """Memoise the link and rule output of this run for the next one."""
+    if store is None:
+        return
+    key = _memo_key(store, stage, config, selected)
+    if key is None:
+        return
+    skeleton = [ModuleFacts(item.path, item.module, item.is_package,
+                            suppressions=item.suppressions, error=item.error)
+                for item in stage.facts]
+    store.store("memo", key, LinkMemo(list(handlers), list(findings), skeleton))
+
+
+def stage_counts(discovery: Any, stage: FactsStage, memo: bool) -> dict[str, float]:
+    """Counts for ``--statistics``: how much work each stage did."""
+    return {
+        "files discovered": len(discovery.files),
+        "files hashed": stage.hashed,
+        "files parsed": stage.parsed,
+        "cache hits": stage.cache_hits,
+        "link reused": int(memo),
+    }
+
+
+@contextmanager
+def progress_bar(total: int, *, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr while files are parsed (only when asked and worth it)."""
+    if not enabled or total < PARALLEL_THRESHOLD:
+        yield None
+        return
+    done = 0
+    last = 0.0
+
+    def advance(count: int) -> None:
+        nonlocal done, last
+        done += count
+        now = time.monotonic()
+        if now - last < 0.1 and done < total:
+            return
+        last = now
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\rstatelint [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+
+    try:
+        yield advance
+    finally:
+        if done:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
 
 
 def fingerprint(finding: Finding) -> str:
@@ -125,8 +389,17 @@ def judge_handlers(handlers: list[Handler], findings: list[Finding]) -> list[Ver
 
 
 def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
-         rules: Iterable[type[Rule]] | None = None) -> ScanResult:
-    """Scan ``paths`` and return findings, verdicts and file problems."""
+         rules: Iterable[type[Rule]] | None = None, cache: bool = False,
+         cache_dir: str | None = None, exhaustive: bool = False,
+         progress: bool = False) -> ScanResult:
+    """Scan ``paths`` and return findings, verdicts and file problems.
+
+    With ``cache``, facts are kept per file under ``cache_dir`` (default: the
+    configured ``cache-dir`` under the scan root) and reused while a file's bytes,
+    statelint and the facts configuration stay the same; a run where nothing
+    changed reuses the linked result as well.  The result is the same either way.
+    ``progress`` draws a progress bar on stderr while files are parsed.
+    """
     timings: dict[str, float] = {}
     started = time.perf_counter()
     root = scan_root(paths)
@@ -135,7 +408,15 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     timings["discover"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    facts = collect_facts(discovery.files, jobs or getattr(config, "jobs", 0))
+    store = open_cache(discovery.root, config, cache_dir) if cache else None
+    selected = enabled_rules(rules if rules is not None else all_rules(), config)
+    with progress_bar(len(discovery.files), enabled=progress) as advance:
+        stage = gather_facts(discovery.files, jobs or getattr(config, "jobs", 0), cache=store,
+                             progress=advance)
+    facts = stage.facts
+    memo = recall_link(store, stage, config, selected)
+    if memo is not None:
+        facts = memo.skeleton  # only paths, errors and suppressions: all the rest needs
     timings["facts"] = time.perf_counter() - mark
 
     problems = list(discovery.problems)
@@ -145,23 +426,28 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
                                         item.error.column, item.error.kind))
 
     mark = time.perf_counter()
-    project = Project(
-        facts,
-        handler_decorators=tuple(getattr(config, "handler_decorators", ()) or ()),
-        handler_base_classes=tuple(getattr(config, "handler_base_classes", ()) or ()),
-    )
+    if memo is not None:
+        handlers, findings = memo.handlers, memo.findings
+    else:
+        project = Project(
+            facts,
+            handler_decorators=tuple(getattr(config, "handler_decorators", ()) or ()),
+            handler_base_classes=tuple(getattr(config, "handler_base_classes", ()) or ()),
+        )
+        handlers = project.handlers
     timings["link"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    selected = enabled_rules(rules if rules is not None else all_rules(), config)
-    findings = run_rules(project, selected)
+    if memo is None:
+        findings = run_rules(project, selected)
+        remember_link(store, stage, config, selected, handlers, findings)
     # Declarations (per-file ignores, allow, severities, inline comments) come before
     # verdicts: state a team declared acceptable does not make a handler stateful.
     findings, ledger = apply_config(findings, config, root=discovery.root,
                                     suppressions={item.path: item.suppressions for item in facts})
     timings["rules"] = time.perf_counter() - mark
 
-    verdicts = judge_handlers(project.handlers, findings)
+    verdicts = judge_handlers(handlers, findings)
     timings["total"] = time.perf_counter() - started
     failed = sum(1 for item in facts if item.error is not None)
     result = ScanResult(
@@ -170,10 +456,11 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         verdicts=verdicts,
         problems=sorted(problems, key=lambda p: (p.path, p.line)),
         files_scanned=len(facts) - failed,
-        files_skipped=discovery.skipped,
+        files_skipped=discovery.skipped - own_cache_skipped(paths, store),
         files_failed=failed + sum(1 for p in discovery.problems),
         statistics=timings,
     )
+    timings.update(stage_counts(discovery, stage, memo is not None))
     attach_ledger(result, ledger)
     return result
 

@@ -49,6 +49,11 @@ MUTATING_METHODS = frozenset(
 )
 
 
+#: Methods that return an element of a container, so writing into the result
+#: writes into the container.
+CONTAINER_LOOKUPS = frozenset({"setdefault", "get", "__getitem__"})
+
+
 def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
     """Resolve a relative import (``from ..x import y``) against the importing module."""
     if level == 0:
@@ -94,6 +99,11 @@ def _receiver_chain(node: cst.BaseExpression) -> tuple[str, list[str]] | None:
             node = node.value
         elif isinstance(node, cst.Call):
             func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_LOOKUPS:
+                # ``CARTS.setdefault(user, {})[sku] = n`` changes what CARTS holds
+                parts = []
+                node = func.value
+                continue
             if (
                 isinstance(func, cst.Name)
                 and func.value == "type"
@@ -140,9 +150,10 @@ class _Scope:
     locals: set[str] = field(default_factory=set)
     globals_declared: set[str] = field(default_factory=set)
     nonlocals: set[str] = field(default_factory=set)
-    raw_accesses: list[tuple[str, list[str], str, Span, str]] = field(default_factory=list)
+    raw_accesses: list[tuple[str, list[str], str, Span, str, str]] = field(default_factory=list)
     raw_calls: list[tuple[str, list[str], Span, Value]] = field(default_factory=list)
     local_assignments: list[tuple[str, Value]] = field(default_factory=list)
+    write_values: list[tuple[int, int, Value]] = field(default_factory=list)
     parent: "_Scope | None" = None
     #: names tested for ``None``/falsiness by the enclosing ``if`` statements
     guards: list[frozenset[str]] = field(default_factory=list)
@@ -179,6 +190,7 @@ class FactsCollector(cst.CSTVisitor):
         self.class_stack: list[_ClassScope] = []
         self.module_names = self._top_level_names(module_node)
         self._main_guard_depth = 0
+        self._annotation_args: tuple[str, ...] = ()
 
     # -- helpers -----------------------------------------------------------
 
@@ -367,6 +379,9 @@ class FactsCollector(cst.CSTVisitor):
                 inner = self.summarize(node.func.value, depth + 1)
                 if inner.kind == "call" and inner.target:
                     resolved = f"{inner.target}().{node.func.attr.value}"
+                else:
+                    # ``(base / name).write_bytes(...)``: keep the method name
+                    resolved = f"<{inner.kind}>.{node.func.attr.value}"
             args: list[Value] = []
             kwargs: list[tuple[str, Value]] = []
             for arg in node.args[:MAX_VALUE_ITEMS]:
@@ -405,28 +420,52 @@ class FactsCollector(cst.CSTVisitor):
     def _in_function(self) -> bool:
         return bool(self.scopes)
 
+    def _subscript_names(self, annotation: cst.BaseExpression) -> tuple[str, ...]:
+        """Resolved names inside ``set[WebSocket]`` / ``dict[str, list[Queue]]``."""
+        if not isinstance(annotation, cst.Subscript):
+            return ()
+        names: list[str] = []
+        for element in annotation.slice:
+            if isinstance(element.slice, cst.Index):
+                inner = element.slice.value
+                name = dotted_name(inner)
+                if name is not None:
+                    names.append(self.resolve_dotted(name))
+                elif isinstance(inner, cst.Subscript):
+                    base = dotted_name(inner.value)
+                    if base is not None:
+                        names.append(self.resolve_dotted(base))
+                    names.extend(self._subscript_names(inner))
+        return tuple(names)
+
     def _record_binding(self, name: str, node: cst.CSTNode, value: Value, annotation: str = "") -> None:
         existing = self.bindings.get(name)
+        args = self._annotation_args if isinstance(node, cst.AnnAssign) else ()
         if existing is None:
-            self.bindings[name] = Binding(name, self.span(node), value, annotation)
+            self.bindings[name] = Binding(name, self.span(node), value, annotation, 1, args)
         else:
             self.bindings[name] = Binding(
-                name, existing.span, existing.value, existing.annotation, existing.assignments + 1
+                name, existing.span, existing.value, existing.annotation, existing.assignments + 1,
+                existing.annotation_args,
             )
 
     def _record_class_attribute(self, name: str, node: cst.CSTNode, value: Value, annotation: str = "") -> None:
         scope = self.class_stack[-1]
+        args = self._annotation_args if isinstance(node, cst.AnnAssign) else ()
         if name not in scope.attributes:
-            scope.attributes[name] = Binding(name, self.span(node), value, annotation)
+            scope.attributes[name] = Binding(name, self.span(node), value, annotation, 1, args)
 
-    def _record_access(self, target: cst.BaseExpression, op: str, node: cst.CSTNode, method: str = "") -> None:
+    def _record_access(self, target: cst.BaseExpression, op: str, node: cst.CSTNode, method: str = "",
+                       key: str = "", value: cst.BaseExpression | None = None) -> None:
         chain = _receiver_chain(target)
         if chain is None:
             return
         head, parts = chain
         span = self.span(node)
         if self.scopes:
-            self.scopes[-1].raw_accesses.append((head, parts, op, span, method))
+            self.scopes[-1].raw_accesses.append((head, parts, op, span, method, key))
+            if value is not None:
+                self.scopes[-1].write_values.append((span.line, span.column, self.summarize(value)))
         elif not self.class_stack:
             ref, kind = self.resolve_head(head)
             if kind == "global":
@@ -435,8 +474,9 @@ class FactsCollector(cst.CSTVisitor):
                     Statement(
                         "access",
                         span,
-                        access=Access(full, "global", op, span, method),
+                        access=Access(full, "global", op, span, method, key),
                         in_main_guard=self._main_guard_depth > 0,
+                        value=self.summarize(value) if value is not None else None,
                     )
                 )
 
@@ -595,9 +635,9 @@ class FactsCollector(cst.CSTVisitor):
     def _finish_scope(self, scope: _Scope) -> Function:
         accesses: list[Access] = []
         seen_reads: set[tuple[str, int]] = set()
-        for head, parts, op, span, method in scope.raw_accesses:
+        for head, parts, op, span, method, key in scope.raw_accesses:
             resolved, kind = self._classify_head(scope, head)
-            if kind in ("builtin", "unknown", "local") and op == "read":
+            if kind in ("builtin", "unknown", "local") and op in ("read", "getitem"):
                 continue
             if kind in ("builtin", "unknown"):
                 continue
@@ -608,13 +648,16 @@ class FactsCollector(cst.CSTVisitor):
             else:
                 ref = ".".join([resolved, *parts])
             if op == "read":
-                key = (ref, span.line)
-                if key in seen_reads:
+                seen = (ref, span.line)
+                if seen in seen_reads:
                     continue
-                seen_reads.add(key)
-            accesses.append(Access(ref, kind, op, span, method))
+                seen_reads.add(seen)
+            accesses.append(Access(ref, kind, op, span, method, key))
         calls: list[Call] = []
         for head, parts, span, value in scope.raw_calls:
+            if not head:
+                calls.append(Call(value.target, "expr", span, value))
+                continue
             resolved, kind = self._classify_head(scope, head)
             if kind in ("self", "cls"):
                 target = ".".join([kind, *parts])
@@ -633,6 +676,7 @@ class FactsCollector(cst.CSTVisitor):
             accesses=tuple(accesses),
             calls=tuple(calls),
             local_assignments=tuple(scope.local_assignments),
+            write_values=tuple(scope.write_values),
         )
 
     # -- visitors: statements ------------------------------------------------
@@ -662,7 +706,7 @@ class FactsCollector(cst.CSTVisitor):
         # ``if _client is None: _client = make_client()`` initialises a
         # per-process singleton once; it is not state that requests change.
         lazy = any(name in guard for guard in scope.guards)
-        scope.raw_accesses.append((name, [], "rebind", self.span(node), "lazy-init" if lazy else ""))
+        scope.raw_accesses.append((name, [], "rebind", self.span(node), "lazy-init" if lazy else "", ""))
 
     def _assign_target(self, target: cst.BaseExpression, value_node: cst.BaseExpression | None,
                        stmt: cst.CSTNode, op: str, annotation: str = "") -> None:
@@ -694,10 +738,12 @@ class FactsCollector(cst.CSTVisitor):
                 self._record_binding(name, stmt, value, annotation)
             return
         if isinstance(target, cst.Subscript):
-            self._record_access(target.value, "augassign" if op == "augassign" else "setitem", stmt)
+            self._record_access(target.value, "augassign" if op == "augassign" else "setitem", stmt,
+                                key=_literal_key(target), value=value_node)
             return
         if isinstance(target, cst.Attribute):
-            self._record_access(target, "augassign" if op == "augassign" else "setattr", stmt)
+            self._record_access(target, "augassign" if op == "augassign" else "setattr", stmt,
+                                value=value_node)
             return
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -709,6 +755,7 @@ class FactsCollector(cst.CSTVisitor):
         if ann is None and isinstance(node.annotation.annotation, cst.Subscript):
             ann = dotted_name(node.annotation.annotation.value)
         annotation = self.resolve_dotted(ann) if ann else ""
+        self._annotation_args = self._subscript_names(node.annotation.annotation)
         if node.value is None:
             if self.scopes and isinstance(node.target, cst.Name):
                 self.scopes[-1].locals.add(node.target.value)
@@ -722,7 +769,7 @@ class FactsCollector(cst.CSTVisitor):
         if isinstance(target, cst.Name) and self.scopes:
             scope = self.scopes[-1]
             if target.value in scope.globals_declared:
-                scope.raw_accesses.append((target.value, [], "rebind", self.span(node), ""))
+                scope.raw_accesses.append((target.value, [], "rebind", self.span(node), "", ""))
             else:
                 scope.locals.add(target.value)
             return
@@ -734,13 +781,13 @@ class FactsCollector(cst.CSTVisitor):
             targets = [element.value for element in node.target.elements]
         for target in targets:
             if isinstance(target, cst.Subscript):
-                self._record_access(target.value, "delitem", node)
+                self._record_access(target.value, "delitem", node, key=_literal_key(target))
             elif isinstance(target, cst.Attribute):
                 self._record_access(target, "delattr", node)
             elif isinstance(target, cst.Name) and self.scopes:
                 scope = self.scopes[-1]
                 if target.value in scope.globals_declared:
-                    scope.raw_accesses.append((target.value, [], "rebind", self.span(node), ""))
+                    scope.raw_accesses.append((target.value, [], "rebind", self.span(node), "", ""))
 
     def visit_For(self, node: cst.For) -> None:
         if self.scopes:
@@ -801,16 +848,25 @@ class FactsCollector(cst.CSTVisitor):
                 )
             )
 
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        key = _literal_key(node)
+        if key and self.scopes:
+            chain = _receiver_chain(node.value)
+            if chain is not None:
+                head, parts = chain
+                self.scopes[-1].raw_accesses.append(
+                    (head, parts, "getitem", self.span(node), "", key))
+
     def visit_Name(self, node: cst.Name) -> None:
         if self.scopes:
-            self.scopes[-1].raw_accesses.append((node.value, [], "read", self.span(node), ""))
+            self.scopes[-1].raw_accesses.append((node.value, [], "read", self.span(node), "", ""))
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         if self.scopes:
             chain = _receiver_chain(node)
             if chain is not None:
                 head, parts = chain
-                self.scopes[-1].raw_accesses.append((head, parts, "read", self.span(node), ""))
+                self.scopes[-1].raw_accesses.append((head, parts, "read", self.span(node), "", ""))
                 # the head Name is recorded by this access; skip the children
                 # unless subscripts hide further names
                 return _has_subscript(node)
@@ -838,6 +894,9 @@ class FactsCollector(cst.CSTVisitor):
         if isinstance(target, cst.Subscript):
             for element in target.slice:
                 element.visit(self)
+            if not isinstance(target.value, (cst.Name, cst.Attribute)):
+                # ``CARTS.setdefault(user, {})[sku] = n``: the call runs too
+                target.value.visit(self)
             return False
         return not isinstance(target, (cst.Name, cst.Attribute))
 
@@ -856,6 +915,15 @@ class FactsCollector(cst.CSTVisitor):
             statements=tuple(self.statements),
             suppressions=suppressions,
         )
+
+
+def _literal_key(node: cst.Subscript) -> str:
+    """The string literal of ``x["key"]``, or ``""``."""
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        value = _string_value(node.slice[0].slice.value)
+        if value is not None:
+            return value
+    return ""
 
 
 def _has_subscript(node: cst.BaseExpression) -> bool:

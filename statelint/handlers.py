@@ -1,31 +1,183 @@
 """Finding request handlers in linked facts, driven by ``rules/frameworks.toml``.
 
-Three idioms cover the frameworks statelint knows:
+Every framework statelint knows declares handlers with a few idioms, and each
+idiom is a column of the table rather than code of its own:
 
-* decorators that register a function (``@app.get``, ``@api_view``),
-* calls that register a view (``path("x/", views.x)``, ``app.add_url_rule``),
-* class-based views recognised by their base classes (``APIView``, ``MethodView``).
+* decorators on an app or router object (``@app.get``, ``@bp.route``,
+  ``@routes.post``) and plain decorator functions (``@api_view``, litestar's
+  ``@get``, pyramid's ``@view_config``, bottle's ``@route``);
+* registration calls, as methods of an app object (``app.add_url_rule``,
+  ``app.router.add_get``, ``app.add_route``, ``config.add_view``) or as route
+  entries (``path(...)``, ``Route(...)``, ``web.get(...)``, ``url(...)``,
+  tornado's ``(r"/", Handler)`` tuples, ``Litestar(route_handlers=[...])``);
+* class-based views, recognised by their base classes (``APIView``,
+  ``HTTPEndpoint``, ``RequestHandler``) or by being registered (falcon
+  resources, whose responders are ``on_<verb>[_<suffix>]``).
+
+**App objects.**  A receiver is an app object when it is built by one of the
+table's ``app_classes`` (``Flask(__name__)``, ``APIRouter()``,
+``web.RouteTableDef()``): as a module binding, a local of the function doing the
+registering, a parameter annotated with such a class, or the result of an app
+factory (``app = create_app()`` where ``create_app`` builds a ``Flask``).  An
+object that is anything else (a cache, a dict, a Typer app, a Celery app) never
+registers handlers, whatever its methods are called.  Only when the receiver is
+imported from a first-party module outside the scanned paths do we trust the
+module's framework imports instead.
+
+**Hooks are entry points, not handlers.**  Per-request hooks (Flask/Quart
+``before_request`` and friends, ``@app.middleware("http")``, middleware classes
+added with ``add_middleware`` or listed in ``middleware=``, Django ``MIDDLEWARE``,
+FastAPI ``dependencies=[Depends(f)]`` on apps, routers and routes, and the
+per-request methods of view classes such as tornado's ``prepare``) run as part
+of every request a handler serves.  They are added to ``project.entries`` of each
+handler they run for, so that state a hook reaches makes those handlers
+stateful, with the hook in the chain; no handler of kind ``hook`` is reported.
+A hook runs for the handlers of its own app object and of everything linked
+below it (``register_blueprint``, ``include_router``, ``Mount``); a hook whose
+app cannot be linked to any handler (``def init_app(app: Flask)``) or that is
+global by nature (Django middleware, ``before_app_request``) runs for every
+handler of its framework.
+
+**Route prefixes** (``Blueprint(url_prefix=)``, ``register_blueprint(url_prefix=)``,
+``APIRouter(prefix=)``, ``include_router(prefix=)``, ``Mount``, Django
+``include()``, litestar controller ``path``) are joined into each handler's
+``route`` through the same links.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
 
-from statelint.knowledge import Framework, framework_of_package, frameworks, matches
-from statelint.model import Function, Handler, ModuleFacts, Value
-
-if TYPE_CHECKING:
-    from statelint.project import Project
+from statelint.knowledge import Framework, framework_of_package, frameworks, load_table, matches
+from statelint.model import Call, ClassFacts, Function, Handler, ModuleFacts, Span, Value
+from statelint.project import Project, dependency_of
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+#: Attributes of an app object that register routes on its behalf (``app.router.add_get``).
+APP_ATTRIBUTES = ("router",)
+#: Keywords that carry the route of a registration call.
+ROUTE_KEYWORDS = ("rule", "path", "uri", "pattern", "route", "url")
+#: Keywords that carry the HTTP methods of a registration.
+METHOD_KEYWORDS = ("methods", "method", "request_method", "http_method")
+MAX_DEPTH = 8
 
 
-def discover_handlers(project: "Project") -> list[Handler]:
-    """Every request handler of the project, sorted by location."""
+def discover_handlers(project: Project) -> list[Handler]:
+    """Every request handler of the project, sorted by location.
+
+    Also sets ``project.entries``: for each handler's function id, the functions
+    that run when it serves a request (itself, per-request hooks, dependencies).
+    """
     collector = _Collector(project)
     collector.collect()
+    handlers = collector.finish()
     project.entries = collector.entries
-    return sorted(collector.handlers.values(), key=lambda h: (h.path, h.line, h.name))
+    return sorted(handlers, key=lambda h: (h.path, h.line, h.name, h.route))
+
+
+# ---------------------------------------------------------------------------
+# Table access for the columns the ``Framework`` record does not carry
+# ---------------------------------------------------------------------------
+
+
+@cache
+def option_list(framework: str, key: str) -> tuple[str, ...]:
+    """A list column of ``frameworks.toml`` for one framework (empty when absent)."""
+    value = load_table("frameworks").get(framework, {}).get(key, ())
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(item) for item in value)
+
+
+def option(framework: str, key: str, default: Any = "") -> Any:
+    """A scalar column of ``frameworks.toml`` for one framework."""
+    return load_table("frameworks").get(framework, {}).get(key, default)
+
+
+def framework_named(name: str) -> Framework | None:
+    """The framework record called ``name``."""
+    return next((framework for framework in frameworks() if framework.name == name), None)
+
+
+def configured(names: list[str] | tuple[str, ...], patterns: tuple[str, ...]) -> bool:
+    """True when a dotted name matches a configured pattern exactly, as a glob, or as a
+    dotted suffix (``route`` and ``web.route`` both match ``myapp.web.route``)."""
+    for name in names:
+        if not name:
+            continue
+        for pattern in patterns:
+            if matches(name, (pattern,)) or name.endswith("." + pattern):
+                return True
+    return False
+
+
+def join_route(prefix: str, route: str) -> str:
+    """Join a mount prefix and a route without doubling the slash between them."""
+    if not prefix:
+        return route
+    if not route:
+        return prefix
+    if route.startswith("^") and not prefix.startswith("^"):
+        route = route[1:]
+    elif route.startswith("^"):
+        prefix, route = prefix.rstrip("$"), route[1:]
+    if prefix.endswith("/") and route.startswith("/"):
+        return prefix + route[1:]
+    if not prefix.endswith("/") and not route.startswith("/") and prefix.startswith("/"):
+        return f"{prefix}/{route}"
+    return prefix + route
+
+
+def route_literal(call: Value) -> str:
+    """The URL pattern a registration call or route decorator names, if literal."""
+    for key in ROUTE_KEYWORDS:
+        value = call.kwarg(key)
+        if value is not None and value.kind == "literal" and isinstance(value.literal, str):
+            return value.literal
+    for value in call.args:
+        if value.kind == "literal" and isinstance(value.literal, str):
+            if value.literal.lower() in HTTP_VERBS or value.literal == "*":
+                continue  # ``web.route("GET", "/x", h)``, ``add_route("POST", ...)``
+            return value.literal
+    return ""
+
+
+def declared_methods(call: Value, verb: str = "") -> tuple[str, ...]:
+    """The HTTP methods a registration declares, or the verb its name implies."""
+    if call.kind == "call":
+        for key in METHOD_KEYWORDS:
+            declared = call.kwarg(key)
+            if declared is None:
+                continue
+            literal = declared.literal
+            if isinstance(literal, (list, tuple)):
+                return tuple(str(item).upper() for item in literal)
+            if isinstance(literal, str):
+                return (literal.upper(),)
+        positional = tuple(
+            arg.literal.upper() for arg in call.args
+            if arg.kind == "literal" and isinstance(arg.literal, str)
+            and arg.literal.lower() in HTTP_VERBS
+        )
+        if positional:
+            return positional
+        if verb == "api_view" and call.args and isinstance(call.args[0].literal, list):
+            return tuple(str(item).upper() for item in call.args[0].literal)
+    if verb in HTTP_VERBS:
+        return (verb.upper(),)
+    if verb.startswith("add_") and verb[4:] in HTTP_VERBS:
+        return (verb[4:].upper(),)
+    return ()
+
+
+def route_and_methods(decorator: Value, verb: str) -> tuple[str, tuple[str, ...]]:
+    """The route and HTTP methods a route decorator declares."""
+    if decorator.kind != "call" or verb == "api_view":
+        return "", declared_methods(decorator, verb)
+    return route_literal(decorator), declared_methods(decorator, verb)
 
 
 def _iter_calls(value: Value) -> Iterator[Value]:
@@ -40,44 +192,146 @@ def _iter_calls(value: Value) -> Iterator[Value]:
         stack.extend(item for _, item in reversed(current.items))
 
 
+def _outermost(calls: list[Call], covered: list[Span] | None = None) -> list[Call]:
+    """The calls not nested inside another call or inside one of the ``covered`` spans.
+
+    Spans nest properly, so after sorting by start (widest first) a span is nested
+    exactly when it ends no later than the current outermost span.
+    """
+    events: list[tuple[tuple[int, int], tuple[int, int], int, Call | None]] = []
+    for span in covered or []:
+        events.append(((span.line, span.column), (span.end_line, span.end_column), 0, None))
+    for call in calls:
+        span = call.span
+        events.append(((span.line, span.column), (span.end_line, span.end_column), 1, call))
+    events.sort(key=lambda event: (event[0], (-event[1][0], -event[1][1]), event[2]))
+    found: list[Call] = []
+    outer_end: tuple[int, int] | None = None
+    for _, end, _, item in events:
+        if outer_end is not None and end <= outer_end:
+            continue
+        outer_end = end
+        if item is not None:
+            found.append(item)
+    return found
+
+
+# ---------------------------------------------------------------------------
+# The collector
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Names local to the function a registration or decorator sits in."""
+
+    function_id: str
+    locals: dict[str, Value]
+    params: dict[str, str]
+    parent: _Context | None = None
+
+
+@dataclass(frozen=True)
+class _App:
+    """An app, router, blueprint or route table: ``key`` identifies it project-wide."""
+
+    key: str
+    framework: Framework
+    constructor: Value | None = None
+    #: False for an app known only as a parameter or an unscanned import: hooks
+    #: registered on it run for every handler of its framework unless a call site
+    #: links it to a known app.
+    linked: bool = True
+
+
+@dataclass
+class _ClassRoute:
+    framework: str
+    route: str
+    scope: str | None
+    suffix: str = ""
+    methods: tuple[str, ...] = ()
+
+
+@dataclass
+class _Link:
+    parent: str
+    prefix: str | None
+    mode: str = "add"
+
+
+@dataclass
+class _Hook:
+    scope: str | None
+    framework: str
+    functions: tuple[str, ...]
+    fallback: bool = False
+
+
+@dataclass
+class _Pending:
+    """A handler being collected: its scope, its route name and its extra entries."""
+
+    handler: Handler
+    scope: str | None = None
+    route_name: str = ""
+    prefix: str = ""
+    entries: list[str] = field(default_factory=list)
+
+
 class _Collector:
-    def __init__(self, project: "Project") -> None:
+    def __init__(self, project: Project) -> None:
         self.project = project
-        self.handlers: dict[str, Handler] = {}
+        self.pending: dict[str, _Pending] = {}
         self.entries: dict[str, tuple[str, ...]] = {}
-        self.class_routes: dict[str, tuple[str, str]] = {}
+        self.class_routes: dict[str, list[_ClassRoute]] = {}
+        self.links: dict[str, list[_Link]] = {}
+        self.own_prefix: dict[str, str] = {}
+        self.hooks: list[_Hook] = []
+        self.function_scopes: dict[str, str] = {}
+        self.route_names: dict[str, str] = {}
+        self.first_party = {name.split(".")[0] for name in project.modules}
+        self._contexts: dict[str, _Context | None] = {}
+        self._constructors: dict[str, Framework | None] = {}
+        #: parameter app keys -> the apps passed for them at call sites
+        self.aliases: dict[str, list[_App]] = {}
 
-    # -- helpers -----------------------------------------------------------------
+    # -- names -----------------------------------------------------------------
 
-    def framework_of_object(self, dotted: str, facts: ModuleFacts,
-                            local_values: dict[str, Value] | None = None) -> Framework | None:
-        """The framework of an app/router object named by ``dotted`` (``app``, ``bp``)."""
-        head = dotted.split(".")[0]
-        if local_values is not None and head in local_values:
-            value = local_values[head]
-            if value.kind == "call":
-                return self.framework_of_constructor(value.target)
-            if value.kind in ("name", "attribute"):
-                return self.framework_of_object(value.target, facts)
+    def context(self, function_id: str) -> _Context | None:
+        """The local names visible inside a function, including enclosing functions."""
+        if function_id in self._contexts:
+            return self._contexts[function_id]
+        found = self.project.functions.get(function_id)
+        result: _Context | None = None
+        if found is not None:
+            _, fn = found
+            module, _, qualname = function_id.partition(":")
+            parent = None
+            if "." in qualname:
+                enclosing = f"{module}:{qualname.rsplit('.', 1)[0]}"
+                if enclosing in self.project.functions:
+                    parent = self.context(enclosing)
+            result = _Context(function_id, dict(fn.local_assignments),
+                              {p.name: p.annotation for p in fn.params}, parent)
+        self._contexts[function_id] = result
+        return result
+
+    def enclosing_context(self, facts: ModuleFacts, fn: Function) -> _Context | None:
+        """The context decorators of ``fn`` are evaluated in (its enclosing function)."""
+        if "." not in fn.qualname:
             return None
-        symbol, rest = self.project.resolve(dotted)
-        if symbol.kind == "binding":
-            binding = self.project.binding(symbol)
-            if binding is None:
-                return None
-            if binding.value.kind == "call":
-                return self.framework_of_constructor(binding.value.target)
-            if binding.value.kind in ("name", "attribute") and binding.value.target != dotted:
-                return self.framework_of_object(binding.value.target, facts)
-            return None
-        if symbol.kind == "external":
-            qualified = symbol.key
-            framework = framework_of_package(qualified)
-            if framework is not None:
-                return framework
-        return None
+        return self.context(f"{facts.module}:{fn.qualname.rsplit('.', 1)[0]}")
 
     def framework_of_constructor(self, target: str) -> Framework | None:
+        """The framework whose app class ``target`` (a call's callee) constructs."""
+        if not target or target.endswith(")"):
+            return None
+        if target not in self._constructors:
+            self._constructors[target] = self._framework_of_constructor(target)
+        return self._constructors[target]
+
+    def _framework_of_constructor(self, target: str) -> Framework | None:
         qualified = self.project.qualify(target)
         for framework in frameworks():
             if matches(qualified, framework.app_classes):
@@ -91,144 +345,653 @@ class _Collector:
                         return framework
         return None
 
-    def imported_frameworks(self, facts: ModuleFacts) -> list[Framework]:
-        found: list[Framework] = []
+    def app_object(self, dotted: str, context: _Context | None, depth: int = 0) -> _App | None:
+        """The app object a receiver like ``app``, ``bp`` or ``app.router`` stands for."""
+        if not dotted or depth > MAX_DEPTH:
+            return None
+        head, _, rest = dotted.partition(".")
+        current = context
+        while current is not None:
+            if head in current.locals:
+                if rest and rest not in APP_ATTRIBUTES:
+                    return None
+                return self.app_from_value(current.locals[head], f"{current.function_id}.{head}",
+                                           current, depth + 1)
+            if head in current.params:
+                if rest and rest not in APP_ATTRIBUTES:
+                    return None
+                key = f"{current.function_id}.{head}"
+                passed = self.aliases.get(key)
+                if passed:
+                    # a helper's parameter, given the app at its call sites
+                    return _App(key, passed[0].framework)
+                framework = self.framework_of_constructor(current.params[head])
+                if framework is None:
+                    return None
+                return _App(key, framework, linked=False)
+            current = current.parent
+        symbol, left = self.project.resolve(dotted)
+        if left and ".".join(left) not in APP_ATTRIBUTES:
+            return None
+        if symbol.kind == "binding":
+            binding = self.project.binding(symbol)
+            if binding is None:
+                return None
+            return self.app_from_value(binding.value, symbol.key, None, depth + 1)
+        return None
+
+    def app_from_value(self, value: Value, key: str, context: _Context | None,
+                       depth: int) -> _App | None:
+        """The app object an assigned value builds (a constructor, alias or app factory)."""
+        if value.kind == "call" and value.target:
+            framework = self.framework_of_constructor(value.target)
+            if framework is not None:
+                return _App(key, framework, value)
+            return self.factory_app(value.target, depth)
+        if value.kind in ("name", "attribute") and value.target and value.target != key:
+            return self.app_object(value.target, context, depth + 1)
+        return None
+
+    def factory_app(self, target: str, depth: int) -> _App | None:
+        """The app an app factory (``create_app()``) builds and returns."""
+        symbol, rest = self.project.resolve(target)
+        if symbol.kind != "function" or rest or depth > MAX_DEPTH:
+            return None
+        _, fn = self.project.functions[symbol.key]
+        fallback: _App | None = None
+        for name, value in fn.local_assignments:
+            if value.kind != "call":
+                continue
+            framework = self.framework_of_constructor(value.target)
+            if framework is None:
+                continue
+            found = _App(f"{symbol.key}.{name}", framework, value)
+            qualified = self.project.qualify(value.target)
+            if matches(qualified, option_list(framework.name, "application_classes")):
+                return found
+            fallback = fallback or found
+        return fallback
+
+    def assumed_app(self, receiver: str, attr: str, facts: ModuleFacts) -> _App | None:
+        """An app object imported from a first-party module that was not scanned.
+
+        Only then do the module's framework imports decide; a receiver from a
+        library (a cache, a task queue) or defined in the scanned code as
+        something else never counts.
+        """
+        symbol, _ = self.project.resolve(receiver)
+        if symbol.kind != "external" or "." not in symbol.key:
+            return None
+        if symbol.key.split(".")[0] not in self.first_party or framework_of_package(symbol.key):
+            return None
+        candidates = []
         for imp in facts.imports:
             framework = framework_of_package(imp.dotted)
-            if framework is not None and framework not in found:
-                found.append(framework)
+            if (framework is not None and framework not in candidates
+                    and attr in framework.route_decorators + framework.hook_decorators):
+                candidates.append(framework)
+        if len(candidates) != 1:
+            return None
+        return _App(symbol.key, candidates[0], linked=False)
+
+    def resolve_view(self, value: Value, context: _Context | None,
+                     strings: bool = False) -> tuple[str, str] | None:
+        """What a view argument names: ``("function", id)`` or ``("class", id)``.
+
+        Unwraps ``View.as_view()``, wrappers such as ``login_required(view)``,
+        instances (``Resource()`` or a binding holding one) and, when ``strings``,
+        dotted strings (``"pkg.middleware.Timing"``).
+        """
+        for _ in range(MAX_DEPTH):
+            if value.kind == "call":
+                if value.target.endswith(".as_view"):
+                    value = Value("name", target=value.target[: -len(".as_view")])
+                    continue
+                symbol, rest = self.project.resolve(value.target) if value.target else (None, ())
+                if symbol is not None and symbol.kind == "class" and not rest:
+                    return "class", symbol.key
+                if value.args:
+                    value = value.args[0]
+                    continue
+                return None
+            if (strings and value.kind == "literal" and isinstance(value.literal, str)
+                    and "." in value.literal):
+                value = Value("name", target=value.literal.replace(":", "."))
+                continue
+            if value.kind not in ("name", "attribute") or not value.target:
+                return None
+            head = value.target.split(".")[0]
+            current = context
+            while current is not None:
+                if head in current.locals and "." not in value.target:
+                    break
+                current = current.parent
+            if current is not None:
+                value = current.locals[head]
+                continue
+            symbol, rest = self.project.resolve(value.target)
+            if rest:
+                return None
+            if symbol.kind == "function":
+                return "function", symbol.key
+            if symbol.kind == "class":
+                return "class", symbol.key
+            if symbol.kind == "binding":
+                binding = self.project.binding(symbol)
+                if binding is None or binding.value.kind != "call":
+                    return None
+                value = binding.value
+                continue
+            return None
+        return None
+
+    def hook_functions(self, value: Value, framework: Framework, context: _Context | None,
+                       factories: bool = False) -> list[str]:
+        """Functions a middleware or hook argument runs per request.
+
+        With ``factories``, a function taking one argument and defining inner
+        functions is a middleware factory (``def mw(get_response): def inner(request)``):
+        it runs once at start-up and what it returns runs per request.
+        """
+        if value.kind == "call" and value.target:
+            qualified = self.project.qualify(value.target)
+            if qualified.rsplit(".", 1)[-1] == "Middleware" and value.args:
+                # ``Middleware(TimingMiddleware, ...)`` (Starlette, Litestar)
+                value = value.args[0]
+        view = self.resolve_view(value, context, strings=True)
+        if view is None:
+            return []
+        kind, key = view
+        if kind == "function":
+            _, fn = self.project.functions[key]
+            if factories and len(fn.params) == 1:
+                nested = [other for other in self.project.functions if other.startswith(key + ".")]
+                if nested:
+                    return nested
+            return [key]
+        methods = framework.hook_methods or ("__call__",)
+        return [m for m in (self.project.method_of(key, name) for name in methods) if m]
+
+    def dependency_functions(self, value: Value | None) -> list[str]:
+        """Functions listed as ``dependencies=[Depends(f), ...]``."""
+        if value is None:
+            return []
+        found: list[str] = []
+        for _, item in value.items:
+            dotted = dependency_of(item)
+            if not dotted:
+                continue
+            symbol, rest = self.project.resolve(dotted)
+            if symbol.kind == "function" and not rest:
+                found.append(symbol.key)
+            elif symbol.kind == "class" and not rest:
+                method = (self.project.method_of(symbol.key, "__call__")
+                          or self.project.method_of(symbol.key, "__init__"))
+                if method:
+                    found.append(method)
         return found
 
+    # -- recording -------------------------------------------------------------
+
     def add(self, facts: ModuleFacts, fn: Function, framework: str, route: str = "",
-            methods: tuple[str, ...] = (), kind: str = "http", app: str = "",
-            name: str | None = None, entries: tuple[str, ...] | None = None) -> None:
+            methods: tuple[str, ...] = (), kind: str = "http", scope: str | None = None,
+            name: str | None = None, route_name: str = "", entries: tuple[str, ...] = (),
+            prefix: str = "") -> None:
         function_id = f"{facts.module}:{fn.qualname}"
-        key = function_id if name is None else f"{facts.module}:{name}"
-        existing = self.handlers.get(key)
+        key = f"{facts.module}:{name}" if name is not None else function_id
+        existing = self.pending.get(key)
         if existing is not None:
-            if route and not existing.route:
-                self.handlers[key] = Handler(
-                    existing.path, existing.line, existing.column, existing.name, existing.module,
-                    existing.function_id, existing.framework, route,
-                    existing.methods or methods, existing.app, existing.kind)
+            handler = existing.handler
+            if route and not handler.route:
+                existing.handler = replace(handler, route=route, methods=handler.methods or methods)
+            existing.scope = existing.scope or scope
+            existing.route_name = existing.route_name or route_name
+            existing.prefix = existing.prefix or prefix
+            existing.entries.extend(e for e in entries if e not in existing.entries)
             return
-        self.handlers[key] = Handler(
+        handler = Handler(
             path=facts.path, line=fn.span.line, column=fn.span.column,
             name=name or fn.qualname, module=facts.module, function_id=function_id,
-            framework=framework, route=route, methods=methods, app=app, kind=kind,
+            framework=framework, route=route, methods=methods, app=scope or "", kind=kind,
         )
-        if entries is not None:
-            self.entries[function_id] = entries
+        self.pending[key] = _Pending(handler, scope, route_name, prefix, list(entries))
 
-    # -- idioms ------------------------------------------------------------------
+    def link(self, child: str, parent: str, prefix: str | None, framework: Framework) -> None:
+        if child == parent:
+            return
+        mode = str(option(framework.name, "link_prefix_mode", "add"))
+        links = self.links.setdefault(child, [])
+        if not any(existing.parent == parent for existing in links):
+            links.append(_Link(parent, prefix, mode))
+
+    def hook(self, scope: str | None, framework: Framework, functions: list[str],
+             fallback: bool = False) -> None:
+        if functions:
+            self.hooks.append(_Hook(scope, framework.name, tuple(functions), fallback))
+
+    # -- collection ------------------------------------------------------------
 
     def collect(self) -> None:
-        for facts in self.project.modules.values():
+        project = self.project
+        # First the call sites that hand an app to a helper (``init_app(app)``), so
+        # that the helper's parameter is known as that app everywhere below.
+        for facts in project.modules.values():
+            for value, context, _, _ in self.module_call_values(facts):
+                for call in _iter_calls(value):
+                    self.pass_apps(call, context)
+        for facts in project.modules.values():
             for fn in facts.functions:
                 self.from_decorators(facts, fn)
-        for facts in self.project.modules.values():
-            for value, local_values in self.module_call_values(facts):
-                for call in _iter_calls(value):
-                    self.from_registration(facts, call, local_values)
-        for class_id in self.project.classes:
+            for cls in facts.classes:
+                self.from_class_decorators(facts, cls)
+        for facts in project.modules.values():
+            for value, context, scope, named in self.module_call_values(facts):
+                self.walk(value, facts, context, scope, named)
+            self.from_settings(facts)
+        for class_id in project.classes:
             self.from_view_class(class_id)
 
-    def module_call_values(self, facts: ModuleFacts) -> Iterator[tuple[Value, dict[str, Value] | None]]:
+    def module_call_values(self, facts: ModuleFacts
+                           ) -> Iterator[tuple[Value, _Context | None, str, bool]]:
+        """Every outermost expression that may register something, with its scope.
+
+        The scope is what registrations found inside belong to: the binding the
+        value is assigned to (``routes = [...]``, ``app = Starlette(...)``), the
+        local it is assigned to, or else the module / function.
+        """
         for binding in facts.bindings:
-            yield binding.value, None
-        for statement in facts.statements:
-            if statement.call is not None:
-                yield statement.call.value, None
+            yield binding.value, None, f"{facts.module}.{binding.name}", True
+        # Calls inside a binding's value are walked with it; nested calls with
+        # the call that contains them.
+        statements = [s.call for s in facts.statements if s.call is not None]
+        for call in _outermost(statements, [binding.span for binding in facts.bindings]):
+            yield call.value, None, facts.module, False
         for fn in facts.functions:
-            local_values = dict(fn.local_assignments)
-            for call in fn.calls:
-                yield call.value, local_values
-            for _, value in fn.local_assignments:
-                yield value, local_values
+            function_id = f"{facts.module}:{fn.qualname}"
+            context = self.context(function_id)
+            for call in _outermost(list(fn.calls)):
+                local = next((name for name, value in fn.local_assignments if value == call.value),
+                             None)
+                if local is not None:
+                    yield call.value, context, f"{function_id}.{local}", True
+                else:
+                    yield call.value, context, function_id, False
+
+    def walk(self, value: Value, facts: ModuleFacts, context: _Context | None, scope: str,
+             named: bool = False) -> None:
+        """Visit the calls inside ``value``; registrations inside belong to ``scope``."""
+        if value.kind == "call":
+            if self.visit_call(value, facts, context, scope, named):
+                return
+            children = [*value.args, *(item for _, item in value.kwargs)]
+        else:
+            children = [*value.args, *(item for _, item in value.kwargs),
+                        *(item for _, item in value.items)]
+        for child in children:
+            self.walk(child, facts, context, scope)
+
+    def visit_call(self, call: Value, facts: ModuleFacts, context: _Context | None, scope: str,
+                   named: bool) -> bool:
+        """Handle one call; True when it walked its own arguments."""
+        target = call.target
+        if not target:
+            return False
+        project = self.project
+        framework = self.framework_of_constructor(target)
+        if framework is not None:
+            self.constructed(call, framework, facts, context, scope, named)
+            return True
+        qualified = project.qualify(target)
+        for candidate in frameworks():
+            if matches(qualified, candidate.registration_functions):
+                self.registration(call, candidate, facts, context, scope)
+                return True
+            if matches(qualified, option_list(candidate.name, "link_functions")):
+                self.mount(call, candidate, facts, context, scope, route_literal(call))
+                return True
+        receiver, _, attr = target.rpartition(".")
+        if not receiver:
+            return False
+        if attr == "add_route" and len(call.args) >= 2 and all(
+                arg.kind == "literal" and isinstance(arg.literal, str) for arg in call.args[:2]):
+            # pyramid ``config.add_route("home", "/")``: views name the route
+            self.route_names.setdefault(call.args[0].literal, call.args[1].literal)
+        app = self.app_object(receiver, context)
+        if app is None:
+            return False
+        framework = app.framework
+        if attr in framework.registration_methods:
+            self.registration(call, framework, facts, context, app.key)
+            return True
+        if attr in option_list(framework.name, "link_methods"):
+            self.attach(call, app, facts, context)
+            return True
+        if attr in option_list(framework.name, "hook_registration_methods"):
+            for argument in call.args[:1]:
+                self.hook(app.key, framework, self.hook_functions(argument, framework, context),
+                          fallback=not app.linked)
+            return True
+        if attr in framework.hook_decorators and call.args:
+            # ``app.before_request(load_user)``: the decorator called directly
+            for argument in call.args:
+                self.hook(self.hook_scope(app, attr), framework,
+                          self.hook_functions(argument, framework, context),
+                          fallback=not app.linked)
+            return True
+        return False
+
+    def pass_apps(self, call: Value, context: _Context | None) -> None:
+        """``register_blueprints(app)``: the callee's parameter is that app.
+
+        Blueprints registered and hooks added through the parameter then belong
+        to the caller's app.
+        """
+        if not any(arg.kind in ("name", "attribute") for arg in call.args):
+            return
+        symbol, rest = self.project.resolve(call.target)
+        callee: str | None = None
+        if symbol.kind == "function" and not rest:
+            callee = symbol.key
+        elif symbol.kind == "binding" and len(rest) == 1:
+            binding = self.project.binding(symbol)
+            class_id = self.project.instance_class(binding.value) if binding else None
+            callee = self.project.method_of(class_id, rest[0]) if class_id else None
+        if callee is None:
+            return
+        _, fn = self.project.functions[callee]
+        params = [p.name for p in fn.params if p.name not in ("self", "cls")]
+        for index, arg in enumerate(call.args[: len(params)]):
+            if arg.kind not in ("name", "attribute"):
+                continue
+            app = self.app_object(arg.target, context)
+            if app is not None:
+                key = f"{callee}.{params[index]}"
+                self.link(key, app.key, None, app.framework)
+                if all(known.key != app.key for known in self.aliases.get(key, [])):
+                    self.aliases.setdefault(key, []).append(app)
+
+    def constructed(self, call: Value, framework: Framework, facts: ModuleFacts,
+                    context: _Context | None, scope: str, named: bool) -> None:
+        """An app, router or blueprint constructor: prefix, hooks, dependencies, routes."""
+        name = framework.name
+        if named:
+            for keyword in option_list(name, "prefix_arguments"):
+                value = call.kwarg(keyword)
+                if value is not None and isinstance(value.literal, str):
+                    self.own_prefix[scope] = value.literal
+        for keyword in option_list(name, "hook_arguments"):
+            value = call.kwarg(keyword)
+            if value is None:
+                continue
+            items = [item for _, item in value.items] if value.items else [value]
+            for item in items:
+                self.hook(scope, framework, self.hook_functions(item, framework, context))
+        for keyword in option_list(name, "dependency_arguments"):
+            self.hook(scope, framework, self.dependency_functions(call.kwarg(keyword)))
+        tables = [call.kwarg(keyword) for keyword in option_list(name, "route_table_arguments")]
+        if call.args and call.args[0].kind in ("list", "tuple", "name", "attribute"):
+            tables.append(call.args[0])
+        for table in tables:
+            if table is not None:
+                self.route_table(table, framework, facts, context, scope)
+        for _, value in call.kwargs:
+            if value not in tables:
+                self.walk(value, facts, context, scope)
+
+    def route_table(self, table: Value, framework: Framework, facts: ModuleFacts,
+                    context: _Context | None, scope: str) -> None:
+        """A list of routes or handlers given to an app constructor."""
+        if table.kind in ("name", "attribute"):
+            symbol, rest = self.project.resolve(table.target)
+            if symbol.kind == "binding" and not rest:
+                self.link(symbol.key, scope, None, framework)
+            return
+        for _, item in table.items:
+            if item.kind in ("tuple", "list") and len(item.items) >= 2:
+                # tornado: ``(r"/", MainHandler)`` or ``(r"/x", Handler, {"db": db})``
+                first, second = item.items[0][1], item.items[1][1]
+                if first.kind == "literal" and isinstance(first.literal, str):
+                    self.register_view(second, framework, first.literal, (), scope, context)
+                continue
+            if item.kind in ("name", "attribute"):
+                view = self.resolve_view(item, context)
+                if view is None:
+                    self.route_table(item, framework, facts, context, scope)
+                elif view[0] == "function":
+                    self.function_scopes.setdefault(view[1], scope)
+                else:
+                    self.scope_class(view[1], scope)
+                continue
+            self.walk(item, facts, context, scope)
+
+    def scope_class(self, class_id: str, scope: str) -> None:
+        """A controller listed in a route table: its decorated methods belong to ``scope``."""
+        for ancestor in self.project.mro(class_id):
+            _, cls = self.project.classes[ancestor]
+            module = ancestor.partition(":")[0]
+            for method in cls.methods:
+                self.function_scopes.setdefault(f"{module}:{cls.name}.{method}", scope)
+
+    def registration(self, call: Value, framework: Framework, facts: ModuleFacts,
+                     context: _Context | None, scope: str) -> None:
+        """``path("x/", view)``, ``app.add_url_rule(...)``, ``web.get(...)``, ``url(...)``."""
+        route = route_literal(call)
+        attr = call.target.rsplit(".", 1)[-1]
+        methods = declared_methods(call, attr)
+        route_name = ""
+        name_keyword = str(option(framework.name, "route_name_argument", ""))
+        if name_keyword:
+            value = call.kwarg(name_keyword)
+            if value is not None and isinstance(value.literal, str):
+                route_name = value.literal
+        suffix_value = call.kwarg("suffix")
+        suffix = suffix_value.literal if suffix_value is not None and isinstance(
+            suffix_value.literal, str) else ""
+        kind = "websocket" if "websocket" in call.target.lower() else "http"
+        for argument in [*call.args, *(value for key, value in call.kwargs
+                                       if key not in ROUTE_KEYWORDS + METHOD_KEYWORDS)]:
+            if argument.kind == "call" and matches(
+                    self.project.qualify(argument.target) if argument.target else "",
+                    option_list(framework.name, "include_functions")):
+                self.include(argument, framework, scope, route)
+                continue
+            if argument.kind == "literal" and argument.literal == route:
+                continue
+            self.register_view(argument, framework, route, methods, scope, context,
+                               suffix=suffix, route_name=route_name, kind=kind,
+                               strings=bool(option(framework.name, "string_views", False)))
+
+    def register_view(self, argument: Value, framework: Framework, route: str,
+                      methods: tuple[str, ...], scope: str | None, context: _Context | None,
+                      suffix: str = "", route_name: str = "", kind: str = "http",
+                      strings: bool = False) -> None:
+        view = self.resolve_view(argument, context, strings)
+        if view is None:
+            return
+        what, key = view
+        if what == "function":
+            owner, fn = self.project.functions[key]
+            self.add(owner, fn, framework.name, route, methods, kind, scope=scope,
+                     route_name=route_name)
+        else:
+            self.class_routes.setdefault(key, []).append(
+                _ClassRoute(framework.name, route, scope, suffix, methods))
+
+    def include(self, call: Value, framework: Framework, scope: str, prefix: str) -> None:
+        """Django ``include("app.urls")`` / ``include(router.urls)`` under ``prefix``."""
+        first = call.arg(0)
+        if first is None:
+            return
+        if first.kind == "tuple" and first.items:
+            first = first.items[0][1]
+        if first.kind == "literal" and isinstance(first.literal, str):
+            module = self.project.find_module(first.literal)
+            if module is not None:
+                self.link(module.module, scope, prefix, framework)
+            return
+        if first.kind in ("name", "attribute"):
+            symbol, _ = self.project.resolve(first.target)
+            if symbol.kind in ("binding", "module"):
+                self.link(symbol.key, scope, prefix, framework)
+
+    def mount(self, call: Value, framework: Framework, facts: ModuleFacts,
+              context: _Context | None, scope: str, prefix: str) -> None:
+        """Starlette ``Mount("/api", routes=[...])`` or ``Mount("/api", app=sub)``."""
+        child_scope = f"{scope}>{prefix}"
+        self.link(child_scope, scope, prefix, framework)
+        for keyword in ("routes", "app"):
+            value = call.kwarg(keyword)
+            if value is None:
+                continue
+            if value.kind in ("name", "attribute"):
+                app = self.app_object(value.target, context)
+                if app is not None:
+                    self.link(app.key, child_scope, "", framework)
+                    continue
+            self.route_table(value, framework, facts, context, child_scope)
+        if len(call.args) > 1:
+            self.route_table(call.args[1], framework, facts, context, child_scope)
+
+    def attach(self, call: Value, parent: _App, facts: ModuleFacts,
+               context: _Context | None) -> None:
+        """``register_blueprint(bp, url_prefix=)``, ``include_router``, ``add_subapp``."""
+        framework = parent.framework
+        prefix: str | None = None
+        for keyword in option_list(framework.name, "prefix_arguments"):
+            value = call.kwarg(keyword)
+            if value is not None and isinstance(value.literal, str):
+                prefix = value.literal
+        for arg in call.args:
+            if arg.kind == "literal" and isinstance(arg.literal, str) and prefix is None:
+                prefix = arg.literal  # ``add_subapp("/admin", admin)``, ``mount("/x", app)``
+        for child in call.args:
+            app = (self.app_object(child.target, context)
+                   if child.kind in ("name", "attribute") else None)
+            if app is None:
+                # ``app.add_routes([web.get("/", index)])``: routes of the parent itself
+                self.walk(child, facts, context, parent.key)
+                continue
+            self.link(app.key, parent.key, prefix, framework)
+            for keyword in option_list(framework.name, "dependency_arguments"):
+                self.hook(app.key, framework, self.dependency_functions(call.kwarg(keyword)))
+
+    def from_settings(self, facts: ModuleFacts) -> None:
+        """Django ``MIDDLEWARE = ["pkg.middleware.Timing", ...]`` in a settings module."""
+        django = framework_named("django")
+        if django is None:
+            return
+        for name in ("MIDDLEWARE", "MIDDLEWARE_CLASSES"):
+            binding = facts.binding(name)
+            if binding is None or binding.value.kind not in ("list", "tuple"):
+                continue
+            for _, item in binding.value.items:
+                if item.kind == "literal" and isinstance(item.literal, str):
+                    self.hook(None, django, self.hook_functions(item, django, None, factories=True))
+
+    def hook_scope(self, app: _App, attr: str) -> str | None:
+        """Blueprint hooks named ``*_app_*`` run for the whole application."""
+        return None if "_app_" in f"_{attr}_" or attr.startswith("app_") else app.key
 
     def from_decorators(self, facts: ModuleFacts, fn: Function) -> None:
+        project = self.project
+        context = self.enclosing_context(facts, fn)
         for decorator in fn.decorators:
             target = decorator.target
             if not target:
                 continue
-            qualified = self.project.qualify(target)
-            custom = self.project.handler_decorators
-            if custom and (matches(qualified, custom) or matches(target, custom)
-                           or matches(target.rsplit(".", 1)[-1], custom)):
-                self.add(facts, fn, "custom", *route_and_methods(decorator, ""))
-                return
+            qualified = project.qualify(target)
             for framework in frameworks():
                 if matches(qualified, framework.decorator_functions):
-                    verb = qualified.rsplit(".", 1)[-1]
-                    self.add(facts, fn, framework.name, *route_and_methods(decorator, verb))
+                    self.from_decorator_function(facts, fn, framework, decorator, qualified)
                     return
             receiver, _, attr = target.rpartition(".")
+            app = self.app_object(receiver, context) if receiver else None
+            if app is None and receiver:
+                app = self.assumed_app(receiver, attr, facts)
+            if app is not None:
+                framework = app.framework
+                if attr in framework.route_decorators:
+                    route, methods = route_and_methods(decorator, attr)
+                    kind = "websocket" if "websocket" in attr else "http"
+                    deps: list[str] = []
+                    for keyword in option_list(framework.name, "dependency_arguments"):
+                        deps.extend(self.dependency_functions(decorator.kwarg(keyword)))
+                    self.add(facts, fn, framework.name, route, methods, kind, scope=app.key,
+                             entries=tuple(deps))
+                    return
+                if attr in framework.hook_decorators:
+                    self.hook(self.hook_scope(app, attr), framework,
+                              [f"{facts.module}:{fn.qualname}"], fallback=not app.linked)
+                    return
+            custom = project.handler_decorators
+            if custom and configured([qualified, target], custom):
+                route, methods = route_and_methods(decorator, attr or target)
+                self.add(facts, fn, "custom", route, methods)
+                return
+
+    def from_decorator_function(self, facts: ModuleFacts, fn: Function, framework: Framework,
+                                decorator: Value, qualified: str) -> None:
+        """``@api_view``, litestar ``@get``, pyramid ``@view_config``, bottle ``@route``."""
+        verb = qualified.rsplit(".", 1)[-1]
+        route, methods = route_and_methods(decorator, verb)
+        kind = "websocket" if "websocket" in verb else "http"
+        name_keyword = str(option(framework.name, "route_name_argument", ""))
+        route_name = ""
+        prefix = ""
+        class_id = f"{facts.module}:{fn.class_name}" if fn.class_name else ""
+        if class_id and class_id not in self.project.classes:
+            class_id = ""
+        if name_keyword:
+            value = decorator.kwarg(name_keyword) if decorator.kind == "call" else None
+            if value is None and class_id:
+                value = self.class_default(class_id, framework, name_keyword)
+            if value is not None and isinstance(value.literal, str):
+                route_name = value.literal
+            if route_name:
+                route = ""
+        entries: list[str] = []
+        if class_id:
+            path_attribute = str(option(framework.name, "controller_path_attribute", ""))
+            if path_attribute:
+                found = self.project.class_attribute(class_id, path_attribute)
+                if found is not None and isinstance(found[1].value.literal, str):
+                    prefix = found[1].value.literal
+            entries = self.per_request_entries(class_id, framework, f"{facts.module}:{fn.qualname}")
+        self.add(facts, fn, framework.name, route, methods, kind, route_name=route_name,
+                 entries=tuple(entries), prefix=prefix)
+
+    def class_default(self, class_id: str, framework: Framework, keyword: str) -> Value | None:
+        """A keyword given to a class decorator such as ``@view_defaults(route_name=...)``."""
+        _, cls = self.project.classes[class_id]
+        defaults = option_list(framework.name, "route_defaults_decorators")
+        for decorator in cls.decorators:
+            if decorator.kind == "call" and matches(self.project.qualify(decorator.target), defaults):
+                return decorator.kwarg(keyword)
+        return None
+
+    def per_request_entries(self, class_id: str, framework: Framework, handler_id: str) -> list[str]:
+        """Methods the framework runs for every request a view class serves."""
+        if framework.long_lived_views:
+            return []
+        found: list[str] = []
+        for name in option_list(framework.name, "per_request_methods"):
+            method = self.project.method_of(class_id, name)
+            if method is not None and method != handler_id and method not in found:
+                found.append(method)
+        return found
+
+    def from_class_decorators(self, facts: ModuleFacts, cls: ClassFacts) -> None:
+        """``@routes.view("/path")`` on a class-based view (aiohttp)."""
+        class_id = f"{facts.module}:{cls.name}"
+        for decorator in cls.decorators:
+            receiver, _, attr = decorator.target.rpartition(".")
             if not receiver:
                 continue
-            framework = self.framework_of_object(receiver, facts)
-            if framework is None:
-                symbol, _ = self.project.resolve(receiver)
-                if symbol.kind in ("binding", "function", "class", "module"):
-                    continue
-                # An app object imported from outside the scanned tree: trust the
-                # module's own framework imports.
-                candidates = [f for f in self.imported_frameworks(facts) if attr in f.route_decorators]
-                framework = candidates[0] if candidates else None
-            if framework is None:
-                continue
-            if attr in framework.route_decorators:
+            app = self.app_object(receiver, None)
+            if app is not None and attr in app.framework.route_decorators:
                 route, methods = route_and_methods(decorator, attr)
-                kind = "websocket" if "websocket" in attr else "http"
-                self.add(facts, fn, framework.name, route, methods, kind, app=receiver)
-                return
-            if attr in framework.hook_decorators:
-                self.add(facts, fn, framework.name, "", (), "hook", app=receiver)
-                return
-
-    def from_registration(self, facts: ModuleFacts, call: Value,
-                          local_values: dict[str, Value] | None) -> None:
-        target = call.target
-        if not target:
-            return
-        receiver, _, attr = target.rpartition(".")
-        framework: Framework | None = None
-        qualified = self.project.qualify(target)
-        for candidate in frameworks():
-            if matches(qualified, candidate.registration_functions):
-                framework = candidate
-                break
-        if framework is None and receiver:
-            owner = self.framework_of_object(receiver, facts, local_values)
-            if owner is not None and attr in owner.registration_methods:
-                framework = owner
-        if framework is None:
-            return
-        route = ""
-        first = call.arg(0)
-        if first is not None and first.kind == "literal" and isinstance(first.literal, str):
-            route = first.literal
-        for argument in [*call.args, *(value for _, value in call.kwargs)]:
-            self.register_view(facts, argument, framework, route, receiver)
-
-    def register_view(self, facts: ModuleFacts, argument: Value, framework: Framework,
-                      route: str, app: str) -> None:
-        view = argument
-        if view.kind == "call" and view.target.endswith(".as_view"):
-            view = Value("name", target=view.target[: -len(".as_view")])
-        elif view.kind == "call" and view.target:
-            # ``Resource()`` instances (Falcon, Flask-RESTful) serve every request
-            view = Value("name", target=view.target)
-        if view.kind not in ("name", "attribute") or not view.target:
-            return
-        symbol, rest = self.project.resolve(view.target)
-        if rest:
-            return
-        if symbol.kind == "function":
-            owner, fn = self.project.functions[symbol.key]
-            methods = ()
-            self.add(owner, fn, framework.name, route, methods, app=app)
-        elif symbol.kind == "class":
-            self.class_routes.setdefault(symbol.key, (framework.name, route))
+                self.class_routes.setdefault(class_id, []).append(
+                    _ClassRoute(app.framework.name, route, app.key, methods=methods))
 
     def from_view_class(self, class_id: str) -> None:
         project = self.project
@@ -239,22 +1002,21 @@ class _Collector:
             if any(matches(base, candidate.view_bases) for base in bases):
                 framework = candidate
                 break
+        registrations = self.class_routes.get(class_id, [])
         custom = project.handler_base_classes
-        is_custom = bool(custom) and any(matches(base, custom) for base in bases)
-        registered = self.class_routes.get(class_id)
-        if framework is None and not is_custom and registered is None:
+        ancestors = [ancestor.replace(":", ".") for ancestor in project.mro(class_id)[1:]]
+        is_custom = bool(custom) and configured([*bases, *ancestors], custom)
+        if framework is None and registrations:
+            framework = framework_named(registrations[0].framework)
+        if framework is None and not is_custom:
             return
-        if framework is not None:
-            framework_name = framework.name
-        elif registered is not None:
-            framework_name = registered[0]
-            framework = next((f for f in frameworks() if f.name == framework_name), None)
-        else:
-            framework_name = "custom"
-        route = registered[1] if registered else ""
+        framework_name = framework.name if framework is not None else "custom"
         verbs = framework.view_methods if framework is not None else HTTP_VERBS
+        method_prefix = framework.view_method_prefix if framework is not None else ""
         method_decorators = framework.method_decorators if framework is not None else ()
-        handler_methods: list[str] = []
+        websocket = framework is not None and any(
+            matches(base, option_list(framework.name, "websocket_bases")) for base in bases)
+        handler_methods: list[tuple[str, str, _ClassRoute | None]] = []
         all_methods: list[str] = []
         for ancestor in project.mro(class_id):
             _, ancestor_cls = project.classes[ancestor]
@@ -265,54 +1027,153 @@ class _Collector:
                     continue
                 all_methods.append(method)
                 _, fn = project.functions[function_id]
+                if function_id in self.pending:
+                    continue  # found by its own decorator (litestar controllers, pyramid)
+                if method_prefix:
+                    matched = self.prefixed_responder(method, method_prefix, registrations)
+                    if matched is not None:
+                        handler_methods.append((function_id, matched[0], matched[1]))
+                    continue
                 decorated = any(
-                    matches(project.qualify(dec.target), method_decorators) for dec in fn.decorators
-                    if dec.target
+                    matches(project.qualify(dec.target), method_decorators)
+                    for dec in fn.decorators if dec.target
                 )
                 if method in verbs or decorated:
-                    handler_methods.append(function_id)
+                    handler_methods.append(
+                        (function_id, method if method in HTTP_VERBS else "",
+                         registrations[0] if registrations else None))
         if handler_methods:
-            for function_id in handler_methods:
+            for function_id, verb, registration in handler_methods:
                 owner, fn = project.functions[function_id]
-                verb = fn.name.upper() if fn.name in HTTP_VERBS else ""
-                name = f"{cls.name}.{fn.name}"
-                self.add(owner, fn, framework_name, route, (verb,) if verb else (),
-                         kind="websocket" if "receive" in fn.name or "connect" in fn.name else "http",
-                         name=name)
-                if owner.module != facts.module or not fn.qualname.startswith(cls.name + "."):
-                    # inherited verb: name the handler after the concrete class
-                    pass
+                entries = (self.per_request_entries(class_id, framework, function_id)
+                           if framework is not None else [])
+                self.add(owner, fn, framework_name,
+                         registration.route if registration else "",
+                         (verb.upper(),) if verb else (registration.methods if registration else ()),
+                         kind="websocket" if websocket else "http",
+                         scope=registration.scope if registration else None,
+                         name=f"{cls.name}.{fn.name}", entries=tuple(entries))
+            return
+        if framework is None or not option(framework.name, "generic_views", False):
+            return
+        if not any(matches(base, framework.view_bases) for base in bases):
+            return
+        # A generic view with no method of its own: the framework calls its
+        # hooks (get_queryset, get_object...) per request.
+        key = f"{facts.module}:{cls.name}"
+        if key in self.pending:
+            return
+        registration = registrations[0] if registrations else None
+        methods = [project.method_of(class_id, m) for m in all_methods]
+        self.pending[key] = _Pending(
+            Handler(path=facts.path, line=cls.span.line, column=cls.span.column, name=cls.name,
+                    module=facts.module, function_id=key, framework=framework_name,
+                    route=registration.route if registration else "",
+                    app=(registration.scope or "") if registration else ""),
+            scope=registration.scope if registration else None,
+            entries=[m for m in methods if m is not None],
+        )
+
+    @staticmethod
+    def prefixed_responder(method: str, prefix: str, registrations: list[_ClassRoute]
+                           ) -> tuple[str, _ClassRoute | None] | None:
+        """Falcon responders: ``on_get`` for the plain route, ``on_get_item`` for suffix="item"."""
+        if not method.startswith(prefix):
+            return None
+        verb, _, suffix = method[len(prefix):].partition("_")
+        if verb not in HTTP_VERBS and verb != "websocket":
+            return None
+        if not registrations:
+            return verb, None
+        for registration in registrations:
+            if registration.suffix == suffix:
+                return verb, registration
+        return None
+
+    # -- finishing -------------------------------------------------------------
+
+    def ancestors(self, scope: str | None) -> list[str]:
+        """The scope and every scope it is linked under, nearest first."""
+        if scope is None:
+            return []
+        order = [scope]
+        index = 0
+        while index < len(order):
+            for link in self.links.get(order[index], []):
+                if link.parent not in order:
+                    order.append(link.parent)
+            index += 1
+        # registrations in a module's route list belong to the module (Django include)
+        module = scope.rsplit(".", 1)[0] if ":" not in scope else ""
+        if module and module in self.project.modules and module not in order:
+            order.extend(self.ancestors(module))
+        return order
+
+    def aliased(self, scope: str | None) -> list[str]:
+        """A hook's scope and the apps it stands for (a parameter passed real apps)."""
+        if scope is None:
+            return []
+        order = [scope]
+        for current in order:
+            for app in self.aliases.get(current, []):
+                if app.key not in order:
+                    order.append(app.key)
+        return order
+
+    def prefix(self, scope: str | None, seen: frozenset[str] = frozenset()) -> str:
+        """The URL prefix of everything registered on ``scope``."""
+        if scope is None or scope in seen:
+            return ""
+        seen = seen | {scope}
+        own = self.own_prefix.get(scope, "")
+        links = self.links.get(scope, [])
+        if not links:
+            module = scope.rsplit(".", 1)[0] if ":" not in scope else ""
+            if module and module in self.project.modules and module not in seen:
+                return join_route(self.prefix(module, seen), own)
+            return own
+        link = links[0]
+        if link.prefix is None:
+            local = own
+        elif link.mode == "replace":
+            local = link.prefix
         else:
-            # A generic view with no method of its own: the framework calls its
-            # hooks (get_queryset, get_object...) per request.
-            methods = [project.method_of(class_id, m) for m in all_methods]
-            entries = tuple(m for m in methods if m is not None)
-            key = f"{facts.module}:{cls.name}"
-            if key not in self.handlers:
-                self.handlers[key] = Handler(
-                    path=facts.path, line=cls.span.line, column=cls.span.column, name=cls.name,
-                    module=facts.module, function_id=key, framework=framework_name, route=route,
-                )
-                self.entries[key] = entries
+            local = join_route(link.prefix, own)
+        return join_route(self.prefix(link.parent, seen), local)
 
-
-def route_and_methods(decorator: Value, verb: str) -> tuple[str, tuple[str, ...]]:
-    """The route and HTTP methods a route decorator declares."""
-    route = ""
-    if decorator.kind == "call":
-        first = decorator.arg(0, "path") or decorator.kwarg("rule") or decorator.kwarg("uri")
-        if first is not None and first.kind == "literal" and isinstance(first.literal, str):
-            route = first.literal
-        declared = decorator.kwarg("methods")
-        if declared is None and verb == "api_view":
-            declared = decorator.arg(0)
-            route = ""
-        if declared is not None and declared.kind in ("list", "tuple", "set", "literal"):
-            literal = declared.literal
-            if isinstance(literal, (list, tuple)):
-                return route, tuple(str(item).upper() for item in literal)
-            if isinstance(literal, str):
-                return route, (literal.upper(),)
-    if verb in HTTP_VERBS:
-        return route, (verb.upper(),)
-    return route, ()
+    def finish(self) -> list[Handler]:
+        """Apply scopes: route prefixes, route names and per-request hooks."""
+        pending = list(self.pending.values())
+        for item in pending:
+            if item.scope is None:
+                item.scope = self.function_scopes.get(item.handler.function_id)
+        reached: set[str] = set()
+        for item in pending:
+            reached.update(self.ancestors(item.scope))
+        handlers: list[Handler] = []
+        entries: dict[str, list[str]] = {}
+        for item in pending:
+            handler = item.handler
+            route = handler.route
+            if item.route_name and item.route_name in self.route_names:
+                route = self.route_names[item.route_name]
+            route = join_route(item.prefix, route) if item.prefix else route
+            prefix = self.prefix(item.scope)
+            if prefix:
+                route = join_route(prefix, route)
+            if route != handler.route or (item.scope and not handler.app):
+                handler = replace(handler, route=route, app=handler.app or item.scope or "")
+            handlers.append(handler)
+            chain = self.ancestors(item.scope)
+            own = entries.setdefault(handler.function_id, [handler.function_id])
+            extra = list(item.entries)
+            for hook in self.hooks:
+                if hook.framework != handler.framework:
+                    continue
+                scopes = self.aliased(hook.scope)
+                if (hook.scope is None or any(scope in chain for scope in scopes)
+                        or (hook.fallback and not any(scope in reached for scope in scopes))):
+                    extra.extend(hook.functions)
+            own.extend(e for e in extra if e not in own and e in self.project.functions)
+        self.entries = {key: tuple(value) for key, value in entries.items()}
+        return handlers

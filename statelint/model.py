@@ -135,6 +135,8 @@ class Binding:
     value: Value
     annotation: str = ""
     assignments: int = 1
+    #: resolved names inside a subscripted annotation: ``set[WebSocket]`` → ``("starlette.websockets.WebSocket",)``
+    annotation_args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,7 @@ class Access:
     ``self``, ``cls``, ``param`` or ``local``.
 
     ``op`` is one of ``read``, ``setitem``, ``delitem``, ``augassign``,
+    ``getitem`` (a read of ``NAME["literal"]``, ``key`` holds the literal),
     ``mutate`` (a method call, ``method`` names it), ``rebind`` (assignment to
     a name declared ``global``), ``setattr``, ``delattr``.
     """
@@ -157,6 +160,8 @@ class Access:
     op: str
     span: Span
     method: str = ""
+    #: the literal subscript key for ``setitem``/``delitem``/``getitem`` (``config["DEBUG"]``)
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +198,15 @@ class Function:
     accesses: tuple[Access, ...]
     calls: tuple[Call, ...]
     local_assignments: tuple[tuple[str, Value], ...] = ()
+    #: values assigned by item/attribute writes, keyed by the write's (line, column)
+    write_values: tuple[tuple[int, int, Value], ...] = ()
+
+    def written_value(self, access: Access) -> Value | None:
+        """The value an item or attribute write assigns, when it is known."""
+        for line, column, value in self.write_values:
+            if line == access.span.line and column == access.span.column:
+                return value
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +231,8 @@ class Statement:
     call: Call | None = None
     access: Access | None = None
     in_main_guard: bool = False
+    #: for item/attribute assignments, a summary of the value assigned
+    value: Value | None = None
 
 
 @dataclass(frozen=True, slots=True)

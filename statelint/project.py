@@ -342,6 +342,14 @@ class Project:
                 if class_id is not None:
                     return self.method_of(class_id, parts[1])
             return None
+        if call.head == "expr":
+            # ``PriceBook().override(...)``: a method of a freshly built instance
+            owner, separator, method = call.target.rpartition("().")
+            if separator and owner and "." not in method:
+                symbol, rest = self.resolve(owner)
+                if symbol.kind == "class" and not rest:
+                    return self.method_of(symbol.key, method)
+            return None
         if call.head != "global":
             return None
         symbol, rest = self.resolve(call.target)

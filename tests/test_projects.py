@@ -35,17 +35,6 @@ PROJECTS_DIR = Path(__file__).parent / "projects"
 
 # Shrink this set as framework support and the remaining rule kinds land.
 LATER = {
-    "flask_shop",  # app = create_app() then @app.get: factory apps (lead, in progress)
-    "fastapi_chat",  # needs SL201 caches and SL401 connection registries
-    "starlette_app",
-    "quart_app",
-    "aiohttp_app",
-    "tornado_app",
-    "sanic_app",
-    "litestar_app",
-    "falcon_app",
-    "bottle_app",
-    "pyramid_app",
     "catalogue_mix",
 }
 

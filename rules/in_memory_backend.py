@@ -1,0 +1,755 @@
+"""SL301 in-memory-backend: a cache, session store, rate limiter or channel layer
+configured to keep its data inside one process (or on one machine's disk)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable
+
+from statelint.knowledge import load_table, matches
+from statelint.model import Finding, Location, ModuleFacts, Span, Value
+from statelint.project import Project, Reach
+from statelint.rule import Example, Rule
+from statelint.state import Site, site_finding
+
+#: Purposes whose in-process backend makes requests depend on earlier requests.
+ERROR_PURPOSES = frozenset({"sessions", "limiter", "throttle", "channels"})
+#: Functions that read an environment variable: (name argument, default argument).
+ENV_READERS = ("os.environ.get", "os.getenv", "os.environ.setdefault")
+#: Calls that load configuration we cannot see (a file or the environment).
+OPAQUE_CONFIG = ("from_envvar", "from_pyfile", "from_prefixed_env", "from_file")
+#: Words in a module path or class name that mark development or test configuration.
+NON_PRODUCTION = re.compile(r"(^|[._])(tests?|testing|conftest|dev|development|local|debug|ci)"
+                            r"([._]|$)|^test_|_tests?$|(Test|Testing|Dev|Development|Local|Debug)"
+                            r"(Config|Settings)")
+
+PURPOSE_WORDS = {
+    "cache": "cache",
+    "sessions": "session store",
+    "limiter": "rate-limit counters",
+    "throttle": "throttle counters",
+    "channels": "channel layer",
+}
+
+
+@lru_cache(maxsize=1)
+def backends() -> dict[str, Any]:
+    """The ``backends.toml`` table."""
+    return load_table("backends")
+
+
+@dataclass
+class Setting:
+    """One configuration value: a module/class attribute, a dict item or a keyword."""
+
+    key: str
+    value: Value
+    path: str
+    span: Span
+    symbol: str
+    within: str  # the top-level setting or keyword it sits in ("" at the top)
+    function_id: str = ""
+
+
+@dataclass
+class Backend:
+    """An in-process backend found in the configuration, before it becomes a finding."""
+
+    symbol: str
+    path: str
+    span: Span
+    library: str
+    purpose: str
+    value: str
+    fix: str
+    fallback: str = ""  # the environment variable whose absence selects it
+    on_disk: bool = False
+    function_id: str = ""
+    objects: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] = ()
+    handlers: list[Reach] = field(default_factory=list)
+    binding_symbols: tuple[str, ...] = ()
+
+
+class InMemoryBackend(Rule):
+    """A framework backend (cache, sessions, rate limits, channel layer) kept in the process."""
+
+    code = "SL301"
+    name = "in-memory-backend"
+    severity = "error"
+    how = "config"
+    summary = "Cache, session, rate-limit or channel-layer backend configured in process memory"
+    what_it_finds = """
+Configuration that makes a framework keep shared data in the worker's memory
+or on its local disk:
+
+* Flask-Caching `CACHE_TYPE` `SimpleCache`/`simple` or `FileSystemCache`
+  (module or config-class attributes, `app.config.update(...)`,
+  `app.config.from_mapping(...)`, `Cache(config={...})`);
+* Django `CACHES` on `LocMemCache` or `FileBasedCache`, and Django's implicit
+  `LocMemCache` when no settings module defines `CACHES` but handlers use
+  `django.core.cache`; `SESSION_ENGINE` `cache`/`cached_db` on such a cache, or
+  `file`; DRF throttles (`DEFAULT_THROTTLE_CLASSES`, `throttle_classes`) on
+  such a default cache; Channels `CHANNEL_LAYERS` on `InMemoryChannelLayer`;
+* Flask-Session `SESSION_TYPE = "filesystem"`;
+* flask-limiter and slowapi `Limiter(...)` with `storage_uri="memory://"` or no
+  storage at all, `limits` `MemoryStorage`;
+* fastapi-cache `InMemoryBackend()`, aiocache `SimpleMemoryCache`,
+  `Cache(Cache.MEMORY)`, cachelib `SimpleCache`/`FileSystemCache`,
+  starsessions `InMemoryStore`.
+
+A value read from the environment with an in-memory fallback
+(`os.environ.get("CACHE_TYPE", "SimpleCache")`, `os.getenv("X") or
+"memory://"`) is reported too: a deployment that forgets the variable runs
+with the fallback. Configuration in test or development modules and classes
+(`settings/test.py`, `DevelopmentConfig`) and conditional assignments are not
+reported; neither is a limiter whose storage may come from configuration that
+cannot be read statically (`from_envvar`, `from_pyfile`).
+
+The handlers listed are the ones that depend on the backend: those that use
+the cache object or its decorators, every handler for a session engine, the
+throttled DRF views, the rate-limited routes (every route when the limiter has
+`default_limits`). When no handler uses it, the finding names none and
+changes no verdict: a handler that never touches the backend answers the same
+on every worker, but the configuration is still reported so it is fixed before
+something starts to rely on it.
+"""
+    why_stateful = """
+Each worker process gets its own empty cache, session store, counter table or
+channel layer. A session written by one worker is unknown to the next, so
+users are logged out at random; a rate limit of 10 per minute becomes 10 per
+worker and replica; a channel layer message never leaves the process that sent
+it; and a cache entry invalidated on one worker stays stale on the others. A
+file-based backend has the same problem across machines and disappears with
+the container. Plain caches are warnings (answers go stale per process);
+sessions, limits, throttles and channel layers are errors (requests depend on
+what earlier requests left in one process).
+"""
+    how_to_fix = """
+Point the backend at a store every process shares, usually Redis:
+Flask-Caching `CACHE_TYPE = "RedisCache"` with `CACHE_REDIS_URL`; Django
+`django.core.cache.backends.redis.RedisCache` with `LOCATION`; database-backed
+sessions (`django.contrib.sessions.backends.db`) or Redis sessions
+(`SESSION_TYPE = "redis"`); `Limiter(..., storage_uri="redis://...")`;
+`channels_redis.core.RedisChannelLayer`; fastapi-cache's `RedisBackend`;
+aiocache `Cache.REDIS`. Read the URL from the environment without an
+in-memory fallback, so a missing variable fails at start-up instead of
+silently splitting the state per process.
+"""
+    examples = (
+        Example(
+            kind="stateful",
+            title="Flask-Caching SimpleCache and an in-memory rate limiter",
+            handlers=("product", "login"),
+            files={
+                "shop/__init__.py": "",
+                "shop/extensions.py": '''
+from flask_caching import Cache
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+cache = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300})
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+''',
+                "shop/app.py": '''
+from flask import Flask, jsonify, request
+
+from shop.extensions import cache, limiter
+
+app = Flask(__name__)
+cache.init_app(app)
+limiter.init_app(app)
+
+
+@app.get("/products/<int:product_id>")
+@cache.cached(timeout=60)
+def product(product_id):
+    return jsonify(id=product_id)
+
+
+@app.post("/login")
+@limiter.limit("5/minute")
+def login():
+    return jsonify(user=request.form["user"])
+''',
+            },
+        ),
+        Example(
+            kind="self-contained",
+            title="the same extensions on Redis, with an in-memory cache only in tests",
+            files={
+                "shop/__init__.py": "",
+                "shop/config.py": '''
+import os
+
+
+class Config:
+    CACHE_TYPE = "RedisCache"
+    CACHE_REDIS_URL = os.environ["REDIS_URL"]
+
+
+class TestingConfig(Config):
+    TESTING = True
+    CACHE_TYPE = "SimpleCache"
+''',
+                "shop/app.py": '''
+import os
+
+from flask import Flask, jsonify
+from flask_caching import Cache
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+app = Flask(__name__)
+app.config.from_object("shop.config.Config")
+cache = Cache(app)
+limiter = Limiter(get_remote_address, app=app, storage_uri=os.environ["RATELIMIT_STORAGE_URI"])
+
+
+@app.get("/products/<int:product_id>")
+@cache.cached(timeout=60)
+@limiter.limit("100/minute")
+def product(product_id):
+    return jsonify(id=product_id)
+''',
+            },
+        ),
+    )
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        """One finding per in-process backend found in the project's configuration."""
+        settings = list(_settings(project))
+        found: list[Backend] = []
+        found += _from_settings(project, settings)
+        found += _from_constructors(project, settings)
+        found += _from_django(project, settings)
+        seen: set[tuple[str, int, str]] = set()
+        for backend in found:
+            key = (backend.path, backend.span.line, backend.symbol)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield self._finding(project, backend)
+
+    def _finding(self, project: Project, backend: Backend) -> Finding:
+        severity = "error" if backend.purpose in ERROR_PURPOSES else "warning"
+        what = PURPOSE_WORDS.get(backend.purpose, backend.purpose)
+        where = "on this machine's disk" if backend.on_disk else "in each worker process's memory"
+        handlers = list(dict.fromkeys(reach.handler.name for reach in backend.handlers))
+        if backend.fallback:
+            opening = (f"when `{backend.fallback}` is not set, {backend.library} falls back to "
+                       f"`{backend.value}` for its {what}, which keeps the data {where}")
+        else:
+            opening = (f"{backend.library} is configured with `{backend.value}` for its {what}, "
+                       f"which keeps the data {where}")
+        consequence = {
+            "cache": "so every worker and replica caches, expires and invalidates its own entries",
+            "sessions": "so a session created on one worker is unknown to the others and users "
+                        "are logged out depending on which one serves them",
+            "limiter": "so each worker and replica counts separately and a client gets the limit "
+                       "once per process",
+            "throttle": "so each worker and replica counts separately and a client gets the limit "
+                        "once per process",
+            "channels": "so a message sent to a group never reaches consumers in other processes",
+        }.get(backend.purpose, "so each process holds different data")
+        message = f"{opening}, {consequence}"
+        if handlers:
+            message += f" (used by {_names(handlers)})"
+        sites = [Site(backend.path, backend.span, backend.function_id, None,
+                      f"{backend.library} {what}: {backend.value}")]
+        for reach in backend.handlers:
+            handler = reach.handler
+            sites.append(Site(handler.path, Span(handler.line, handler.column, handler.line,
+                                                 handler.column), "", reach, ""))
+        primary = Location(backend.path, backend.span.line, backend.span.column, "",
+                           backend.span.end_line, backend.span.end_column)
+        finding = site_finding(
+            project, type(self), backend.symbol, sites[:1],
+            message=message,
+            suggestion=_suggestion(backend),
+            final_message=f"{backend.library} {what}: `{backend.value}`",
+            severity=severity, how="config", primary=primary,
+            readers=sites[1:],
+        )
+        return finding
+
+
+# ---------------------------------------------------------------------------
+# Reading configuration
+# ---------------------------------------------------------------------------
+
+
+def _non_production(text: str) -> bool:
+    return bool(NON_PRODUCTION.search(text))
+
+
+def _module_skipped(facts: ModuleFacts) -> bool:
+    # The dotted module name is relative to the project, unlike the path.
+    parts = facts.module.lower().split(".")
+    if any(part in ("tests", "test", "testing") for part in parts[:-1]):
+        return True
+    return _non_production(parts[-1])
+
+
+def _settings(project: Project) -> Iterable[Setting]:
+    """Every configuration value the project sets, outside test and development code."""
+    for facts in project.modules.values():
+        if _module_skipped(facts):
+            continue
+        for binding in facts.bindings:
+            if binding.assignments > 1:
+                continue  # assigned in several branches: which one wins is not known
+            symbol = f"{facts.module}.{binding.name}"
+            yield Setting(binding.name, binding.value, facts.path, binding.span, symbol, "")
+            yield from _dict_items(binding.value, facts.path, binding.span, symbol, binding.name)
+        for cls in facts.classes:
+            class_id = f"{facts.module}:{cls.name}"
+            for attribute in cls.attributes:
+                if not _class_value_effective(project, class_id, attribute.name):
+                    continue
+                symbol = f"{facts.module}.{cls.name}.{attribute.name}"
+                yield Setting(attribute.name, attribute.value, facts.path, attribute.span,
+                              symbol, "")
+                yield from _dict_items(attribute.value, facts.path, attribute.span, symbol,
+                                       attribute.name)
+        for statement in facts.statements:
+            if statement.call is None or statement.in_main_guard:
+                continue
+            symbol = _enclosing_binding(facts, statement.span) or ""
+            yield from _call_settings(statement.call.value, facts, statement.span, symbol, "")
+        for fn in facts.functions:
+            if _non_production(fn.name):
+                continue
+            function_id = f"{facts.module}:{fn.qualname}"
+            for call in fn.calls:
+                yield from _call_settings(call.value, facts, call.span, "", function_id)
+
+
+def _call_settings(value: Value, facts: ModuleFacts, span: Span, symbol: str,
+                   function_id: str) -> Iterable[Setting]:
+    """Settings passed to one call: ``update(CACHE_TYPE=...)``, ``Cache(config={...})``."""
+    for key, argument in value.kwargs:
+        name = symbol or f"{facts.module}.{key}"
+        if key.isupper():
+            yield Setting(key, argument, facts.path, span, name, "", function_id)
+        for item in _dict_items(argument, facts.path, span, name, key):
+            item.function_id = function_id
+            if not symbol:
+                item.symbol = f"{facts.module}.{item.key}"
+            yield item
+    for argument in value.args:
+        for item in _dict_items(argument, facts.path, span, symbol, ""):
+            item.function_id = function_id
+            if not symbol:
+                item.symbol = f"{facts.module}.{item.key}"
+            yield item
+
+
+def _dict_items(value: Value, path: str, span: Span, symbol: str, within: str) -> Iterable[Setting]:
+    if value.kind != "dict":
+        return
+    for key, item in value.items:
+        if key is None or key.kind != "literal" or not isinstance(key.literal, str):
+            continue
+        yield Setting(key.literal, item, path, span, symbol, within or key.literal)
+        yield from _dict_items(item, path, span, symbol, within or key.literal)
+
+
+def _enclosing_binding(facts: ModuleFacts, span: Span) -> str | None:
+    for binding in facts.bindings:
+        if binding.span.line <= span.line <= binding.span.end_line:
+            return f"{facts.module}.{binding.name}"
+    return None
+
+
+def _class_value_effective(project: Project, class_id: str, key: str) -> bool:
+    """Whether a class attribute is in effect in some production configuration class.
+
+    A base class whose subclasses all override the key, or whose only users are
+    test and development classes, is a default nobody runs with.
+    """
+    subclasses = [other for other in project.classes
+                  if other != class_id and class_id in project.mro(other)]
+    candidates = subclasses or [class_id]
+    for candidate in candidates:
+        _, candidate_cls = project.classes[candidate]
+        if _non_production(candidate_cls.name):
+            continue
+        owner = project.class_attribute(candidate, key)
+        if owner is not None and owner[0] == class_id:
+            return True
+    return False
+
+
+def _string_candidates(project: Project, value: Value, depth: int = 0) -> list[tuple[str, str]]:
+    """The strings a setting can take: ``(value, env var whose absence selects it)``."""
+    if depth > 4:
+        return []
+    if value.kind == "literal" and isinstance(value.literal, str):
+        return [(value.literal, "")]
+    if value.kind in ("name", "attribute") and value.target:
+        symbol, rest = project.resolve(value.target)
+        if symbol.kind == "binding" and not rest:
+            binding = project.binding(symbol)
+            if binding is not None and binding.assignments == 1:
+                return _string_candidates(project, binding.value, depth + 1)
+        if symbol.kind == "external":
+            return [(symbol.key, "")]
+        return []
+    if value.kind == "call" and value.target:
+        if matches(project.qualify(value.target), ENV_READERS):
+            name = value.arg(0, "key")
+            default = value.arg(1, "default")
+            variable = name.literal if name is not None and isinstance(name.literal, str) else "?"
+            if default is not None:
+                return [(text, variable) for text, _ in _string_candidates(project, default,
+                                                                           depth + 1)]
+        return []
+    if value.kind == "boolop" and len(value.args) == 2:
+        left, right = value.args
+        variable = ""
+        if left.kind == "call" and matches(project.qualify(left.target), ENV_READERS):
+            name = left.arg(0, "key")
+            variable = name.literal if name is not None and isinstance(name.literal, str) else "?"
+        found = _string_candidates(project, left, depth + 1)
+        found += [(text, variable or note)
+                  for text, note in _string_candidates(project, right, depth + 1)]
+        return found
+    return []
+
+
+def _matches_value(text: str, patterns: Iterable[str]) -> bool:
+    lowered = text.lower()
+    return any(fnmatch.fnmatchcase(lowered, pattern.lower()) for pattern in patterns)
+
+
+# ---------------------------------------------------------------------------
+# Backends from settings, constructors and Django
+# ---------------------------------------------------------------------------
+
+
+def _from_settings(project: Project, settings: list[Setting]) -> list[Backend]:
+    found: list[Backend] = []
+    for spec in backends().get("setting", []):
+        within = spec.get("within", "")
+        for setting in settings:
+            if setting.key != spec["key"]:
+                continue
+            if within and within != "*" and setting.within != within:
+                continue
+            if not within and setting.within and setting.within.isupper() and \
+                    setting.within != setting.key:
+                continue
+            for text, fallback in _string_candidates(project, setting.value):
+                on_disk = _matches_value(text, spec.get("on_disk", ()))
+                if not on_disk and not _matches_value(text, spec.get("in_process", ())):
+                    continue
+                backend = Backend(
+                    symbol=setting.symbol, path=setting.path, span=setting.span,
+                    library=spec["library"], purpose=spec["purpose"], value=text,
+                    fix=spec["fix"], fallback=fallback, on_disk=on_disk,
+                    function_id=setting.function_id,
+                    objects=tuple(spec.get("objects", ())), uses=tuple(spec.get("uses", ())),
+                    frameworks=tuple(spec.get("frameworks", ())),
+                    binding_symbols=(setting.symbol,),
+                )
+                backend.handlers = _affected(project, backend)
+                found.append(backend)
+                break
+    return found
+
+
+def _iter_calls(project: Project) -> Iterable[tuple[ModuleFacts, Value, Span, str, str]]:
+    """Every call of the project outside test code: (module, call, span, binding, function)."""
+    for facts in project.modules.values():
+        if _module_skipped(facts):
+            continue
+        for statement in facts.statements:
+            if statement.call is not None and not statement.in_main_guard:
+                yield (facts, statement.call.value, statement.span,
+                       _enclosing_binding(facts, statement.span) or "", "")
+        for fn in facts.functions:
+            if _non_production(fn.name):
+                continue
+            for call in fn.calls:
+                yield facts, call.value, call.span, "", f"{facts.module}:{fn.qualname}"
+
+
+def _opaque_configuration(project: Project) -> bool:
+    """True when configuration is loaded from somewhere statelint cannot read."""
+    for _, value, _, _, _ in _iter_calls(project):
+        last = value.target.rsplit(".", 1)[-1] if value.target else ""
+        if last in OPAQUE_CONFIG:
+            return True
+        if last == "from_object" and value.args and value.args[0].kind == "literal":
+            return True
+    return False
+
+
+def _from_constructors(project: Project, settings: list[Setting]) -> list[Backend]:
+    found: list[Backend] = []
+    specs = backends().get("constructor", [])
+    for facts, value, span, binding, function_id in _iter_calls(project):
+        if value.kind != "call" or not value.target:
+            continue
+        qualified = project.qualify(value.target)
+        for spec in specs:
+            if not matches(qualified, spec["targets"]):
+                continue
+            text, fallback = _constructor_storage(project, value, spec, settings)
+            if text is None:
+                continue
+            symbol = binding or f"{facts.module}.{qualified.rsplit('.', 1)[-1]}"
+            backend = Backend(
+                symbol=symbol, path=facts.path, span=span, library=spec["library"],
+                purpose=spec["purpose"], value=text, fix=spec["fix"], fallback=fallback,
+                on_disk="FileSystem" in qualified, function_id=function_id,
+                uses=tuple(spec.get("uses", ())),
+                binding_symbols=(binding,) if binding else (),
+            )
+            backend.handlers = _affected(project, backend)
+            if any(value.kwarg(name) is not None for name in spec.get("app_wide", ())):
+                backend.handlers = _merge(backend.handlers, [
+                    reach for reach in project.reaches
+                    if reach.handler.framework in spec.get("frameworks", ())
+                    and reach.handler.kind != "hook"])
+            found.append(backend)
+    return found
+
+
+def _constructor_storage(project: Project, value: Value, spec: dict[str, Any],
+                         settings: list[Setting]) -> tuple[str | None, str]:
+    """The in-process storage a constructor call selects, or ``None`` when it selects another."""
+    storage = spec.get("storage")
+    short = value.target.rsplit(".", 1)[-1]
+    if not storage:
+        return f"{short}()", ""
+    if storage == "arg0":
+        argument = value.arg(0, spec.get("storage_keyword"))
+    else:
+        argument = value.kwarg(storage)
+    if argument is None:
+        if not spec.get("default_in_process"):
+            return None, ""
+        keys = set(spec.get("config_keys", ()))
+        if keys and (any(setting.key in keys for setting in settings)
+                     or _opaque_configuration(project)):
+            return None, ""
+        return f"{short}() without `{spec.get('storage_keyword') or storage}` (in memory)", ""
+    candidates = _string_candidates(project, argument)
+    if argument.kind in ("name", "attribute") and argument.target:
+        candidates.append((project.qualify(argument.target), ""))
+    for text, fallback in candidates:
+        if _matches_value(text, spec.get("memory", ())):
+            return text, fallback
+    return None, ""
+
+
+def _settings_modules(project: Project) -> list[ModuleFacts]:
+    markers = set(backends()["django"]["settings_markers"])
+    return [facts for facts in project.modules.values()
+            if not _module_skipped(facts) and markers & {b.name for b in facts.bindings}]
+
+
+def _from_django(project: Project, settings: list[Setting]) -> list[Backend]:
+    table = backends()["django"]
+    modules = _settings_modules(project)
+    if not modules:
+        return []
+    cache_spec = next(spec for spec in backends()["setting"] if spec.get("within") == "CACHES")
+    local_aliases: dict[str, tuple[str, bool]] = {}  # alias -> (backend, on disk)
+    defines_caches = False
+    for facts in project.modules.values():
+        binding = facts.binding("CACHES")
+        if binding is None:
+            continue
+        defines_caches = True
+        if _module_skipped(facts) or binding.value.kind != "dict":
+            continue
+        for key, item in binding.value.items:
+            if key is None or not isinstance(key.literal, str) or item.kind != "dict":
+                continue
+            for inner_key, inner in item.items:
+                if inner_key is None or inner_key.literal != "BACKEND":
+                    continue
+                for text, _ in _string_candidates(project, inner):
+                    on_disk = _matches_value(text, cache_spec.get("on_disk", ()))
+                    if on_disk or _matches_value(text, cache_spec.get("in_process", ())):
+                        local_aliases[key.literal] = (text, on_disk)
+    found: list[Backend] = []
+    if not defines_caches:
+        local_aliases["default"] = (table["default_cache"], False)
+        use = _first_cache_use(project, tuple(cache_spec["uses"]))
+        if use is not None:
+            path, span, function_id = use
+            backend = Backend(
+                symbol="django.core.cache.cache", path=path, span=span,
+                library="Django cache", purpose="cache",
+                value=f"{table['default_cache']} (Django's default: no CACHES setting)",
+                fix=("add `CACHES = {\"default\": {\"BACKEND\": "
+                     "\"django.core.cache.backends.redis.RedisCache\", "
+                     "\"LOCATION\": os.environ[\"REDIS_URL\"]}}` to the settings module"),
+                function_id=function_id, uses=tuple(cache_spec["uses"]))
+            backend.handlers = _affected(project, backend)
+            found.append(backend)
+    django_reaches = [reach for reach in project.reaches
+                      if reach.handler.framework == "django" and reach.handler.kind != "hook"]
+    for facts in modules:
+        engine = facts.binding("SESSION_ENGINE")
+        if engine is not None and engine.assignments == 1:
+            alias_binding = facts.binding("SESSION_CACHE_ALIAS")
+            alias = "default"
+            if alias_binding is not None and isinstance(alias_binding.value.literal, str):
+                alias = alias_binding.value.literal
+            for text, fallback in _string_candidates(project, engine.value):
+                on_disk = text in table["file_sessions"]
+                if not on_disk and not (text in table["cache_sessions"] and alias in local_aliases):
+                    continue
+                value = text if on_disk else f"{text} on {local_aliases[alias][0].rsplit('.', 1)[-1]}"
+                found.append(Backend(
+                    symbol=f"{facts.module}.SESSION_ENGINE", path=facts.path, span=engine.span,
+                    library="Django", purpose="sessions", value=value, fix=table["session_fix"],
+                    fallback=fallback, on_disk=on_disk or local_aliases.get(alias, ("", False))[1],
+                    handlers=list(django_reaches)))
+                break
+        framework = facts.binding("REST_FRAMEWORK")
+        if framework is not None and "default" in local_aliases and framework.value.kind == "dict":
+            for key, item in framework.value.items:
+                if key is not None and key.literal == "DEFAULT_THROTTLE_CLASSES" and item.items:
+                    found.append(Backend(
+                        symbol=f"{facts.module}.REST_FRAMEWORK", path=facts.path,
+                        span=framework.span, library="Django REST framework", purpose="throttle",
+                        value=f"throttling on {local_aliases['default'][0].rsplit('.', 1)[-1]}",
+                        fix=table["throttle_fix"],
+                        handlers=[r for r in django_reaches if _is_drf(project, r)]))
+    if "default" in local_aliases:
+        found += _view_throttles(project, local_aliases["default"][0], table)
+    return found
+
+
+def _view_throttles(project: Project, backend: str, table: dict[str, Any]) -> list[Backend]:
+    found: list[Backend] = []
+    for class_id, (facts, cls) in project.classes.items():
+        if _module_skipped(facts):
+            continue
+        for attribute in cls.attributes:
+            if attribute.name != "throttle_classes" or not attribute.value.items:
+                continue
+            reaches = [reach for reach in project.reaches
+                       if project.class_of(reach.handler.function_id) == class_id
+                       if reach.handler.function_id in project.functions] or [
+                reach for reach in project.reaches
+                if reach.handler.function_id.startswith(class_id)]
+            found.append(Backend(
+                symbol=f"{facts.module}.{cls.name}.throttle_classes", path=facts.path,
+                span=attribute.span, library="Django REST framework", purpose="throttle",
+                value=f"throttling on {backend.rsplit('.', 1)[-1]}", fix=table["throttle_fix"],
+                handlers=reaches))
+    return found
+
+
+def _is_drf(project: Project, reach: Reach) -> bool:
+    table = backends()["django"]
+    function_id = reach.handler.function_id
+    class_id = project.class_of(function_id) if function_id in project.functions else None
+    if class_id is None and ":" in function_id and function_id in project.classes:
+        class_id = function_id
+    if class_id is not None:
+        return any(matches(base, table["drf_bases"]) for base in project.external_bases(class_id))
+    if function_id in project.functions:
+        _, fn = project.functions[function_id]
+        return any(dec.target and matches(project.qualify(dec.target), table["drf_decorators"])
+                   for dec in fn.decorators)
+    return False
+
+
+def _first_cache_use(project: Project, uses: tuple[str, ...]) -> tuple[str, Span, str] | None:
+    for reach in sorted(project.reaches, key=lambda r: (r.handler.path, r.handler.line)):
+        for function_id in reach.parents:
+            facts, fn = project.functions[function_id]
+            for access in fn.accesses:
+                if access.head == "global" and matches(project.qualify(access.ref), uses):
+                    return facts.path, access.span, function_id
+            for decorator in fn.decorators:
+                if decorator.target and matches(project.qualify(decorator.target), uses):
+                    return facts.path, fn.span, function_id
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Which handlers depend on a backend
+# ---------------------------------------------------------------------------
+
+
+def _affected(project: Project, backend: Backend) -> list[Reach]:
+    """The handlers that use the backend's object, decorators or API."""
+    objects = set(backend.binding_symbols)
+    if backend.objects:
+        for facts in project.modules.values():
+            for binding in facts.bindings:
+                if binding.value.kind == "call" and binding.value.target and matches(
+                        project.qualify(binding.value.target), backend.objects):
+                    objects.add(f"{facts.module}.{binding.name}")
+    frameworks = set(backend.frameworks)
+    found: list[Reach] = []
+    for reach in project.reaches:
+        if reach.handler.kind == "hook":
+            continue
+        if reach.handler.framework in frameworks or _reach_uses(project, reach, objects,
+                                                                backend.uses):
+            found.append(reach)
+    return found
+
+
+def _reach_uses(project: Project, reach: Reach, objects: set[str], uses: tuple[str, ...]) -> bool:
+    for function_id in reach.parents:
+        _, fn = project.functions[function_id]
+        for decorator in fn.decorators:
+            if decorator.target and _names_object(project, decorator.target, objects, uses):
+                return True
+        for access in fn.accesses:
+            if access.head == "global" and _names_object(project, access.ref, objects, uses):
+                return True
+        for call in fn.calls:
+            if call.head == "global" and _names_object(project, call.target, objects, uses):
+                return True
+    return False
+
+
+def _names_object(project: Project, dotted: str, objects: set[str], uses: tuple[str, ...]) -> bool:
+    if objects:
+        symbol, _ = project.resolve(dotted)
+        if symbol.kind == "binding" and symbol.key in objects:
+            return True
+    return bool(uses) and matches(project.qualify(dotted), uses)
+
+
+def _merge(first: list[Reach], second: list[Reach]) -> list[Reach]:
+    seen = {id(reach) for reach in first}
+    return first + [reach for reach in second if id(reach) not in seen]
+
+
+def _names(names: list[str], limit: int = 3) -> str:
+    more = len(names) - limit
+    text = ", ".join(names[:limit])
+    return f"{text} and {more} more" if more > 0 else text
+
+
+def _suggestion(backend: Backend) -> str:
+    tail = {
+        "cache": "so every worker and replica shares one cache and an invalidation reaches all",
+        "sessions": "so any worker can load any session",
+        "limiter": "so the limit is counted once for the whole service",
+        "throttle": "so the limit is counted once for the whole service",
+        "channels": "so a message sent on one replica reaches consumers on the others",
+    }.get(backend.purpose, "so every process shares the data")
+    text = backend.fix[0].upper() + backend.fix[1:]
+    advice = f"{text}, {tail}."
+    if backend.fallback:
+        advice += (f" Read `{backend.fallback}` without an in-memory default, so a deployment "
+                   "that forgets it fails at start-up instead of splitting the state per process.")
+    return advice

@@ -1,0 +1,497 @@
+"""SL501 local-disk-state: files written on the local disk while serving requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from statelint.knowledge import load_table, matches
+from statelint.model import Call, Finding, Function, ModuleFacts, Span, Value
+from statelint.project import Project
+from statelint.rule import Example, Rule
+from statelint.state import (
+    Site,
+    iter_values,
+    local_value,
+    name_list,
+    reached_functions,
+    short_name,
+    site_finding,
+    site_handler_names,
+)
+
+#: Provenance of a path: where the file it names lives.
+SCRATCH, MEMORY, DEVICE, DURABLE, UNKNOWN = "scratch", "memory", "device", "durable", "unknown"
+WRITE_MODE_LETTERS = frozenset("wax+")
+
+
+def _table() -> dict[str, list[str]]:
+    return load_table("process_state")["local_disk"]
+
+
+@dataclass(frozen=True)
+class DiskWrite:
+    """A call that writes (or opens for shared use) a file on the local disk."""
+
+    kind: str  # open | path | copy | store | upload
+    api: str
+    path: Value | None
+    verb: str
+
+
+class LocalDiskState(Rule):
+    """A handler, or a helper it calls, writes a file on the machine's own disk."""
+
+    code = "SL501"
+    name = "local-disk-state"
+    severity = "error"
+    how = "disk"
+    summary = "File written to the local disk while serving requests"
+    what_it_finds = """
+A call made at request time, by a handler or any helper it reaches, that writes
+a file on the machine the worker runs on: `open(path, "w")`/`"a"`/`"x"`/`"wb"`/`"r+"`
+(mode given by position or as `mode=`), `aiofiles.open(path, "a")`,
+`Path.write_text`/`write_bytes`, `Path(...).open("w")`, `shutil.copy`/`move` into a
+folder, an uploaded file saved with `file.save(path)` (Flask/werkzeug `FileStorage`),
+and stores kept in a local file: `sqlite3.connect("app.db")` (also for reading:
+the data exists on one machine only), `shelve.open`, `dbm.open`, `diskcache.Cache`.
+There is one finding per write site, listing every handler that reaches it.
+
+Not reported: reads (`open(path)`, `"r"`, `"rb"`); scratch space that lives and
+dies inside the request (`tempfile.NamedTemporaryFile`, `TemporaryDirectory`,
+`mkstemp`, or a function that deletes what it wrote); in-memory buffers
+(`io.BytesIO`); `sqlite3.connect(":memory:")`, which is private to its
+connection; `/dev/...` paths; logging and `sys.stdout`; modes that are not
+literal strings (statelint does not guess).
+"""
+    why_stateful = """
+A file written by one worker exists on that machine (or container) only. The
+next request that needs it may run on another replica, which has no such file
+or an older copy; a redeploy or a restarted container starts from the image and
+loses everything written since. Uploads go missing, exports cannot be
+downloaded, appended logs split into one fragment per machine, and a SQLite
+file gives every replica its own diverging database. Scaling out then requires
+a shared volume or sticky sessions.
+"""
+    how_to_fix = """
+Write what must outlive the request to storage every replica reaches: object
+storage for files (S3 with boto3 `s3.put_object(Bucket=..., Key=..., Body=...)` or
+`upload_fileobj`, Google Cloud Storage `blob.upload_from_file`, or
+`django-storages` as Django's default storage) with the object key kept in the
+database; the database itself for records and audit trails (PostgreSQL or MySQL
+instead of a SQLite file); Redis for small key/value data; stdout for logs, which
+the platform collects. Scratch files that only live during the request belong in
+`tempfile.TemporaryDirectory()` or `NamedTemporaryFile()`.
+"""
+    examples = (
+        Example(
+            kind="stateful",
+            title="uploaded avatars saved to a local folder and served back later",
+            handlers=("upload_avatar", "avatar"),
+            files={
+                "profiles/__init__.py": "",
+                "profiles/storage.py": '''
+import os
+
+AVATAR_DIR = os.environ.get("AVATAR_DIR", "/srv/profiles/avatars")
+
+
+def store_avatar(upload, user_id):
+    path = os.path.join(AVATAR_DIR, f"{user_id}.png")
+    with open(path, "wb") as out:
+        out.write(upload.read())
+    return path
+''',
+                "profiles/app.py": '''
+from flask import Flask, abort, jsonify, request, send_from_directory
+
+from profiles.storage import AVATAR_DIR, store_avatar
+
+app = Flask(__name__)
+
+
+@app.post("/users/<int:user_id>/avatar")
+def upload_avatar(user_id):
+    upload = request.files.get("avatar")
+    if upload is None:
+        abort(400)
+    store_avatar(upload, user_id)
+    return jsonify(ok=True), 201
+
+
+@app.get("/users/<int:user_id>/avatar")
+def avatar(user_id):
+    return send_from_directory(AVATAR_DIR, f"{user_id}.png")
+''',
+            },
+        ),
+        Example(
+            kind="self-contained",
+            title="uploads sent to S3, a report built in a temporary directory",
+            files={
+                "reports/__init__.py": "",
+                "reports/app.py": '''
+import csv
+import os
+import tempfile
+
+import boto3
+from flask import Flask, jsonify, request, send_file
+
+app = Flask(__name__)
+s3 = boto3.client("s3")
+BUCKET = os.environ["UPLOAD_BUCKET"]
+SETTINGS_FILE = "settings.toml"
+
+
+@app.post("/documents")
+def upload_document():
+    upload = request.files["document"]
+    key = f"documents/{upload.filename}"
+    s3.upload_fileobj(upload.stream, BUCKET, key)
+    return jsonify(key=key), 201
+
+
+@app.get("/report.csv")
+def report():
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "report.csv")
+        with open(path, "w", newline="") as handle:
+            csv.writer(handle).writerow(["id", "total"])
+        return send_file(path, mimetype="text/csv")
+
+
+@app.get("/settings")
+def settings():
+    with open(SETTINGS_FILE) as handle:
+        return jsonify(raw=handle.read())
+''',
+            },
+        ),
+    )
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        """One finding per write site reached from a handler."""
+        sites: dict[tuple[str, int, int], tuple[DiskWrite, str, list[Site]]] = {}
+        judged: dict[str, list[tuple[Call, DiskWrite]]] = {}
+        for reach, function_id in reached_functions(project):
+            if function_id not in judged:
+                facts, fn = project.functions[function_id]
+                judged[function_id] = list(_disk_writes(project, facts, fn))
+            facts, fn = project.functions[function_id]
+            for call, write in judged[function_id]:
+                key = (facts.path, call.span.line, call.span.column)
+                symbol = _symbol_for(project, facts, fn, write)
+                entry = sites.setdefault(key, (write, symbol, []))
+                entry[2].append(Site(facts.path, call.span, function_id, reach,
+                                     f"{fn.qualname} {write.verb} at request time"))
+        write_keys = {(site.function_id, site.span) for _, _, group in sites.values()
+                      for site in group}
+        for (path, line, column), (write, symbol, group) in sorted(sites.items()):
+            handlers = site_handler_names(group)
+            _, fn = project.functions[group[0].function_id]
+            frameworks = {site.reach.handler.framework for site in group if site.reach}
+            readers = _readers(project, symbol, write_keys) if "." in symbol else []
+            reader_names = [name for name in site_handler_names(readers) if name not in handlers]
+            message = _message(write, fn, handlers, symbol)
+            if reader_names:
+                message += f" (files there are also read by {name_list(reader_names)})"
+            yield site_finding(
+                project, type(self), symbol, group,
+                message=message,
+                suggestion=_suggestion(write, frameworks),
+                final_message=f"{write.verb}: {_describe_path(write, symbol)}",
+                readers=readers,
+            )
+
+
+def _readers(project: Project, symbol: str, write_keys: set[tuple[str, Span]]) -> list[Site]:
+    """Request-time calls that use the same module-level path (``send_from_directory(DIR, f)``,
+    ``open(os.path.join(DIR, f))``): their answers depend on what was written on this machine."""
+    found: list[Site] = []
+    for reach, function_id in reached_functions(project):
+        facts, fn = project.functions[function_id]
+        names = {fn_local for fn_local, value in fn.local_assignments
+                 if _mentions(project, value, symbol)}
+        for call in fn.calls:
+            if (function_id, call.span) in write_keys:
+                continue
+            if _mentions(project, call.value, symbol) or any(
+                    item.kind == "name" and item.target in names for item in iter_values(call.value)):
+                found.append(Site(facts.path, call.span, function_id, reach,
+                                  f"{fn.qualname} uses files under {short_name(symbol)}"))
+                break
+    return found
+
+
+def _mentions(project: Project, value: Value, symbol: str) -> bool:
+    for item in iter_values(value):
+        if item.kind in ("name", "attribute") and "." in item.target:
+            found, rest = project.resolve(item.target)
+            if found.kind == "binding" and found.key == symbol and not rest:
+                return True
+    return False
+
+
+# -- recognising writes -------------------------------------------------------
+
+
+def _disk_writes(project: Project, facts: ModuleFacts, fn: Function) -> Iterable[tuple[Call, DiskWrite]]:
+    """The calls of ``fn`` that write to the local disk (scratch space left out)."""
+    table = _table()
+    uses_scratch = _uses_scratch(project, fn)
+    # Resolved names start with an imported package (``os.environ``); locals do not.
+    roots = frozenset(imp.dotted.split(".")[0] for imp in facts.imports)
+    if _deletes_files(project, fn):
+        # Written, used and removed within the call: scratch space.
+        return
+    for call in fn.calls:
+        write = _classify(project, fn, call, table)
+        if write is None:
+            continue
+        if write.path is not None and write.path.kind == "name":
+            expanded = local_value(fn, write.path.target)
+            if expanded is not None and expanded.kind != "other":
+                write = DiskWrite(write.kind, write.api, expanded, write.verb)
+        origin = _provenance(project, fn, write.path, roots) if write.path is not None else UNKNOWN
+        if write.kind == "path" and write.path is None:
+            origin = _receiver_provenance(project, fn, call, roots)
+        if origin in (SCRATCH, MEMORY, DEVICE):
+            continue
+        if origin == UNKNOWN and uses_scratch:
+            continue
+        yield call, write
+
+
+def _qualified_target(project: Project, fn: Function, call: Call) -> str:
+    if call.head == "builtin":
+        return call.target
+    if call.head == "global":
+        return project.qualify(call.target)
+    return call.value.target
+
+
+def _classify(project: Project, fn: Function, call: Call, table: dict[str, list[str]]
+              ) -> DiskWrite | None:
+    value = call.value
+    qualified = _qualified_target(project, fn, call)
+    if call.head in ("builtin", "global") and matches(qualified, table["open_functions"]):
+        mode = value.arg(1, "mode")
+        if mode is None or mode.kind != "literal" or not isinstance(mode.literal, str):
+            return None
+        if not WRITE_MODE_LETTERS & set(mode.literal):
+            return None
+        verb = "appends to a local file" if "a" in mode.literal else "writes a local file"
+        return DiskWrite("open", qualified, value.arg(0, "file"), verb)
+    if call.head == "global" and matches(qualified, table["copy_functions"]):
+        verb = "moves" if qualified.endswith("move") else "copies"
+        return DiskWrite("copy", qualified, value.arg(1, "dst"), f"{verb} a file into a local folder")
+    if call.head == "global" and matches(qualified, table["local_stores"]):
+        path = value.arg(0)
+        if path is not None and path.kind == "literal" and path.literal in table["in_memory_databases"]:
+            return None
+        flag = value.arg(1, "flag")
+        if qualified in ("shelve.open", "dbm.open") and flag is not None and flag.literal == "r":
+            return None
+        return DiskWrite("store", qualified, path, "opens a store kept in a local file")
+    # ``Path(x).write_text(...)``: the callee is not a dotted name, its summary has it
+    receiver, _, method = (call.target or value.target).rpartition(".")
+    if not receiver:
+        return None
+    if method in table["path_write_methods"]:
+        return DiskWrite("path", method, _path_call_argument(project, fn, call, table),
+                         "writes a local file")
+    if method == "open" and _is_path_receiver(project, fn, call, receiver, table):
+        mode = value.arg(0, "mode")
+        if mode is None or mode.kind != "literal" or not isinstance(mode.literal, str):
+            return None
+        if not WRITE_MODE_LETTERS & set(mode.literal):
+            return None
+        return DiskWrite("path", "open", _path_call_argument(project, fn, call, table),
+                         "writes a local file")
+    if method == "save" and _is_upload(project, fn, call, receiver, table):
+        return DiskWrite("upload", "save", value.arg(0, "dst"), "saves an uploaded file locally")
+    return None
+
+
+def _path_call_argument(project: Project, fn: Function, call: Call,
+                        table: dict[str, list[str]]) -> Value | None:
+    """For ``Path(x).write_text(...)``: the ``x`` (the inner call starts where the outer does)."""
+    target = call.target or call.value.target
+    if not target.endswith(")." + target.rsplit(".", 1)[-1]):
+        return None
+    for other in fn.calls:
+        if (other is not call and other.span.line == call.span.line
+                and other.span.column == call.span.column
+                and matches(_qualified_target(project, fn, other), table["path_classes"])):
+            return other.value.arg(0) or Value("other")
+    return None
+
+
+def _receiver_provenance(project: Project, fn: Function, call: Call, roots: frozenset[str]) -> str:
+    receiver = call.target.rpartition(".")[0]
+    if call.head == "local":
+        value = local_value(fn, receiver.split(".")[0])
+        return _provenance(project, fn, value, roots) if value is not None else UNKNOWN
+    if call.head == "global":
+        return DURABLE
+    return UNKNOWN
+
+
+def _is_path_receiver(project: Project, fn: Function, call: Call, receiver: str,
+                      table: dict[str, list[str]]) -> bool:
+    if receiver.endswith("()"):
+        return matches(project.qualify(receiver[:-2]), table["path_classes"])
+    value: Value | None = None
+    if call.head == "local":
+        value = local_value(fn, receiver)
+    elif call.head == "global":
+        symbol, rest = project.resolve(receiver)
+        binding = project.binding(symbol)
+        value = binding.value if binding is not None and not rest else None
+    if value is None or value.kind != "call":
+        return False
+    return matches(project.qualify(value.target), table["path_classes"])
+
+
+def _is_upload(project: Project, fn: Function, call: Call, receiver: str,
+               table: dict[str, list[str]]) -> bool:
+    if call.head == "local":
+        value = local_value(fn, receiver)
+        if value is None or value.kind not in ("call", "subscript") or not value.target:
+            return False
+        return matches(project.qualify(value.target), table["upload_sources"])
+    if call.head == "param":
+        for param in fn.params:
+            if param.name == receiver and param.annotation:
+                return matches(project.qualify(param.annotation), table["upload_sources"])
+    return False
+
+
+def _uses_scratch(project: Project, fn: Function) -> bool:
+    """True when ``fn`` makes a temporary file or directory of its own."""
+    factories = _table()["scratch_factories"]
+    return any(
+        value.kind == "call" and value.target and matches(project.qualify(value.target), factories)
+        for _, value in fn.local_assignments
+    )
+
+
+def _deletes_files(project: Project, fn: Function) -> bool:
+    table = _table()
+    for call in fn.calls:
+        if call.head == "global" and matches(project.qualify(call.target), table["deleters"]):
+            return True
+        if call.head == "local" and call.target.rsplit(".", 1)[-1] in table["deleter_methods"]:
+            return True
+    return False
+
+
+def _provenance(project: Project, fn: Function, value: Value | None, roots: frozenset[str],
+                depth: int = 0) -> str:
+    """Where the file named by ``value`` lives: scratch, memory, device, durable or unknown."""
+    if value is None or depth > 6:
+        return UNKNOWN
+    table = _table()
+    if value.kind == "literal":
+        if not isinstance(value.literal, str):
+            return UNKNOWN
+        if value.literal in table["in_memory_databases"]:
+            return MEMORY
+        if any(value.literal.startswith(prefix) for prefix in table["device_prefixes"]):
+            return DEVICE
+        return DURABLE
+    if value.kind in ("name", "attribute"):
+        head = value.target.split(".")[0]
+        if any(param.name == head for param in fn.params):
+            return UNKNOWN
+        local = local_value(fn, head)
+        if local is not None:
+            return _provenance(project, fn, local, roots, depth + 1)
+        if head in ("self", "cls"):
+            return DURABLE  # an attribute of a long-lived object: configuration
+        symbol, _ = project.resolve(value.target)
+        if symbol.kind != "external" or value.target.split(".")[0] in roots:
+            return DURABLE  # a module-level path, a settings value
+        return UNKNOWN
+    if value.kind == "call":
+        qualified = project.qualify(value.target) if value.target else ""
+        if qualified and matches(qualified, table["scratch_factories"]):
+            return SCRATCH
+        if qualified and matches(qualified, table["memory_factories"]):
+            return MEMORY
+        parts = [_provenance(project, fn, arg, roots, depth + 1) for arg in value.args]
+        for wanted in (SCRATCH, MEMORY, DEVICE, DURABLE):
+            if wanted in parts:
+                return wanted
+        return UNKNOWN
+    return UNKNOWN
+
+
+# -- wording ---------------------------------------------------------------------
+
+
+def _describe_path(write: DiskWrite, symbol: str = "") -> str:
+    path = write.path
+    if path is None:
+        return "a path built at request time"
+    if path.kind == "literal" and isinstance(path.literal, str):
+        return f'"{path.literal}"'
+    if path.kind in ("name", "attribute") and path.target:
+        return f"`{path.target.rsplit('.', 1)[-1]}`"
+    if path.kind == "call" and path.target and symbol and "." in symbol and ":" not in symbol:
+        return f"a path under `{symbol.rsplit('.', 1)[-1]}`"
+    return "a path built at request time"
+
+
+def _symbol_for(project: Project, facts: ModuleFacts, fn: Function, write: DiskWrite) -> str:
+    """A stable name for the file: the module-level path constant when there is one."""
+    path = write.path
+    if path is not None:
+        for item in iter_values(path):
+            if item.kind in ("name", "attribute") and "." in item.target:
+                symbol, rest = project.resolve(item.target)
+                if symbol.kind == "binding" and not rest:
+                    return symbol.key
+        if path.kind == "literal" and isinstance(path.literal, str):
+            return path.literal
+    return f"{facts.module}.{fn.qualname}:{write.api}"
+
+
+def _message(write: DiskWrite, fn: Function, handlers: list[str], symbol: str) -> str:
+    where = _describe_path(write, symbol)
+    who = name_list(handlers)
+    if write.kind == "store":
+        return (f"{who} open{'s' if len(handlers) == 1 else ''} {where} with `{write.api}`, a "
+                "store kept in a file on this machine; every replica has its own copy of the "
+                "data, so writes made on one are invisible to requests served by the others")
+    if write.kind == "upload":
+        return (f"{who} save{'s' if len(handlers) == 1 else ''} an uploaded file to {where} on "
+                "the local disk; a later request served by another worker machine or replica, "
+                "or by this one after a redeploy, will not find it")
+    actor = f"`{fn.name}`" if handlers == [fn.name] else f"`{fn.name}` (reached from {who})"
+    return (f"{actor} {write.verb} ({where}) at request time; the file exists on this "
+            "machine only, so a later request that lands on another replica does not see it "
+            "and a redeploy loses it")
+
+
+def _suggestion(write: DiskWrite, frameworks: set[str]) -> str:
+    django = "django" in frameworks
+    if write.kind == "store":
+        if write.api.startswith(("sqlite3", "aiosqlite")):
+            return ("Use a database server every replica connects to (PostgreSQL or MySQL, via "
+                    "`DATABASE_URL`) instead of a SQLite file on the worker's disk.")
+        return ("Keep the data in Redis (`SET key value` / `GET key`, or a hash) or in a "
+                "database table, both reached by every replica.")
+    storage = ("configure `django-storages` (`S3Boto3Storage`) as the default storage and save "
+               "through `default_storage.save(name, file)`" if django else
+               "upload it to object storage, e.g. boto3 `s3.upload_fileobj(file, bucket, key)` "
+               "or `s3.put_object(Bucket=bucket, Key=key, Body=data)` (GCS: "
+               "`blob.upload_from_file`)")
+    if write.kind == "upload":
+        return f"Do not keep uploads on the worker: {storage}, and store the key in the database."
+    if "appends" in write.verb:
+        return ("Append records to a database table (or send log lines to stdout for the "
+                "platform to collect) instead of a file on one machine.")
+    return (f"Write files that later requests need to shared storage: {storage}; keep records "
+            "in the database. Scratch files belong in `tempfile.TemporaryDirectory()`.")
