@@ -20,6 +20,8 @@ from statelint.state import (
     name_list,
     short_name,
     state_uses,
+    is_sync_primitive,
+    writes_sync_primitive,
 )
 
 #: How far up a call chain to look for the object a method was called on.
@@ -179,6 +181,11 @@ urlpatterns = [path("notes/", NoteListView.as_view())]
             if is_connection_registry(project, use.target.symbol) or is_connection_registry(
                     project, symbol):
                 continue  # open connections: SL401 connection-registry reports them
+            binding = use.target.binding
+            if writes_sync_primitive(project, use) or (
+                    binding is not None
+                    and is_sync_primitive(project, binding.value, binding.annotation)):
+                continue  # a lock guards code; it holds no data
             grouped.setdefault(symbol, []).append(use)
             kinds.setdefault(symbol, kind)
             if is_shared_write:

@@ -479,15 +479,27 @@ def _iter_calls(project: Project) -> Iterable[tuple[ModuleFacts, Value, Span, st
                 yield facts, call.value, call.span, "", f"{facts.module}:{fn.qualname}"
 
 
+APP_CONSTRUCTORS = ("flask.Flask", "flask.app.Flask", "quart.Quart", "fastapi.FastAPI",
+                    "starlette.applications.Starlette", "sanic.Sanic", "litestar.Litestar")
+
+
 def _opaque_configuration(project: Project) -> bool:
-    """True when configuration is loaded from somewhere statelint cannot read."""
+    """True when configuration is loaded from somewhere statelint cannot read.
+
+    That includes files and environment loaders, and a project that never builds
+    the application itself (an extension or library handed someone else's app
+    through ``init_app(app)``): the app's configuration is not in the scanned tree.
+    """
+    builds_app = False
     for _, value, _, _, _ in _iter_calls(project):
         last = value.target.rsplit(".", 1)[-1] if value.target else ""
         if last in OPAQUE_CONFIG:
             return True
         if last == "from_object" and value.args and value.args[0].kind == "literal":
             return True
-    return False
+        if value.target and matches(project.qualify(value.target), APP_CONSTRUCTORS):
+            builds_app = True
+    return not builds_app
 
 
 def _from_constructors(project: Project, settings: list[Setting]) -> list[Backend]:

@@ -625,3 +625,28 @@ def request_reaches(project: Project) -> list[Reach]:
     """The reaches of handlers that serve requests (start-up hooks left out)."""
     startup = startup_functions(project)
     return [reach for reach in project.reaches if reach.handler.function_id not in startup]
+
+
+# -- synchronisation primitives ------------------------------------------------
+
+
+def is_sync_primitive(project: Project, value: Value | None, annotation: str = "") -> bool:
+    """True for a lock, semaphore, event or condition (by value or by annotation).
+
+    A lock created once per process (even lazily, per class) guards code; it holds
+    nothing that a request's answer depends on, so rules about state skip it.
+    """
+    primitives = api_list("sync", "primitives")
+    if annotation and matches(project.qualify(annotation), primitives):
+        return True
+    if value is not None and value.kind == "call" and value.target:
+        return matches(project.qualify(value.target), primitives)
+    return False
+
+
+def writes_sync_primitive(project: Project, use: StateUse) -> bool:
+    """True when a use is an assignment of a lock/semaphore/... (``cls._lock = Lock()``)."""
+    if use.access.op != "setattr":
+        return False
+    _, fn = project.functions[use.function_id]
+    return is_sync_primitive(project, fn.written_value(use.access))
