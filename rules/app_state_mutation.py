@@ -192,7 +192,7 @@ def _app_state_accesses(project: Project, reach: Reach, function_id: str
             continue
         written = _is_app_write(access)
         item = getattr(access, "key", "")  # the subscript key, when the facts carry it
-        if item and access.op in ("setitem", "delitem", "read") and key in MAPPING_KEYS:
+        if item and access.op in ("setitem", "delitem", "read", "getitem") and key in MAPPING_KEYS:
             key = f"{key}[{item}]"
         yield key, written, access.span, describe_write(access) if written else "reads it"
     for call in fn.calls:

@@ -140,7 +140,13 @@ def _overrides(**options: Any) -> dict[str, Any]:
 @click.option("--report-unused-ignores", is_flag=True,
               help="Report `# statelint: ignore` comments that silence nothing (they fail the run "
                    "like a warning).")
-@click.option("--statistics", is_flag=True, help="Print the time each stage took to stderr.")
+@click.option("--statistics", is_flag=True,
+              help="Print the time each stage took, and how many files it handled, to stderr.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to keep the facts cache (default: .statelint_cache under the scan root).")
+@click.option("--exhaustive", is_flag=True,
+              help="Parse every file, not only those that can matter (slower; same result).")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 def check(paths: tuple[str, ...], output_format: str, output: str | None, config_file: str | None,
           select: tuple[str, ...], ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
@@ -148,6 +154,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
           respect_gitignore: bool | None, fail_on: str | None, jobs: int | None,
           exit_zero: bool, baseline_file: str | None, write_baseline_file: str | None,
           diff_ref: str | None, report_unused_ignores: bool, statistics: bool,
+          no_cache: bool, cache_dir: str | None, exhaustive: bool,
           color: bool | None) -> None:
     """Scan PATHS (default: the current directory) and report process-local state."""
     from statelint.engine import scan
@@ -175,7 +182,10 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         except DiffError as error:
             _fail(f"--diff {diff_ref}: {error}")
     try:
-        result = scan(scanned, config=config, jobs=config.jobs)
+        result = scan(scanned, config=config, jobs=config.jobs, cache=not no_cache,
+                      cache_dir=cache_dir, exhaustive=exhaustive,
+                      progress=(output_format == "text" and sys.stderr.isatty()
+                                and not os.environ.get("CI")))
     except Exception as error:  # exit 2 with one line, never a traceback
         _fail(f"internal error: {type(error).__name__}: {error}; this is a bug in statelint, "
               "please report it")
@@ -211,7 +221,10 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         click.echo(f"statelint: {note}", err=True)
     if statistics:
         for stage, seconds in result.statistics.items():
-            click.echo(f"{stage:>10}: {seconds:.3f}s", err=True)
+            if isinstance(seconds, int):  # a count, not a time
+                click.echo(f"{stage:>10}: {seconds}", err=True)
+            else:
+                click.echo(f"{stage:>10}: {seconds:.3f}s", err=True)
 
     code = run_exit_code(result, config, unused=len(unused), changed=changed)
     if write_baseline_file and code == EXIT_FINDINGS:

@@ -226,25 +226,26 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
                       hashed=hashed)
 
 
-def open_cache(root: Path, config: Any, cache_dir: str | None) -> FactsCache:
-    """The facts cache of a scan: ``cache_dir``, else the configured one, under the root."""
+def cache_directory(root: Path, config: Any, cache_dir: str | None) -> Path:
+    """Where a scan keeps its cache: ``cache_dir``, else the configured one, under the root."""
     directory = Path(cache_dir or getattr(config, "cache_dir", "") or ".statelint_cache")
-    if not directory.is_absolute():
-        directory = root / directory
-    return FactsCache.open(directory, config)
+    return directory if directory.is_absolute() else root / directory
 
 
-def own_cache_skipped(paths: list[str], cache: FactsCache | None) -> int:
+def open_cache(root: Path, config: Any, cache_dir: str | None) -> FactsCache:
+    """The facts cache of a scan, created when needed."""
+    return FactsCache.open(cache_directory(root, config, cache_dir), config)
+
+
+def own_cache_skipped(paths: list[str], directory: Path) -> int:
     """1 when discovery walked past our own cache folder and counted it as skipped.
 
-    The cache must not change a scan's summary: the first run, which creates the
-    folder, and the next, which finds it, report the same ``files_skipped``.
+    The cache must not change a scan's summary: a run that creates the folder, one
+    that finds it and one with ``--no-cache`` report the same ``files_skipped``.
     """
-    if cache is None or not (cache.directory / "CACHEDIR.TAG").is_file():
+    if directory.name not in DEFAULT_EXCLUDED_DIRS or not (directory / "CACHEDIR.TAG").is_file():
         return 0
-    if cache.directory.name not in DEFAULT_EXCLUDED_DIRS:
-        return 0
-    parent = cache.directory.parent.resolve()
+    parent = directory.parent.resolve()
     for given in paths or ["."]:
         top = Path(given).resolve()
         if top.is_dir() and (top == parent or top in parent.parents):
@@ -403,12 +404,13 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     timings: dict[str, float] = {}
     started = time.perf_counter()
     root = scan_root(paths)
+    # Opened before discovery, so that every run finds the cache folder in place.
+    store = open_cache(root, config, cache_dir) if cache else None
     is_excluded, is_ignored = discovery_filters(config, root)
     discovery = discover(paths, is_excluded=is_excluded, is_ignored=is_ignored, root=root)
     timings["discover"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    store = open_cache(discovery.root, config, cache_dir) if cache else None
     selected = enabled_rules(rules if rules is not None else all_rules(), config)
     with progress_bar(len(discovery.files), enabled=progress) as advance:
         stage = gather_facts(discovery.files, jobs or getattr(config, "jobs", 0), cache=store,
@@ -456,7 +458,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         verdicts=verdicts,
         problems=sorted(problems, key=lambda p: (p.path, p.line)),
         files_scanned=len(facts) - failed,
-        files_skipped=discovery.skipped - own_cache_skipped(paths, store),
+        files_skipped=discovery.skipped - own_cache_skipped(
+            paths, cache_directory(discovery.root, config, cache_dir)),
         files_failed=failed + sum(1 for p in discovery.problems),
         statistics=timings,
     )

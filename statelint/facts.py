@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
+import traceback
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
 from typing import Any, Sequence
 
 import libcst as cst
@@ -1003,35 +1010,207 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     )
 
 
+#: Deeper than this, LibCST's parser slows down sharply (a 4,000-level chain such as
+#: ``a.b.b.b...`` or ``1+1+1...`` takes minutes) and the walk would exceed the recursion
+#: limit anyway, so a file nested deeper is reported without being handed to LibCST.
+MAX_NESTING = 1000
+
+#: Frames the parse and the walk may use beyond the caller's depth.  The budget is
+#: measured from where ``extract_facts`` runs, so a file gets the same result in a
+#: worker process as under a deep test runner: output must not depend on ``--jobs``.
+WALK_RECURSION_BUDGET = 900
+
+#: Where to report a bug in statelint; printed with every internal error.
+ISSUES_URL = "https://github.com/statelint/statelint/issues"
+
+
+def _failed(path: str, module: str, is_package: bool, message: str, *, line: int = 1,
+            column: int = 0, kind: str = "syntax") -> ModuleFacts:
+    return ModuleFacts(path, module, is_package,
+                       error=ParseError(message, line=max(line, 0), column=max(column, 0),
+                                        kind=kind))
+
+
+def _byte_position(source: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and 0-based column (in bytes) of a byte offset."""
+    line_start = source.rfind(b"\n", 0, offset) + 1
+    return source.count(b"\n", 0, offset) + 1, offset - line_start
+
+
+def _decode_error(source: bytes, error: Exception) -> ParseError:
+    """A precise message for source bytes that cannot be decoded."""
+    if isinstance(error, SyntaxError):
+        # tokenize.detect_encoding: a bad or unknown coding cookie, a BOM that
+        # contradicts the cookie, or bytes on the first lines that are not UTF-8.
+        cookie_line = next((number for number, line in enumerate(source.splitlines()[:2], 1)
+                            if b"coding" in line and line.lstrip().startswith(b"#")), 0)
+        reason = error.msg or str(error)
+        if reason.startswith("unknown encoding"):
+            name = reason.partition(":")[2].strip()
+            return ParseError(f"unknown encoding {name!r} in the coding declaration (PEP 263); "
+                              "name a codec Python knows, such as utf-8 or latin-1",
+                              line=cookie_line or 1, kind="encoding")
+        if reason.startswith("encoding problem"):
+            return ParseError("the file starts with a UTF-8 byte order mark but its coding "
+                              "declaration names another encoding; remove one of the two",
+                              line=cookie_line or 1, kind="encoding")
+        try:
+            source.decode("utf-8")
+        except UnicodeDecodeError as utf8_error:
+            error = utf8_error
+        else:
+            return ParseError(f"cannot decode file: {reason}", line=cookie_line or 1,
+                              kind="encoding")
+    if isinstance(error, UnicodeDecodeError):
+        line, column = _byte_position(source, error.start)
+        byte = source[error.start:error.start + 1].hex()
+        return ParseError(f"cannot decode file as {error.encoding}: byte 0x{byte} at line {line}, "
+                          f"column {column + 1} ({error.reason}); save it as UTF-8 or declare its "
+                          "encoding with a coding comment (PEP 263)",
+                          line=line, column=column, kind="encoding")
+    if isinstance(error, LookupError):
+        return ParseError(f"cannot decode file: the coding declaration names a codec that is not "
+                          f"a text encoding ({error})", kind="encoding")
+    return ParseError(f"cannot decode file: {error}", kind="encoding")
+
+
+def _python_syntax(text: str) -> tuple[SyntaxError | None, int, int]:
+    """Ask CPython's own parser about ``text`` (parse only: nothing is compiled or run).
+
+    Returns its syntax error, if any, and the deepest nesting of an expression with
+    its line.  The depth counts the levels LibCST builds: ``a and b and c`` is flat
+    for ``ast`` but nested for LibCST.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escapes and the like: not our report
+        try:
+            tree = ast.parse(text)
+        except SyntaxError as error:
+            return error, 0, 0
+        except (RecursionError, MemoryError):
+            return None, MAX_NESTING + 1, 0  # CPython gave up too, without a position
+    deepest, deepest_line = 0, 1
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 1
+        if depth > deepest:
+            deepest, deepest_line = depth, getattr(node, "lineno", deepest_line)
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + 1))
+    return None, deepest, deepest_line
+
+
+MERGE_MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ", "|||||||")
+
+
+def _syntax_message(error: SyntaxError, text: str) -> str:
+    lines = text.splitlines()
+    number = error.lineno or 0
+    if 0 < number <= len(lines) and lines[number - 1].startswith(MERGE_MARKERS):
+        return "syntax error: unresolved merge conflict marker " \
+               f"`{lines[number - 1].split()[0]}`; finish the merge"
+    return f"syntax error: {error.msg}"
+
+
+@contextmanager
+def _recursion_budget(frames: int) -> Iterator[None]:
+    """Allow ``frames`` more Python frames than are on the stack now, then restore."""
+    depth = 0
+    frame: FrameType | None = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + frames)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _innermost_frame(error: BaseException) -> str:
+    """``file.py:line in function`` of the frame that raised, for bug reports."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "unknown location"
+    last = frames[-1]
+    return f"{Path(last.filename).name}:{last.lineno} in {last.name}"
+
+
 def extract_facts(source: bytes, path: str, module: str, is_package: bool) -> ModuleFacts:
-    """Parse ``source`` with LibCST and return its facts (or a parse error)."""
-    from statelint.source import decode_source, find_suppressions
+    """Parse ``source`` with LibCST and return its facts, or why it could not.
+
+    Never raises for any input: undecodable bytes, bad coding cookies, NUL bytes,
+    syntax errors, nesting too deep to walk and files too large for memory become a
+    ``ParseError`` naming the line; a bug in statelint itself becomes an ``internal``
+    error saying where to report it.  The scanned code is only parsed, never run.
+    """
+    from statelint.source import decode_source
 
     try:
         text = decode_source(source)
-    except UnicodeDecodeError as error:
-        return ModuleFacts(path, module, is_package, error=ParseError(
-            f"cannot decode file: {error.reason} at byte {error.start}", kind="encoding"))
-    except SyntaxError as error:
-        return ModuleFacts(path, module, is_package, error=ParseError(
-            f"cannot decode file: {error.msg}", line=error.lineno or 1, kind="encoding"))
+    except (SyntaxError, UnicodeError, LookupError, ValueError) as error:
+        return ModuleFacts(path, module, is_package, error=_decode_error(source, error))
     if "\x00" in text:
-        return ModuleFacts(path, module, is_package, error=ParseError(
-            "file contains NUL bytes; it is not Python source", kind="syntax"))
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return _failed(path, module, is_package,
+                       f"line {line} contains a NUL byte: this is not Python source "
+                       "(a binary or corrupted file named .py?)", line=line)
+    try:
+        python_error, depth, depth_line = _python_syntax(text)
+        if python_error is not None and "too many nested" in (python_error.msg or ""):
+            return _failed(path, module, is_package, _syntax_message(python_error, text),
+                           line=python_error.lineno or 1, column=(python_error.offset or 1) - 1)
+        if depth > MAX_NESTING:
+            where = f" at line {depth_line}" if depth_line else ""
+            return _failed(path, module, is_package,
+                           f"expression nested more than {MAX_NESTING} levels deep{where} "
+                           "(a generated file?); statelint does not analyse it",
+                           line=depth_line)
+        with _recursion_budget(WALK_RECURSION_BUDGET):
+            return _parse_and_walk(text, path, module, is_package, python_error, depth,
+                                   depth_line)
+    except MemoryError:
+        return _failed(path, module, is_package,
+                       f"not enough memory to analyse this file ({len(source):,} bytes)",
+                       kind="unreadable")
+    except Exception as error:  # noqa: BLE001 - a bug here must cost one file, not the scan
+        return _failed(path, module, is_package,
+                       f"internal error: {type(error).__name__}: {error} (at "
+                       f"{_innermost_frame(error)}); this is a bug in statelint: please report "
+                       f"it at {ISSUES_URL} with this message, the statelint version and the "
+                       "file (or a reduced copy of it)", kind="internal")
+
+
+def _parse_and_walk(text: str, path: str, module: str, is_package: bool,
+                    python_error: SyntaxError | None, depth: int, depth_line: int) -> ModuleFacts:
+    """The LibCST parse and the facts walk, with syntax and nesting errors as results."""
+    from statelint.source import find_suppressions
+
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        return ModuleFacts(path, module, is_package, error=ParseError(
-            f"syntax error: {error.message}", line=error.raw_line, column=error.raw_column))
+        if python_error is not None:
+            # CPython's message and position are the precise ones (LibCST may
+            # point a line late, and says "expected one of ..." for everything).
+            return _failed(path, module, is_package, _syntax_message(python_error, text),
+                           line=python_error.lineno or 1,
+                           column=(python_error.offset or 1) - 1)
+        return _failed(path, module, is_package,
+                       "LibCST cannot parse this file, although Python "
+                       f"{sys.version_info.major}.{sys.version_info.minor} can: {error.message}",
+                       line=error.raw_line, column=error.raw_column)
     except RecursionError:
-        return ModuleFacts(path, module, is_package, error=ParseError(
-            "expression nesting too deep to parse", kind="syntax"))
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    collector = FactsCollector(module, is_package, tree)
+        return _failed(path, module, is_package,
+                       "expression nesting too deep to parse", line=depth_line)
     try:
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        collector = FactsCollector(module, is_package, tree)
         wrapper.visit(collector)
     except RecursionError:
-        return ModuleFacts(path, module, is_package, error=ParseError(
-            "expression nesting too deep to analyse", kind="syntax"))
-    suppressions = find_suppressions(text)
-    return collector.facts(path, suppressions)
+        return _failed(path, module, is_package,
+                       f"expression nesting too deep to analyse ({depth} levels at line "
+                       f"{depth_line})", line=depth_line)
+    return collector.facts(path, find_suppressions(text))

@@ -102,6 +102,21 @@ def framework_named(name: str) -> Framework | None:
     return next((framework for framework in frameworks() if framework.name == name), None)
 
 
+@cache
+def function_role(qualified: str) -> tuple[str, Framework] | None:
+    """What a fully qualified function does for some framework, if anything:
+    ``registration_functions`` (``path``, ``Route``), ``link_functions`` (``Mount``)
+    or ``decorator_functions`` (``api_view``, litestar ``get``)."""
+    for framework in frameworks():
+        if matches(qualified, framework.registration_functions):
+            return "registration_functions", framework
+        if matches(qualified, option_list(framework.name, "link_functions")):
+            return "link_functions", framework
+        if matches(qualified, framework.decorator_functions):
+            return "decorator_functions", framework
+    return None
+
+
 def configured(names: list[str] | tuple[str, ...], patterns: tuple[str, ...]) -> bool:
     """True when a dotted name matches a configured pattern exactly, as a glob, or as a
     dotted suffix (``route`` and ``web.route`` both match ``myapp.web.route``)."""
@@ -641,14 +656,14 @@ class _Collector:
         if framework is not None:
             self.constructed(call, framework, facts, context, scope, named)
             return True
-        qualified = project.qualify(target)
-        for candidate in frameworks():
-            if matches(qualified, candidate.registration_functions):
+        role = function_role(project.qualify(target))
+        if role is not None:
+            kind, candidate = role
+            if kind == "registration_functions":
                 self.registration(call, candidate, facts, context, scope)
-                return True
-            if matches(qualified, option_list(candidate.name, "link_functions")):
+            else:
                 self.mount(call, candidate, facts, context, scope, route_literal(call))
-                return True
+            return True
         receiver, _, attr = target.rpartition(".")
         if not receiver:
             return False
@@ -900,10 +915,10 @@ class _Collector:
             if not target:
                 continue
             qualified = project.qualify(target)
-            for framework in frameworks():
-                if matches(qualified, framework.decorator_functions):
-                    self.from_decorator_function(facts, fn, framework, decorator, qualified)
-                    return
+            role = function_role(qualified)
+            if role is not None and role[0] == "decorator_functions":
+                self.from_decorator_function(facts, fn, role[1], decorator, qualified)
+                return
             receiver, _, attr = target.rpartition(".")
             app = self.app_object(receiver, context) if receiver else None
             if app is None and receiver:

@@ -427,8 +427,18 @@ class Project:
         handler = reach.handler
         steps = reach.chain(function_id)
         entry = steps[0].caller if steps else function_id
-        locations = [self.function_location(entry, f"handler {handler.name} ({handler.framework}"
-                                            f"{' ' + handler.route if handler.route else ''})")]
+        route = f" {handler.route}" if handler.route else ""
+        if entry == handler.function_id or not self.functions[entry][1].name:
+            label = f"handler {handler.name} ({handler.framework}{route})"
+        elif self.class_of(entry) is not None and handler.name.startswith(
+                (self.functions[entry][1].class_name or "") + "."):
+            # a per-request method of the view class (``dispatch``, ``prepare``)
+            label = (f"{self.functions[entry][1].qualname}, run for handler {handler.name} "
+                     f"({handler.framework}{route})")
+        else:
+            label = (f"hook {self.functions[entry][1].qualname}, run for handler {handler.name} "
+                     f"({handler.framework}{route})")
+        locations = [self.function_location(entry, label)]
         for step in steps:
             facts, _ = self.functions[step.caller]
             _, callee = self.functions[step.callee]

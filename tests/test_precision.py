@@ -105,3 +105,39 @@ def test_setdefault_then_item_assignment_mutates_the_module_dict(scan_files):
     })
     [finding] = result.findings
     assert finding.rule == "SL101" and finding.symbol == "library.loans.ACTIVE_LOANS"
+
+
+def test_flask_appbuilder_expose_methods_are_handlers(scan_files):
+    # Superset's views and REST APIs are Flask-AppBuilder classes routed with @expose
+    result = scan_files({
+        "dash/views.py": '''
+            from flask_appbuilder import BaseView, expose
+            from flask_appbuilder.api import BaseApi, safe
+
+            RECENT_EXPORTS = []
+
+
+            class ReportView(BaseView):
+                route_base = "/reports"
+
+                @expose("/list/")
+                def list(self):
+                    return self.render_template("reports.html", exports=RECENT_EXPORTS)
+
+                def _title(self):
+                    return "Reports"
+
+
+            class ExportApi(BaseApi):
+                resource_name = "export"
+
+                @expose("/", methods=("POST",))
+                @safe
+                def post(self):
+                    RECENT_EXPORTS.append(self.__class__.__name__)
+                    return self.response(201, ok=True)
+            ''',
+    })
+    verdicts = {v.handler.name: v.verdict for v in result.verdicts}
+    assert verdicts == {"ReportView.list": "stateful", "ExportApi.post": "stateful"}
+    assert {f.symbol for f in result.findings} == {"dash.views.RECENT_EXPORTS"}
