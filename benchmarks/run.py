@@ -142,7 +142,7 @@ def pip_download(spec: str, dest: Path, no_binary: bool) -> Path:
     if no_binary:
         cmd[4:4] = ["--no-binary", ":all:"]
     log("$ " + shlex.join(cmd))
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"pip download {spec} failed:\n{proc.stderr[-2000:]}")
     # pip prints "Saved <path>" or "File was already downloaded <path>".
@@ -203,7 +203,7 @@ def prepare_downloaded(name: str, spec: str, no_binary: bool, expected: int | No
             if len(files) == meta["count"]:
                 log(f"corpus {name}: reusing {root} ({len(files)} .py files)")
                 return make_corpus(name, root, meta["version"], files, meta["set_aside"], touch)
-            log(f"corpus {name}: file count changed ({len(files)} != {meta['count']}), re-preparing")
+            log(f"corpus {name}: {len(files)} files instead of {meta['count']}, re-preparing")
     archive = pip_download(spec, DOWNLOADS_DIR / name, no_binary)
     version = archive.name.split("-")[1].removesuffix(".tar.gz").removesuffix(".zip")
     root = CORPORA_DIR / f"{name}-{version}"
@@ -229,7 +229,8 @@ def make_corpus(name: str, root: Path, version: str, files: list[str], bad: list
     """Build a :class:`Corpus`, computing its size and the file to touch."""
     total = sum((root / rel).stat().st_size for rel in files)
     if touch is None:
-        touch = DJANGO_TOUCH_FILE if (root / DJANGO_TOUCH_FILE).is_file() else pick_touch_file(files)
+        django_views = (root / DJANGO_TOUCH_FILE).is_file()
+        touch = DJANGO_TOUCH_FILE if django_views else pick_touch_file(files)
     return Corpus(name, root, version, files, total, bad, touch)
 
 
@@ -261,6 +262,7 @@ class Run:
     """One measured execution of a command."""
 
     wall_s: float
+    cpu_s: float  # user + system time of the child and its reaped descendants
     maxrss_kib: int  # largest single process (ru_maxrss / time -v)
     tree_rss_kib: int  # sampled peak of the summed RSS of the whole process tree
     returncode: int
@@ -298,6 +300,7 @@ class TreeSampler(threading.Thread):
     """Samples the summed RSS of a process and all its descendants until stopped."""
 
     def __init__(self, root_pid: int, interval: float) -> None:
+        """Watch ``root_pid``'s tree every ``interval`` seconds once started."""
         super().__init__(daemon=True)
         self.root_pid = root_pid
         self.interval = interval
@@ -360,8 +363,9 @@ class Measurer:
             t0 = time.perf_counter()
             proc = subprocess.Popen(list(argv), cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=err, start_new_session=True)
-            sampler = TreeSampler(proc.pid, self.sample_interval) if self.sample_interval > 0 else None
-            if sampler:
+            sampler = None
+            if self.sample_interval > 0:
+                sampler = TreeSampler(proc.pid, self.sample_interval)
                 sampler.start()
             timed_out = threading.Event()
 
@@ -395,10 +399,21 @@ class Measurer:
                 returncode = int(m.group(1))
         with open(out_path, "rb") as fh:
             out_lines = sum(1 for _ in fh)
-        return Run(wall, maxrss, max(tree, maxrss), returncode, out_lines, timed_out.is_set())
+        cpu = rusage.ru_utime + rusage.ru_stime
+        return Run(wall, cpu, maxrss, max(tree, maxrss), returncode, out_lines,
+                   timed_out.is_set())
 
 
 # ------------------------------------------------------------------------- scenarios
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a command checks: how many files and bytes, and whether only a sample."""
+
+    files: int = 0
+    bytes: int = 0
+    sampled: bool = False  # a 1-in-K sample of the corpus
 
 
 @dataclass
@@ -414,9 +429,7 @@ class Scenario:
     setup: Callable[[], None] | None = None  # once, before warm-up
     before_each: Callable[[int], None] | None = None
     after_each: Callable[[int], None] | None = None
-    files: int = 0
-    bytes: int = 0
-    sampled: bool = False  # checks a 1-in-K sample of the corpus
+    scope: Scope = Scope()
     note: str = ""
     unavailable: str | None = None  # set when the command cannot even be built
 
@@ -442,6 +455,11 @@ class Result:
         return statistics.median(r.wall_s for r in self.runs) if self.runs else None
 
     @property
+    def median_cpu_s(self) -> float | None:
+        """Median CPU time (user + system, all processes) in seconds."""
+        return statistics.median(r.cpu_s for r in self.runs) if self.runs else None
+
+    @property
     def peak_rss_mib(self) -> float | None:
         """Peak RSS of the largest single process over all runs, MiB."""
         return max(r.maxrss_kib for r in self.runs) / 1024 if self.runs else None
@@ -454,7 +472,8 @@ class Result:
     def to_json(self) -> dict[str, object]:
         """Raw numbers plus the derived summary."""
         data = asdict(self)
-        data.update(median_s=self.median_s, peak_rss_mib=self.peak_rss_mib,
+        data.update(median_s=self.median_s, median_cpu_s=self.median_cpu_s,
+                    peak_rss_mib=self.peak_rss_mib,
                     peak_tree_mib=self.peak_tree_mib)
         return data
 
@@ -462,8 +481,8 @@ class Result:
 def run_scenario(sc: Scenario, measurer: Measurer, repeat: int, budget: float,
                  slug: str) -> Result:
     """Run ``sc`` up to ``repeat`` times (fewer if the time budget is exhausted)."""
-    res = Result(sc.tool, sc.name, shlex.join(sc.argv), "ok", files=sc.files, bytes=sc.bytes,
-                 sampled=sc.sampled, note=sc.note)
+    res = Result(sc.tool, sc.name, shlex.join(sc.argv), "ok", files=sc.scope.files,
+                 bytes=sc.scope.bytes, sampled=sc.scope.sampled, note=sc.note)
     if sc.unavailable:
         res.status, res.reason = "unavailable", sc.unavailable
         log(f"{sc.tool} / {sc.name}: unavailable: {sc.unavailable}")
@@ -504,7 +523,8 @@ def run_scenario(sc: Scenario, measurer: Measurer, repeat: int, budget: float,
             finally:
                 if sc.after_each:
                     sc.after_each(i)
-            log(f"  run {i + 1}: {run.wall_s:.2f} s, {run.maxrss_kib / 1024:.0f} MiB"
+            log(f"  run {i + 1}: {run.wall_s:.2f} s (cpu {run.cpu_s:.2f} s),"
+                f" {run.maxrss_kib / 1024:.0f} MiB"
                 f" (tree {run.tree_rss_kib / 1024:.0f} MiB), exit {run.returncode},"
                 f" {run.out_lines} output lines")
             if reason := failed(run, f"run {i + 1}"):
@@ -569,6 +589,7 @@ class Toucher:
     """Appends a unique comment line to one file before a run and restores it after."""
 
     def __init__(self, path: Path) -> None:
+        """Work on ``path`` (an absolute path inside the corpus)."""
         self.path = path
 
     def touch(self, i: int) -> None:
@@ -589,6 +610,11 @@ class Toucher:
 # ------------------------------------------------------------------------------ tools
 
 
+def corpus_scope(corpus: Corpus) -> Scope:
+    """Return the :class:`Scope` of a command that checks the whole corpus."""
+    return Scope(len(corpus.files), corpus.total_bytes)
+
+
 def statelint_scenarios(corpus: Corpus, args: argparse.Namespace) -> list[Scenario]:
     """Cold, warm and one-file-touched scenarios, with flags chosen from ``check --help``."""
     names = ("cold", "warm", "touched")
@@ -603,8 +629,8 @@ def statelint_scenarios(corpus: Corpus, args: argparse.Namespace) -> list[Scenar
                              unavailable="`statelint` is not on PATH") for n in names]
         exe = [found]
     try:
-        helped = subprocess.run([*exe, "check", "--help"], capture_output=True, text=True,
-                                timeout=120)
+        helped = subprocess.run([*exe, "check", "--help"], check=False, capture_output=True,
+                                text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return [Scenario("statelint", n, [], corpus.root, unavailable=f"check --help: {exc}")
                 for n in names]
@@ -635,6 +661,9 @@ def statelint_scenarios(corpus: Corpus, args: argparse.Namespace) -> list[Scenar
                 shutil.rmtree(p, ignore_errors=True)
         return _clear
 
+    def clear_each(paths: Sequence[Path]) -> Callable[[int], None]:
+        return lambda _i: clear(paths)()
+
     has_dir, has_no = "--cache-dir" in flags, "--no-cache" in flags
     mode = args.cold_mode
     if mode == "auto":
@@ -642,13 +671,13 @@ def statelint_scenarios(corpus: Corpus, args: argparse.Namespace) -> list[Scenar
     cold_dir = RUNS_DIR / f"statelint-cache-cold-{slug}"
     if mode == "fresh-dir" and has_dir:
         cold_argv = [*base, "--cache-dir", str(cold_dir)]
-        cold_before = lambda _i: clear([cold_dir])()  # noqa: E731
+        cold_before: Callable[[int], None] | None = clear_each([cold_dir])
         cold_note = "fresh empty --cache-dir each run"
     elif mode == "no-cache" and has_no:
         cold_argv, cold_before, cold_note = [*base, "--no-cache"], None, "--no-cache"
     else:
         cold_argv = list(base)
-        cold_before = lambda _i: clear(default_caches)()  # noqa: E731
+        cold_before = clear_each(default_caches)
         cold_note = "no cache flags: deleted .statelint_cache before each run"
     if has_dir:
         warm_dir = RUNS_DIR / f"statelint-cache-warm-{slug}"
@@ -656,12 +685,13 @@ def statelint_scenarios(corpus: Corpus, args: argparse.Namespace) -> list[Scenar
     else:
         warm_argv, warm_clear = list(base), clear(default_caches)
     extra = "; ".join(notes)
-    common = dict(ok_codes=frozenset({0, 1}), files=len(corpus.files), bytes=corpus.total_bytes)
+    ok, scope = frozenset({0, 1}), corpus_scope(corpus)
     scenarios = [
         Scenario("statelint", "cold", cold_argv, corpus.root, before_each=cold_before,
-                 note="; ".join(filter(None, [cold_note, extra])), **common),
+                 note="; ".join(filter(None, [cold_note, extra])), ok_codes=ok, scope=scope),
         Scenario("statelint", "warm", warm_argv, corpus.root, warmup=True, setup=warm_clear,
-                 note="; ".join(filter(None, ["after one warm-up run", extra])), **common),
+                 note="; ".join(filter(None, ["after one warm-up run", extra])), ok_codes=ok,
+                 scope=scope),
     ]
     if corpus.touch_file:
         toucher = Toucher(corpus.root / corpus.touch_file)
@@ -669,7 +699,7 @@ def statelint_scenarios(corpus: Corpus, args: argparse.Namespace) -> list[Scenar
             "statelint", "touched", warm_argv, corpus.root, warmup=True,
             before_each=toucher.touch, after_each=toucher.restore,
             note="; ".join(filter(None, [f"appends a comment to {corpus.touch_file}", extra])),
-            **common))
+            ok_codes=ok, scope=scope))
     else:
         scenarios.append(Scenario("statelint", "touched", [], corpus.root,
                                   unavailable="corpus has no file to touch"))
@@ -684,11 +714,11 @@ def ensure_peers(reinstall: bool, unpinned: bool) -> dict[str, str]:
     if stamp.exists() and py.exists() and not reinstall:
         saved = json.loads(stamp.read_text())
         if saved.get("specs") == specs:
-            return saved["status"]
+            return {str(k): str(v) for k, v in saved["status"].items()}
     if reinstall or not py.exists():
         shutil.rmtree(PEERS_VENV, ignore_errors=True)
         log(f"creating peer venv {PEERS_VENV}")
-        proc = subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)],
+        proc = subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=False,
                               capture_output=True, text=True)
         if proc.returncode != 0:
             reason = f"venv creation failed: {proc.stderr.strip()[-200:]}"
@@ -696,10 +726,11 @@ def ensure_peers(reinstall: bool, unpinned: bool) -> dict[str, str]:
     status: dict[str, str] = {}
     for pkg, spec in specs.items():
         log(f"installing {spec} into {PEERS_VENV.name}")
-        proc = subprocess.run([str(py), "-m", "pip", "install", "-q", spec],
+        proc = subprocess.run([str(py), "-m", "pip", "install", "-q", spec], check=False,
                               capture_output=True, text=True)
-        lines = [ln for ln in proc.stderr.splitlines() if "ERROR" in ln] or proc.stderr.splitlines()
-        status[pkg] = "" if proc.returncode == 0 else f"pip install failed: {(lines or ['?'])[-1][:200]}"
+        lines = [ln for ln in proc.stderr.splitlines() if "ERROR" in ln]
+        lines = lines or proc.stderr.splitlines() or ["?"]
+        status[pkg] = "" if proc.returncode == 0 else f"pip install failed: {lines[-1][:200]}"
     stamp.write_text(json.dumps({"specs": specs, "status": status}, indent=2))
     return status
 
@@ -708,8 +739,8 @@ def peer_versions() -> dict[str, str]:
     """Installed versions of the peer packages (from ``pip list`` in the peer venv)."""
     py = PEERS_VENV / "bin" / "python"
     try:
-        out = subprocess.run([str(py), "-m", "pip", "list", "--format=json"], capture_output=True,
-                             text=True, timeout=120).stdout
+        out = subprocess.run([str(py), "-m", "pip", "list", "--format=json"], check=False,
+                             capture_output=True, text=True, timeout=120).stdout
         return {d["name"].lower(): d["version"] for d in json.loads(out)
                 if d["name"].lower() in {*PEER_PINS, "libcst", "astroid"}}
     except (OSError, ValueError, subprocess.TimeoutExpired):
@@ -724,17 +755,17 @@ def sample_files(corpus: Corpus, every: int) -> tuple[list[str], int]:
 
 def peer_scenarios(corpus: Corpus, args: argparse.Namespace,
                    status: dict[str, str]) -> list[Scenario]:
-    """The peer commands, each on the same corpus (pylint and fixit maybe on a sample)."""
+    """Build the peer commands, all on the same corpus (pylint and fixit maybe on a sample)."""
     bin_dir = PEERS_VENV / "bin"
     slug = corpus.name
-    full = dict(files=len(corpus.files), bytes=corpus.total_bytes)
-
-    def targets(every: int) -> tuple[list[str], dict[str, object]]:
-        if every <= 1:
-            return ["."], dict(full)
-        picked, size = sample_files(corpus, every)
-        return picked, dict(files=len(picked), bytes=size, sampled=True,
-                            note=f"1-in-{every} sample of the corpus")
+    full = corpus_scope(corpus)
+    every = args.sample_slow
+    if every <= 1:
+        paths, slow_scope, slow_note = ["."], full, ""
+    else:
+        paths, size = sample_files(corpus, every)
+        slow_scope = Scope(len(paths), size, sampled=True)
+        slow_note = f"1-in-{every} sample of the corpus"
 
     def why(*pkgs: str) -> str | None:
         bad = [f"{p}: {status.get(p, 'not installed')}" for p in pkgs if status.get(p, "?")]
@@ -745,27 +776,26 @@ def peer_scenarios(corpus: Corpus, args: argparse.Namespace,
     ruff_cache = RUNS_DIR / f"ruff-cache-{slug}"
     scenarios = [
         Scenario("ruff", "no cache", [*ruff, "--no-cache", "."], corpus.root,
-                 unavailable=why("ruff"), **full),
+                 unavailable=why("ruff"), scope=full),
         Scenario("ruff", "cached", [*ruff, "--cache-dir", str(ruff_cache), "."], corpus.root,
                  warmup=True, setup=lambda: shutil.rmtree(ruff_cache, ignore_errors=True),
-                 unavailable=why("ruff"), note="after one warm-up run", **full),
+                 unavailable=why("ruff"), note="after one warm-up run", scope=full),
     ]
-    paths, meta = targets(args.sample_slow)
     pylint = [str(bin_dir / "pylint"), "--disable=all", f"--enable={PYLINT_CHECKS}",
               "--exit-zero", "--recursive=y"]
     for jobs in (2, 1) if args.pylint_j1 else (2,):
         scenarios.append(Scenario("pylint", f"-j {jobs}", [*pylint, "-j", str(jobs), *paths],
-                                  corpus.root, unavailable=why("pylint"), **meta))
+                                  corpus.root, unavailable=why("pylint"), scope=slow_scope,
+                                  note=slow_note))
     fixit = [str(bin_dir / "fixit"), "--rules", args.fixit_rules, "lint", *paths]
-    fixit_meta = dict(meta)
-    fixit_meta["note"] = "; ".join(filter(None, [str(meta.get("note", "")),
-                                                 f"rules {args.fixit_rules}"]))
     scenarios.append(Scenario("fixit", "lint", fixit, corpus.root, ok_codes=frozenset({0, 1}),
-                              unavailable=why("fixit"), **fixit_meta))
-    scenarios.append(Scenario("flake8", "--select=B",
-                              [str(bin_dir / "flake8"), "--isolated", "--select=B", "--exit-zero",
-                               "."], corpus.root, unavailable=why("flake8", "flake8-bugbear"),
-                              note="bugbear; jobs=auto", **full))
+                              unavailable=why("fixit"), scope=slow_scope,
+                              note="; ".join(filter(None, [slow_note,
+                                                           f"rules {args.fixit_rules}"]))))
+    flake8 = [str(bin_dir / "flake8"), "--isolated", "--select=B", "--exit-zero", "."]
+    scenarios.append(Scenario("flake8", "--select=B", flake8, corpus.root,
+                              unavailable=why("flake8", "flake8-bugbear"),
+                              note="bugbear; jobs=auto", scope=full))
     return scenarios
 
 
@@ -777,13 +807,13 @@ def reference_scenarios(corpus: Corpus) -> list[Scenario]:
     loop = "for p in open(sys.argv[1]).read().splitlines(): {}(open(p, 'rb').read())"
     ast_code = "import ast, sys\n" + loop.format("ast.parse")
     cst_code = "import libcst, sys\n" + loop.format("libcst.parse_module")
-    full = dict(files=len(corpus.files), bytes=corpus.total_bytes)
+    full = corpus_scope(corpus)
     return [
         Scenario("reference", "ast.parse", [sys.executable, "-c", ast_code, str(listing)],
-                 corpus.root, note="one process", **full),
+                 corpus.root, note="one process", scope=full),
         Scenario("reference", "libcst.parse_module",
                  [sys.executable, "-c", cst_code, str(listing)], corpus.root,
-                 note="one process", **full),
+                 note="one process", scope=full),
     ]
 
 
@@ -796,7 +826,7 @@ def fmt(value: float | None, digits: int = 2) -> str:
 
 
 def ratio(sl: Result | None, peer: Result) -> str:
-    """statelint cold wall / peer wall, normalised by bytes checked when the peer sampled."""
+    """Return statelint cold wall / peer wall, scaled by bytes checked if the peer sampled."""
     if not sl or sl.median_s is None or peer.median_s is None or peer is sl:
         return "-"
     if peer.tool == "statelint":
@@ -810,6 +840,7 @@ def ratio(sl: Result | None, peer: Result) -> str:
 def target_rows(results: Sequence[Result]) -> list[tuple[str, str, str, str]]:
     """(label, limit, measured, verdict) for each issue target."""
     by = {r.scenario: r for r in results if r.tool == "statelint"}
+    missing = "unknown (statelint unavailable)" if by else "not measured (--only peers)"
     rows = []
     for key, label, limit, unit, strict in TARGETS:
         if key == "memory":
@@ -819,7 +850,7 @@ def target_rows(results: Sequence[Result]) -> list[tuple[str, str, str, str]]:
             value = by[key].median_s if key in by else None
         limit_s = f"{'<' if strict else '<='} {limit:g} {unit}"
         if value is None:
-            rows.append((label, limit_s, "-", "unknown (statelint unavailable)"))
+            rows.append((label, limit_s, "-", missing))
             continue
         met = value < limit if strict else value <= limit
         rows.append((label, limit_s, f"{value:.2f} {unit}", "met" if met else "NOT MET"))
@@ -827,37 +858,43 @@ def target_rows(results: Sequence[Result]) -> list[tuple[str, str, str, str]]:
 
 
 def render(results: Sequence[Result], corpus: Corpus) -> str:
-    """The human-readable table, the ratios and the targets."""
+    """Render the human-readable table, the ratios and the targets."""
     cold = next((r for r in results if r.tool == "statelint" and r.scenario == "cold"
                  and r.status == "ok"), None)
-    header = ("tool", "scenario", "n", "files", "median s", "RSS MiB", "tree MiB",
+    header = ("tool", "scenario", "n", "files", "median s", "cpu s", "RSS MiB", "tree MiB",
               "statelint/peer", "notes")
     rows: list[tuple[str, ...]] = []
     for r in results:
         if r.status != "ok":
-            rows.append((r.tool, r.scenario, "0", str(r.files or "-"), "-", "-", "-", "-",
+            rows.append((r.tool, r.scenario, "0", str(r.files or "-"), "-", "-", "-", "-", "-",
                          f"unavailable: {r.reason}"))
             continue
         rows.append((r.tool, r.scenario, str(len(r.runs)), str(r.files), fmt(r.median_s),
-                     fmt(r.peak_rss_mib, 0), fmt(r.peak_tree_mib, 0), ratio(cold, r), r.note))
+                     fmt(r.median_cpu_s), fmt(r.peak_rss_mib, 0), fmt(r.peak_tree_mib, 0),
+                     ratio(cold, r), r.note))
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
               for i, h in enumerate(header)]
     widths[-1] = len(header[-1])
-    lines = [f"Corpus: {corpus.name} {corpus.version} — {len(corpus.files)} .py files, "
-             f"{corpus.total_bytes / 2**20:.1f} MiB, at {corpus.root}"]
+    lines = [(f"Corpus: {corpus.name} {corpus.version} — {len(corpus.files)} .py files, "
+              f"{corpus.total_bytes / 2**20:.1f} MiB, at {corpus.root}")]
     if corpus.set_aside:
         lines.append(f"Set aside (fails ast.parse): {', '.join(corpus.set_aside)}")
     lines.append("")
-    fmt_row = lambda row: "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
+
+    def fmt_row(row: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+
     lines.append(fmt_row(header))
     lines.append(fmt_row(tuple("-" * w for w in widths)))
     lines.extend(fmt_row(row) for row in rows)
     lines += [
         "",
-        "median s: median wall time of n runs.  RSS MiB: peak ru_maxrss of the largest single",
-        "process over all runs.  tree MiB: peak of the sampled sum of RSS over the whole process",
-        "tree (workers included).  statelint/peer: statelint cold median / peer median (> 1 means",
-        "statelint is slower); * = peer checked a sample, ratio scaled by bytes checked.",
+        "median s: median wall time of the n runs.  cpu s: median user+system time of all the",
+        "run's processes (less sensitive than wall time to other load on the machine).",
+        "RSS MiB: peak ru_maxrss of the largest single process over all runs.  tree MiB: peak",
+        "of the sampled sum of RSS over the whole process tree (workers included).",
+        "statelint/peer: statelint cold median / this median (> 1: statelint is slower);",
+        "* = this row checked a sample, so the ratio is scaled by bytes checked.",
         "",
         "Targets (statelint on this corpus; memory = peak tree RSS over all statelint runs):",
     ]
@@ -874,8 +911,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--corpus", default="django",
-                   help="'django' (Django %s sdist), 'mlflow' (PyPI sdist or wheel) or a local "
-                        "directory (used in place)" % DJANGO_VERSION)
+                   help=f"'django' (Django {DJANGO_VERSION} sdist), 'mlflow' (PyPI sdist or "
+                        "wheel) or a local directory (used in place)")
     p.add_argument("--only", choices=("all", "statelint", "peers"), default="all",
                    help="run only statelint or only the peer tools")
     p.add_argument("--repeat", type=int, default=3, help="runs per scenario (median reported)")
@@ -945,7 +982,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.dry_run:
         for sc in scenarios:
-            cmd = sc.unavailable and f"unavailable: {sc.unavailable}" or shlex.join(sc.argv)
+            cmd = f"unavailable: {sc.unavailable}" if sc.unavailable else shlex.join(sc.argv)
             print(f"{sc.tool} / {sc.name} [{sc.note}]\n  (cd {sc.cwd})\n  {cmd[:1000]}")
         return 0
 
@@ -975,7 +1012,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "peer_versions": peer_versions() if peer_status else {},
             "peer_install": peer_status,
             "results": [r.to_json() for r in results],
-            "targets": [dict(zip(("target", "limit", "measured", "verdict"), row))
+            "targets": [dict(zip(("target", "limit", "measured", "verdict"), row, strict=True))
                         for row in target_rows(results)],
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)

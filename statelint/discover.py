@@ -8,10 +8,11 @@ tree or loop back into it.
 
 from __future__ import annotations
 
+import errno
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from statelint.model import FileProblem
 
@@ -108,7 +109,12 @@ def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = No
     found: list[Path] = []
     for path in given:
         if not path.exists() and not path.is_symlink():
-            result.problems.append(FileProblem(str(path), "path does not exist", kind="unreadable"))
+            result.problems.append(FileProblem(_printable(str(path)), "path does not exist",
+                                               kind="unreadable"))
+            continue
+        if path.is_symlink() and _real(path) is None:
+            result.problems.append(FileProblem(_printable(str(path)), _broken_link(path),
+                                               kind="unreadable"))
             continue
         if path.is_file():
             resolved = path.resolve()
@@ -118,6 +124,15 @@ def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = No
             continue
         _walk(path.absolute(), path.resolve(), base, seen, found, result, is_excluded)
     relpaths = {p: _relpath(p, base) for p in found}
+    for path, rel in list(relpaths.items()):
+        if not _encodable(rel):
+            # Reports, fingerprints and the cache all need the path as UTF-8 text; a name
+            # that is not valid UTF-8 cannot be imported by Python either.
+            result.problems.append(FileProblem(
+                _printable(rel), "file name is not valid UTF-8: Python cannot import it under "
+                                 "that name; rename it", kind="unreadable"))
+            del relpaths[path]
+    found = [path for path in found if path in relpaths]
     ignored = is_ignored(sorted(relpaths.values())) if is_ignored and relpaths else set()
     for path in sorted(found, key=lambda p: relpaths[p]):
         rel = relpaths[path]
@@ -145,7 +160,7 @@ def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Pa
 
     def on_error(error: OSError) -> None:
         name = error.filename or str(top)
-        result.problems.append(FileProblem(_relpath(Path(name), root),
+        result.problems.append(FileProblem(_printable(_relpath(Path(name), root)),
                                            f"cannot read directory: {error.strerror}",
                                            kind="unreadable"))
 
@@ -166,8 +181,8 @@ def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Pa
                 result.skipped += 1
                 continue
             if child.is_symlink():
-                target = child.resolve()
-                if target in visited_dirs or not _inside(target, real_top):
+                target = _real(child)
+                if target is None or target in visited_dirs or not _inside(target, real_top):
                     # a loop, or a link that leaves the tree we were asked to scan
                     result.skipped += 1
                     continue
@@ -183,14 +198,61 @@ def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Pa
             if is_excluded is not None and is_excluded(_relpath(path, root)):
                 result.skipped += 1
                 continue
-            if path.is_symlink() and not _inside(path.resolve(), real_top):
-                result.skipped += 1
-                continue
+            if path.is_symlink():
+                if name.startswith(".#"):  # an editor's lock file, a link to nowhere
+                    result.skipped += 1
+                    continue
+                if _real(path) is None:
+                    result.problems.append(FileProblem(_printable(_relpath(path, root)),
+                                                       _broken_link(path), kind="unreadable"))
+                    continue
+                if not _inside(path.resolve(), real_top):
+                    result.skipped += 1
+                    continue
             resolved = path.resolve()
             if resolved in seen:
                 continue
             seen.add(resolved)
             found.append(path)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of a file name, kept as surrogates
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    """A path as text any report can hold: undecodable bytes shown as ``\\xe9``."""
+    if _encodable(text):
+        return text
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def _real(path: Path) -> Path | None:
+    """Where a link finally points, or None for a link loop or a link to nothing."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, on Python < 3.13
+        return None
+    return target
+
+
+def _broken_link(path: Path) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        return f"symbolic link loop (-> {target}): it never reaches a file"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return f"symbolic link loop (-> {target}): it never reaches a file"
+    return f"broken symbolic link: its target {target} does not exist"
 
 
 def _inside(path: Path, top: Path) -> bool:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import ast
 import builtins
 import sys
+import threading
 import traceback
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any, Sequence
 
 import libcst as cst
@@ -164,6 +163,12 @@ class _Scope:
     parent: "_Scope | None" = None
     #: names tested for ``None``/falsiness by the enclosing ``if`` statements
     guards: list[frozenset[str]] = field(default_factory=list)
+    #: names tested by an earlier ``if`` that returns or raises (``if _done: return``)
+    exit_guarded: set[str] = field(default_factory=set)
+    #: whether each enclosing ``if`` tests whether a ``global`` is set
+    once_stack: list[bool] = field(default_factory=list)
+    #: line ranges that run once per process (lazy initialisation, latches)
+    once_ranges: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -659,18 +664,19 @@ class FactsCollector(cst.CSTVisitor):
                 if seen in seen_reads:
                     continue
                 seen_reads.add(seen)
-            accesses.append(Access(ref, kind, op, span, method, key))
+            accesses.append(Access(ref, kind, op, span, method, key, _in_ranges(span, scope.once_ranges)))
         calls: list[Call] = []
         for head, parts, span, value in scope.raw_calls:
+            once = _in_ranges(span, scope.once_ranges)
             if not head:
-                calls.append(Call(value.target, "expr", span, value))
+                calls.append(Call(value.target, "expr", span, value, once))
                 continue
             resolved, kind = self._classify_head(scope, head)
             if kind in ("self", "cls"):
                 target = ".".join([kind, *parts])
             else:
                 target = ".".join([resolved, *parts])
-            calls.append(Call(target, kind, span, value))
+            calls.append(Call(target, kind, span, value, once))
         return Function(
             qualname=scope.qualname,
             name=scope.name,
@@ -698,21 +704,41 @@ class FactsCollector(cst.CSTVisitor):
 
     def visit_If(self, node: cst.If) -> None:
         if self.scopes:
-            self.scopes[-1].guards.append(_unset_tested_names(node.test))
+            scope = self.scopes[-1]
+            scope.guards.append(_tested_names(node.test))
+            scope.once_stack.append(bool(_setness_tested_names(node.test) & scope.globals_declared))
         elif _is_main_guard(node.test):
             self._main_guard_depth += 1
 
     def leave_If(self, original_node: cst.If) -> None:
         if self.scopes:
-            if self.scopes[-1].guards:
-                self.scopes[-1].guards.pop()
+            scope = self.scopes[-1]
+            once = scope.once_stack.pop() if scope.once_stack else False
+            if scope.guards:
+                tested = scope.guards.pop()
+                if _exits(original_node.body):
+                    scope.exit_guarded.update(tested)
+            if once:
+                # Work guarded by "is this global set yet?" runs once per process
+                # (or once per change), not per request: ``if _store is None:
+                # _store = connect(); set_tracking_uri(uri)``; and after
+                # ``if _started: return`` the rest of the function is a latch.
+                span = self.span(original_node)
+                if _exits(original_node.body):
+                    scope.once_ranges.append((span.end_line + 1, scope.span.end_line))
+                else:
+                    body = self.span(original_node.body)
+                    scope.once_ranges.append((body.line, body.end_line))
         elif _is_main_guard(original_node.test):
             self._main_guard_depth -= 1
 
     def _rebind(self, scope: _Scope, name: str, node: cst.CSTNode) -> None:
-        # ``if _client is None: _client = make_client()`` initialises a
-        # per-process singleton once; it is not state that requests change.
-        lazy = any(name in guard for guard in scope.guards)
+        # A rebind the function guards by testing the same name first is a
+        # once-per-process initialisation or latch: ``if _client is None:
+        # _client = make()``, ``if _started: return`` ... ``_started = True``.
+        # Every process reaches the same value; no request's answer depends on
+        # what another request did.
+        lazy = any(name in guard for guard in scope.guards) or name in scope.exit_guarded
         scope.raw_accesses.append((name, [], "rebind", self.span(node), "lazy-init" if lazy else "", ""))
 
     def _assign_target(self, target: cst.BaseExpression, value_node: cst.BaseExpression | None,
@@ -980,6 +1006,57 @@ def _blocks_of(stmt: cst.CSTNode) -> list[Sequence[cst.CSTNode]]:
     return blocks
 
 
+def _in_ranges(span: Span, ranges: list[tuple[int, int]]) -> bool:
+    return any(start <= span.line <= end for start, end in ranges)
+
+
+def _tested_names(test: cst.BaseExpression) -> frozenset[str]:
+    """Every plain name an ``if`` test mentions."""
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            names.add(node.value)
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)  # the head only: ``self.x`` tests ``self``
+        else:
+            stack.extend(node.children)
+    return frozenset(names)
+
+
+def _exits(body: cst.BaseSuite) -> bool:
+    """True when a block ends by leaving the function (``return`` or ``raise``)."""
+    statements = body.body
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return bool(last.body) and isinstance(last.body[-1], (cst.Return, cst.Raise))
+    if isinstance(last, (cst.Return, cst.Raise)):  # ``if done: return`` on one line
+        return True
+    return False
+
+
+def _setness_tested_names(test: cst.BaseExpression) -> frozenset[str]:
+    """Names a test checks for being set or changed: ``x``, ``not x``, ``x is None``,
+    ``x is not None``, ``x != value``, ``x == value`` (not ``x > limit``: a threshold
+    guards request work, not initialisation)."""
+    if isinstance(test, cst.BooleanOperation):
+        return _setness_tested_names(test.left) | _setness_tested_names(test.right)
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _setness_tested_names(test.expression)
+    if isinstance(test, cst.Name):
+        return frozenset({test.value})
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        operator = test.comparisons[0].operator
+        if isinstance(operator, (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual)):
+            names = {node.value for node in (test.left, test.comparisons[0].comparator)
+                     if isinstance(node, cst.Name)}
+            return frozenset(names)
+    return frozenset()
+
+
 def _unset_tested_names(test: cst.BaseExpression) -> frozenset[str]:
     """Names an ``if`` tests for being unset: ``x is None``, ``not x``, ``x is None or ...``."""
     names: set[str] = set()
@@ -1011,14 +1088,21 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
 
 
 #: Deeper than this, LibCST's parser slows down sharply (a 4,000-level chain such as
-#: ``a.b.b.b...`` or ``1+1+1...`` takes minutes) and the walk would exceed the recursion
-#: limit anyway, so a file nested deeper is reported without being handed to LibCST.
+#: ``a.b.b.b...`` or ``1+1+1...`` takes minutes), so a file nested deeper is reported
+#: without being handed to LibCST.
 MAX_NESTING = 1000
 
-#: Frames the parse and the walk may use beyond the caller's depth.  The budget is
-#: measured from where ``extract_facts`` runs, so a file gets the same result in a
-#: worker process as under a deep test runner: output must not depend on ``--jobs``.
-WALK_RECURSION_BUDGET = 900
+#: The recursion limit of the parse and the walk.  LibCST recurses 3-4 frames per level
+#: of nesting, and implicit string concatenation (``"a" "b" "c" ...``) nests one level
+#: per piece: the standard library's ``pydoc_data/topics.py`` has 2,215 pieces in one
+#: expression.  The limit is absolute, in a thread of its own, so a file gets the same
+#: result in a worker process as under a deep test runner: output must not depend on
+#: ``--jobs``.
+WALK_RECURSION_LIMIT = 20_000
+
+#: The C stack of that thread.  A Python 3.11 frame takes a few hundred bytes of it, so
+#: this leaves a wide margin above ``WALK_RECURSION_LIMIT`` frames.
+WALK_STACK_BYTES = 128 * 1024 * 1024
 
 #: Where to report a bug in statelint; printed with every internal error.
 ISSUES_URL = "https://github.com/statelint/statelint/issues"
@@ -1078,8 +1162,8 @@ def _python_syntax(text: str) -> tuple[SyntaxError | None, int, int]:
     """Ask CPython's own parser about ``text`` (parse only: nothing is compiled or run).
 
     Returns its syntax error, if any, and the deepest nesting of an expression with
-    its line.  The depth counts the levels LibCST builds: ``a and b and c`` is flat
-    for ``ast`` but nested for LibCST.
+    its line (0 when unknown).  The depth counts the levels LibCST builds:
+    ``a and b and c`` is flat for ``ast`` but nested for LibCST.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escapes and the like: not our report
@@ -1109,25 +1193,43 @@ def _syntax_message(error: SyntaxError, text: str) -> str:
     lines = text.splitlines()
     number = error.lineno or 0
     if 0 < number <= len(lines) and lines[number - 1].startswith(MERGE_MARKERS):
-        return "syntax error: unresolved merge conflict marker " \
-               f"`{lines[number - 1].split()[0]}`; finish the merge"
+        return ("syntax error: unresolved merge conflict marker "
+                f"`{lines[number - 1].split()[0]}`; finish the merge")
     return f"syntax error: {error.msg}"
 
 
-@contextmanager
-def _recursion_budget(frames: int) -> Iterator[None]:
-    """Allow ``frames`` more Python frames than are on the stack now, then restore."""
-    depth = 0
-    frame: FrameType | None = sys._getframe()
-    while frame is not None:
-        depth += 1
-        frame = frame.f_back
-    previous = sys.getrecursionlimit()
-    sys.setrecursionlimit(depth + frames)
+def _run_deep(function: Callable[[], ModuleFacts]) -> ModuleFacts:
+    """Run ``function`` in a thread with a large stack and ``WALK_RECURSION_LIMIT``.
+
+    Exceptions are raised again in the caller.  Where no such thread can be started,
+    ``function`` runs in the caller's thread with the usual limit (deep files then
+    fail as too deep rather than being analysed).
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(previous, WALK_RECURSION_LIMIT))
+        try:
+            outcome["facts"] = function()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+            outcome["error"] = error
+        finally:
+            sys.setrecursionlimit(previous)
+
+    previous_size = threading.stack_size()
     try:
-        yield
+        threading.stack_size(WALK_STACK_BYTES)
+        worker = threading.Thread(target=target, name="statelint-parse", daemon=True)
+        worker.start()
+    except (RuntimeError, ValueError, MemoryError):
+        return function()
     finally:
-        sys.setrecursionlimit(previous)
+        threading.stack_size(previous_size)
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["facts"]
 
 
 def _innermost_frame(error: BaseException) -> str:
@@ -1159,19 +1261,7 @@ def extract_facts(source: bytes, path: str, module: str, is_package: bool) -> Mo
                        f"line {line} contains a NUL byte: this is not Python source "
                        "(a binary or corrupted file named .py?)", line=line)
     try:
-        python_error, depth, depth_line = _python_syntax(text)
-        if python_error is not None and "too many nested" in (python_error.msg or ""):
-            return _failed(path, module, is_package, _syntax_message(python_error, text),
-                           line=python_error.lineno or 1, column=(python_error.offset or 1) - 1)
-        if depth > MAX_NESTING:
-            where = f" at line {depth_line}" if depth_line else ""
-            return _failed(path, module, is_package,
-                           f"expression nested more than {MAX_NESTING} levels deep{where} "
-                           "(a generated file?); statelint does not analyse it",
-                           line=depth_line)
-        with _recursion_budget(WALK_RECURSION_BUDGET):
-            return _parse_and_walk(text, path, module, is_package, python_error, depth,
-                                   depth_line)
+        return _run_deep(lambda: _parse_and_walk(text, path, module, is_package))
     except MemoryError:
         return _failed(path, module, is_package,
                        f"not enough memory to analyse this file ({len(source):,} bytes)",
@@ -1184,11 +1274,20 @@ def extract_facts(source: bytes, path: str, module: str, is_package: bool) -> Mo
                        "file (or a reduced copy of it)", kind="internal")
 
 
-def _parse_and_walk(text: str, path: str, module: str, is_package: bool,
-                    python_error: SyntaxError | None, depth: int, depth_line: int) -> ModuleFacts:
-    """The LibCST parse and the facts walk, with syntax and nesting errors as results."""
+def _parse_and_walk(text: str, path: str, module: str, is_package: bool) -> ModuleFacts:
+    """CPython's syntax check, the LibCST parse and the facts walk; syntax and nesting
+    problems come back as a ``ModuleFacts`` with an error."""
     from statelint.source import find_suppressions
 
+    python_error, depth, depth_line = _python_syntax(text)
+    if python_error is not None and "too many nested" in (python_error.msg or ""):
+        return _failed(path, module, is_package, _syntax_message(python_error, text),
+                       line=python_error.lineno or 1, column=(python_error.offset or 1) - 1)
+    if depth > MAX_NESTING:
+        where = f" at line {depth_line}" if depth_line else ""
+        return _failed(path, module, is_package,
+                       f"expression nested more than {MAX_NESTING} levels deep{where} "
+                       "(a generated file?); statelint does not analyse it", line=depth_line)
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -1196,21 +1295,20 @@ def _parse_and_walk(text: str, path: str, module: str, is_package: bool,
             # CPython's message and position are the precise ones (LibCST may
             # point a line late, and says "expected one of ..." for everything).
             return _failed(path, module, is_package, _syntax_message(python_error, text),
-                           line=python_error.lineno or 1,
-                           column=(python_error.offset or 1) - 1)
+                           line=python_error.lineno or 1, column=(python_error.offset or 1) - 1)
         return _failed(path, module, is_package,
                        "LibCST cannot parse this file, although Python "
                        f"{sys.version_info.major}.{sys.version_info.minor} can: {error.message}",
                        line=error.raw_line, column=error.raw_column)
     except RecursionError:
-        return _failed(path, module, is_package,
-                       "expression nesting too deep to parse", line=depth_line)
+        return _failed(path, module, is_package, "expression nesting too deep to parse",
+                       line=depth_line)
     try:
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         collector = FactsCollector(module, is_package, tree)
         wrapper.visit(collector)
     except RecursionError:
         return _failed(path, module, is_package,
-                       f"expression nesting too deep to analyse ({depth} levels at line "
-                       f"{depth_line})", line=depth_line)
+                       "expression nesting too deep to analyse (over "
+                       f"{WALK_RECURSION_LIMIT:,} frames; a generated file?)", line=depth_line)
     return collector.facts(path, find_suppressions(text))

@@ -162,6 +162,8 @@ class Access:
     method: str = ""
     #: the literal subscript key for ``setitem``/``delitem``/``getitem`` (``config["DEBUG"]``)
     key: str = ""
+    #: inside a once-per-process block (``if _client is None: ...``): not request-time work
+    once: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,8 @@ class Call:
     head: str
     span: Span
     value: Value
+    #: inside a once-per-process block (``if _store is None: ...``): not request-time work
+    once: bool = False
 
 
 @dataclass(frozen=True, slots=True)

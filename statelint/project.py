@@ -230,6 +230,24 @@ class Project:
         self._mro_cache[class_id] = order
         return order
 
+    def subclasses(self, class_id: str) -> list[str]:
+        """Project classes with ``class_id`` in their MRO (itself excluded), in class order.
+
+        The same as ``[c for c in self.classes if c != class_id and class_id in
+        self.mro(c)]``, from an index built once, so asking for every class is
+        linear instead of quadratic in the number of classes.
+        """
+        index = getattr(self, "_subclass_index", None)
+        if index is None:
+            index = {}
+            for other in self.classes:
+                for ancestor in self.mro(other)[1:]:
+                    bucket = index.setdefault(ancestor, [])
+                    if not bucket or bucket[-1] != other:
+                        bucket.append(other)
+            self._subclass_index = index
+        return list(index.get(class_id, ()))
+
     def external_bases(self, class_id: str) -> tuple[str, ...]:
         """Fully qualified bases from outside the project, through project ancestors."""
         cached = self._external_bases_cache.get(class_id)
@@ -293,6 +311,8 @@ class Project:
         found: list[tuple[str, Span]] = []
         local_values = dict(fn.local_assignments)
         for call in fn.calls:
+            if call.once:
+                continue  # once-per-process initialisation, not request-time work
             target = self._call_target(function_id, facts, fn, call, local_values)
             if target is not None and target != function_id:
                 found.append((target, call.span))
@@ -413,6 +433,8 @@ class Project:
             for function_id in reach.parents:
                 _, fn = self.functions[function_id]
                 for access in fn.accesses:
+                    if access.once and access.op != "rebind":
+                        continue  # lazy initialisation runs once per process
                     yield reach, function_id, access
 
     # -- locations ---------------------------------------------------------------

@@ -141,3 +141,162 @@ def test_flask_appbuilder_expose_methods_are_handlers(scan_files):
     verdicts = {v.handler.name: v.verdict for v in result.verdicts}
     assert verdicts == {"ReportView.list": "stateful", "ExportApi.post": "stateful"}
     assert {f.symbol for f in result.findings} == {"dash.views.RECENT_EXPORTS"}
+
+
+def test_once_per_process_latches_and_lazy_singletons_are_not_request_state(scan_files):
+    # mlflow's server warms a registry on a worker's first request, caches an
+    # installation id, and falls back from a JSON printer once: each is guarded
+    # by a test of the same name, so every process ends up in the same place.
+    result = scan_files({
+        "tracker/server.py": '''
+            import threading
+            import uuid
+
+            from flask import Flask, jsonify
+
+            app = Flask(__name__)
+            _warm_lock = threading.Lock()
+            _warm_started = False
+            _installation_id = None
+            _use_fast_printer = True
+
+
+            def warm_registry():
+                global _warm_started
+                if _warm_started:
+                    return
+                with _warm_lock:
+                    if _warm_started:
+                        return
+                    _warm_started = True
+
+
+            def installation_id():
+                global _installation_id
+                if _installation_id is not None:
+                    return _installation_id
+                _installation_id = str(uuid.uuid4())
+                return _installation_id
+
+
+            def to_json(message):
+                global _use_fast_printer
+                if _use_fast_printer:
+                    try:
+                        return message.fast_dict()
+                    except TypeError:
+                        _use_fast_printer = False
+                return message.slow_dict()
+
+
+            @app.before_request
+            def warm():
+                warm_registry()
+
+
+            @app.get("/health")
+            def health():
+                return jsonify(ok=True, installation=installation_id())
+            ''',
+    })
+    assert result.findings == [], result.findings
+
+
+def test_a_flag_an_admin_endpoint_flips_is_still_request_state(scan_files):
+    result = scan_files({
+        "ops/app.py": '''
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            maintenance = False
+
+
+            @app.post("/admin/maintenance")
+            def enable_maintenance():
+                global maintenance
+                maintenance = True
+                return {"maintenance": maintenance}
+
+
+            @app.get("/status")
+            def status():
+                return {"maintenance": maintenance}
+            ''',
+    })
+    [finding] = result.findings
+    assert finding.rule == "SL102"
+    assert {v.handler.name: v.verdict for v in result.verdicts} == {
+        "enable_maintenance": "stateful", "status": "stateful"}
+
+
+def test_work_inside_a_lazy_initialisation_block_is_not_request_time(scan_files):
+    # mlflow's server builds its tracking store on first use and, inside that
+    # block, points module-level tracing configuration at it: once per process.
+    result = scan_files({
+        "tracker/tracing.py": '''
+            _exporters = set()
+            _tracking_uri = None
+
+
+            def reset_exporters(uri):
+                _exporters.clear()
+                _exporters.add(uri)
+
+
+            def set_tracking_uri(uri):
+                global _tracking_uri
+                if _tracking_uri != uri:
+                    _tracking_uri = uri
+                    reset_exporters(uri)
+            ''',
+        "tracker/server.py": '''
+            import os
+
+            from flask import Flask, jsonify
+
+            from tracker import tracing
+            from tracker.stores import open_store
+
+            app = Flask(__name__)
+            _store = None
+
+
+            def tracking_store():
+                global _store
+                if _store is None:
+                    uri = os.environ["BACKEND_STORE_URI"]
+                    _store = open_store(uri)
+                    tracing.set_tracking_uri(uri)
+                return _store
+
+
+            @app.get("/runs/<run_id>")
+            def get_run(run_id):
+                return jsonify(tracking_store().get_run(run_id))
+            ''',
+    })
+    assert result.findings == [], result.findings
+    assert result.verdicts[0].verdict == "self-contained"
+
+
+def test_a_threshold_guard_does_not_hide_the_counter_behind_it(scan_files):
+    result = scan_files({
+        "api/quota.py": '''
+            from fastapi import FastAPI, HTTPException
+
+            app = FastAPI()
+            calls = 0
+            recent = []
+
+
+            @app.post("/jobs")
+            def submit(job: dict):
+                global calls
+                if calls > 1000:
+                    raise HTTPException(429)
+                calls += 1
+                recent.append(job)
+                return {"queued": len(recent)}
+            ''',
+    })
+    assert {f.rule for f in result.findings} == {"SL101", "SL102"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -66,14 +67,17 @@ HOSTILE_FILES: list[tuple[str, bytes, str | None, int, str]] = [
      "too many nested parentheses"),
     ("long_chain.py", b"\n\nX = a" + b".b" * 1500 + b"\n", "syntax", 3,
      "nested more than 1000 levels deep at line 3"),
+    ("long_sum.py", b"X = " + b" + ".join([b"1"] * 10000) + b"\n", "syntax", 1,
+     "nested more than 1000 levels deep at line 1"),
     # so deep that CPython's parser gives up too, without saying where: no line
-    ("long_sum.py", b"X = " + b" + ".join([b"1"] * 10000) + b"\n", "syntax", 0,
+    ("endless_chain.py", b"X = a" + b".b" * 100_000 + b"\n", "syntax", 0,
      "nested more than 1000 levels deep (a generated file?)"),
-    ("deep_lambdas.py", b"X = " + b"lambda: " * 500 + b"1\n", "syntax", 1,
-     "nesting too deep to analyse"),
     ("many_strings.py", b"X = " + b" ".join([b"'a'"] * 4000) + b"\n", "syntax", 1,
      "LibCST cannot parse this file, although Python"),
     ("empty.py", b"", None, 0, ""),
+    ("deep_lambdas.py", b"X = " + b"lambda: " * 500 + b"1\n", None, 0, ""),
+    ("long_message.py", b"HELP = (\n" + b"\n".join([b"    'one more line of help'"] * 2500)
+     + b"\n)\n", None, 0, ""),
     ("bom.py", b"\xef\xbb\xbfTIMEOUT = 5\n", None, 0, ""),
     ("latin1_cookie.py", b"# -*- coding: latin-1 -*-\nGREETING = 'ol\xe1'\n", None, 0, ""),
     ("one_mb_line.py", b"BLOB = '" + b"a" * 1_000_000 + b"'\n", None, 0, ""),
@@ -134,6 +138,37 @@ def test_latin1_file_with_cookie_is_analysed(tmp_path: Path, monkeypatch: pytest
     result = scan(["."], jobs=1)
     assert result.problems == []
     assert [f.symbol for f in result.findings] == ["boutique.CARTS"]
+
+
+def test_nesting_beyond_the_walk_limit_is_reported_not_raised(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(facts_module, "WALK_RECURSION_LIMIT", 1000)
+    result = extract_facts(b"\n\nX = " + b"lambda: " * 500 + b"1\n", "gen.py", "gen", False)
+    assert result.error is not None
+    assert (result.error.kind, result.error.line) == ("syntax", 3)
+    assert "expression nesting too deep to analyse" in result.error.message
+
+
+def test_deep_implicit_concatenation_is_analysed(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # like the standard library's pydoc_data/topics.py: thousands of pieces in one string
+    pieces = "\n".join(f"    'paragraph {number} of the help text\\n'" for number in range(2500))
+    (tmp_path / "shop.py").write_text(SHOP + f"\nHELP = (\n{pieces}\n)\n")
+    monkeypatch.chdir(tmp_path)
+    result = scan(["."], jobs=1)
+    assert result.problems == []
+    assert [f.symbol for f in result.findings] == ["shop.CARTS"]
+
+
+def test_without_a_big_stack_thread_files_are_still_analysed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(facts_module.threading.Thread, "start", refuse)
+    result = extract_facts(SHOP.encode(), "shop/app.py", "shop.app", False)
+    assert result.error is None
+    assert result.binding("CARTS") is not None
 
 
 def test_extract_facts_never_raises_for_a_visitor_crash(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -270,15 +305,49 @@ def test_symlink_loops_and_links_out_of_the_tree_are_not_followed(
     (project / "shop" / "self").symlink_to(".", target_is_directory=True)
     (project / "shop" / "vendor").symlink_to(outside, target_is_directory=True)
     (project / "shop" / "linked.py").symlink_to(outside / "elsewhere.py")
+    (project / "shop" / "ping.py").symlink_to("pong.py")
+    (project / "shop" / "pong.py").symlink_to("ping.py")
     (project / "shop" / "dangling.py").symlink_to(tmp_path / "missing.py")
+    (project / "shop" / ".#app.py").symlink_to("root@laptop.4242:1700000000")  # editor lock
     monkeypatch.chdir(project)
     result = scan(["shop"], jobs=1)
     assert [f.symbol for f in result.findings] == ["shop.app.CARTS"]
-    scanned_paths = {problem.path for problem in result.problems}
-    assert not any("elsewhere" in path for path in scanned_paths)
-    assert result.files_scanned == 2
-    assert result.files_skipped >= 4  # loop, self, vendor, linked.py (and the dangling link)
-    assert all("outside" not in problem.message for problem in result.problems)
+    problems = {problem.path: problem.message for problem in result.problems}
+    assert problems == {
+        "shop/dangling.py": f"broken symbolic link: its target {tmp_path / 'missing.py'} "
+                            "does not exist",
+        "shop/ping.py": "symbolic link loop (-> pong.py): it never reaches a file",
+        "shop/pong.py": "symbolic link loop (-> ping.py): it never reaches a file",
+    }
+    assert (result.files_scanned, result.files_failed) == (2, 3)
+    assert result.files_skipped == 5  # loop, self, vendor, linked.py, the lock file
+
+
+def test_a_symlink_loop_given_on_the_command_line(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    write_shop(tmp_path)
+    (tmp_path / "ping.py").symlink_to("pong.py")
+    (tmp_path / "pong.py").symlink_to("ping.py")
+    monkeypatch.chdir(tmp_path)
+    result = scan(["shop", "ping.py"], jobs=1)
+    assert [(p.path, p.kind) for p in result.problems] == [("ping.py", "unreadable")]
+    assert [f.symbol for f in result.findings] == ["shop.app.CARTS"]
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"),
+                    reason="the file system insists on valid UTF-8 (or UTF-16) names")
+def test_file_name_that_is_not_utf8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_shop(tmp_path)
+    (Path(os.fsdecode(os.fsencode(tmp_path / "shop") + b"/caf\xe9.py"))).write_text(SHOP)
+    monkeypatch.chdir(tmp_path)
+    outcome = CliRunner().invoke(main, ["check", "--format", "json", "--jobs", "1", "shop",
+                                        "-o", "report.json"])
+    assert outcome.exit_code == 1, outcome.output
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert [(p["path"], p["kind"]) for p in report["problems"]] == [
+        ("shop/caf\\xe9.py", "unreadable")]
+    assert "not valid UTF-8" in report["problems"][0]["message"]
+    assert [f["symbol"] for f in report["findings"]] == ["shop.app.CARTS"]
 
 
 def test_paths_with_spaces_and_non_ascii_names(tmp_path: Path,
