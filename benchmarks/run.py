@@ -869,9 +869,14 @@ def render(results: Sequence[Result], corpus: Corpus) -> str:
             rows.append((r.tool, r.scenario, "0", str(r.files or "-"), "-", "-", "-", "-", "-",
                          f"unavailable: {r.reason}"))
             continue
+        note = r.note
+        if r.sampled and r.bytes and r.median_s is not None and r.median_cpu_s is not None:
+            scale = corpus.total_bytes / r.bytes
+            note += (f"; whole corpus ≈ {r.median_s * scale:.0f} s wall,"
+                     f" {r.median_cpu_s * scale:.0f} s cpu (scaled by bytes)")
         rows.append((r.tool, r.scenario, str(len(r.runs)), str(r.files), fmt(r.median_s),
                      fmt(r.median_cpu_s), fmt(r.peak_rss_mib, 0), fmt(r.peak_tree_mib, 0),
-                     ratio(cold, r), r.note))
+                     ratio(cold, r), note))
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
               for i, h in enumerate(header)]
     widths[-1] = len(header[-1])

@@ -372,8 +372,7 @@ def _class_value_effective(project: Project, class_id: str, key: str) -> bool:
     A base class whose subclasses all override the key, or whose only users are
     test and development classes, is a default nobody runs with.
     """
-    subclasses = [other for other in project.classes
-                  if other != class_id and class_id in project.mro(other)]
+    subclasses = project.subclasses(class_id)
     candidates = subclasses or [class_id]
     for candidate in candidates:
         _, candidate_cls = project.classes[candidate]

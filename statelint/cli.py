@@ -146,7 +146,8 @@ def _overrides(**options: Any) -> dict[str, Any]:
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help="Where to keep the facts cache (default: .statelint_cache under the scan root).")
 @click.option("--exhaustive", is_flag=True,
-              help="Parse every file, not only those that can matter (slower; same result).")
+              help="Parse every file, not only those that can matter. Every file is parsed "
+                   "today; the flag pins that behaviour ahead of demand-driven parsing.")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 def check(paths: tuple[str, ...], output_format: str, output: str | None, config_file: str | None,
           select: tuple[str, ...], ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],

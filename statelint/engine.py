@@ -134,6 +134,8 @@ class FactsStage:
     parsed: int = 0
     cache_hits: int = 0
     hashed: int = 0
+    #: The memoised link and rule output, when nothing that decides it changed.
+    memo: "LinkMemo | None" = None
 
 
 def collect_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | None = None,
@@ -184,12 +186,25 @@ def file_keys(files: list[SourceFile], cache: FactsCache) -> tuple[list[str], di
 
 
 def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | None = None,
-                 progress: Callable[[int], None] | None = None) -> FactsStage:
-    """Facts for every file from the cache when it has them, parsed otherwise."""
+                 progress: Callable[[int], None] | None = None,
+                 recall: "Callable[[FactsStage], LinkMemo | None] | None" = None) -> FactsStage:
+    """Facts for every file from the cache when it has them, parsed otherwise.
+
+    ``recall`` is asked, once every file's content key is known and before any
+    facts are loaded, for a memoised link result; when it has one, the facts are
+    the memo's skeletons and nothing is loaded or parsed.
+    """
     if cache is None:
         facts = _parse_all([(file, None, "") for file in files], jobs, None, progress)
         return FactsStage(facts, [(f.relpath, "") for f in files], parsed=len(files))
     keys, sources, errors, hashed = file_keys(files, cache)
+    if recall is not None and not errors:
+        keyed = FactsStage([], [(file.relpath, keys[i]) for i, file in enumerate(files)],
+                           hashed=hashed)
+        memo = recall(keyed)
+        if memo is not None:
+            keyed.facts, keyed.memo, keyed.cache_hits = memo.skeleton, memo, len(files)
+            return keyed
     found: dict[int, ModuleFacts] = {}
     missing: list[int] = []
     for index, file in enumerate(files):
@@ -288,8 +303,8 @@ def recall_link(store: FactsCache | None, stage: FactsStage, config: Any,
     if key is None:
         return None
     memo = store.load("memo", key, LinkMemo)
-    if memo is None or len(memo.skeleton) != len(stage.facts) or any(
-            skeleton.path != facts.path for skeleton, facts in zip(memo.skeleton, stage.facts)):
+    if memo is None or len(memo.skeleton) != len(stage.keys) or any(
+            skeleton.path != relpath for skeleton, (relpath, _) in zip(memo.skeleton, stage.keys)):
         return None
     store.stats.memo = True
     return memo
@@ -400,6 +415,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     statelint and the facts configuration stay the same; a run where nothing
     changed reuses the linked result as well.  The result is the same either way.
     ``progress`` draws a progress bar on stderr while files are parsed.
+    ``exhaustive`` asks for every file to be parsed; that is what every scan does
+    until demand-driven parsing lands, so it changes nothing yet.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -414,11 +431,10 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     selected = enabled_rules(rules if rules is not None else all_rules(), config)
     with progress_bar(len(discovery.files), enabled=progress) as advance:
         stage = gather_facts(discovery.files, jobs or getattr(config, "jobs", 0), cache=store,
-                             progress=advance)
-    facts = stage.facts
-    memo = recall_link(store, stage, config, selected)
-    if memo is not None:
-        facts = memo.skeleton  # only paths, errors and suppressions: all the rest needs
+                             progress=advance,
+                             recall=lambda keyed: recall_link(store, keyed, config, selected))
+    facts = stage.facts  # with a memo: only paths, errors and suppressions, all the rest needs
+    memo = stage.memo
     timings["facts"] = time.perf_counter() - mark
 
     problems = list(discovery.problems)

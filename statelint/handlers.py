@@ -624,9 +624,14 @@ class _Collector:
         for fn in facts.functions:
             function_id = f"{facts.module}:{fn.qualname}"
             context = self.context(function_id)
+            # locals assigned a call, by callee: a cheap filter before comparing values
+            assigned: dict[str, list[tuple[str, Value]]] = {}
+            for name, value in fn.local_assignments:
+                if value.kind == "call":
+                    assigned.setdefault(value.target, []).append((name, value))
             for call in _outermost(list(fn.calls)):
-                local = next((name for name, value in fn.local_assignments if value == call.value),
-                             None)
+                local = next((name for name, value in assigned.get(call.value.target, ())
+                              if value == call.value), None)
                 if local is not None:
                     yield call.value, context, f"{function_id}.{local}", True
                 else:
