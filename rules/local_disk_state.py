@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from statelint.knowledge import load_table, matches
 from statelint.model import Call, Finding, Function, ModuleFacts, Span, Value
-from statelint.project import Project
+from statelint.project import Project, Reach
 from statelint.rule import Example, Rule
 from statelint.state import (
     Site,
@@ -180,6 +180,8 @@ def settings():
                 judged[function_id] = list(_disk_writes(project, facts, fn))
             facts, fn = project.functions[function_id]
             for call, write in judged[function_id]:
+                if _scratch_from_caller(project, reach, function_id, fn, write):
+                    continue
                 key = (facts.path, call.span.line, call.span.column)
                 symbol = _symbol_for(project, facts, fn, write)
                 entry = sites.setdefault(key, (write, symbol, []))
@@ -366,6 +368,37 @@ def _is_upload(project: Project, fn: Function, call: Call, receiver: str,
             if param.name == receiver and param.annotation:
                 return matches(project.qualify(param.annotation), table["upload_sources"])
     return False
+
+
+def _scratch_from_caller(project: Project, reach: Reach, function_id: str, fn: Function,
+                         write: DiskWrite) -> bool:
+    """True when the path is a parameter and the caller on this chain passes a
+    temporary file or directory (``write_to(os.path.join(tmpdir, "x.json"), ...)``).
+
+    Helpers that write "wherever they are told" are judged by what the caller
+    tells them, one call up the chain.
+    """
+    path = write.path
+    if path is None or path.kind != "name":
+        return False
+    names = [param.name for param in fn.params]
+    if path.target not in names:
+        return False
+    steps = reach.chain(function_id)
+    if not steps:
+        return False
+    step = steps[-1]
+    caller_facts, caller = project.functions[step.caller]
+    call = next((c for c in caller.calls if c.span == step.span), None)
+    if call is None:
+        return False
+    index = names.index(path.target)
+    if fn.class_name and names and names[0] in ("self", "cls"):
+        index -= 1  # a bound method: the receiver is not among the arguments
+    argument = call.value.arg(index, path.target)
+    roots = frozenset(imp.dotted.split(".")[0] for imp in caller_facts.imports)
+    origin = _provenance(project, caller, argument, roots)
+    return origin in (SCRATCH, MEMORY, DEVICE)
 
 
 def _uses_scratch(project: Project, fn: Function) -> bool:

@@ -11,6 +11,7 @@ from statelint.model import Call, Finding, Function, ModuleFacts, Value
 from statelint.project import Project
 from statelint.rule import Example, Rule
 from statelint.state import (
+    web_loaded_modules,
     Site,
     is_mutable_container,
     local_value,
@@ -205,10 +206,12 @@ async def prices():
     def _at_startup(self, project: Project) -> Iterable[Finding]:
         startup = startup_functions(project)
         reached = {fid for reach in request_reaches(project) for fid in reach.parents}
+        loaded = web_loaded_modules(project)
         for facts in project.modules.values():
+            # Import-time work counts only in modules the web workers import.
             calls: list[tuple[Call, Function | None]] = [
                 (s.call, None) for s in facts.statements
-                if s.call is not None and not s.in_main_guard
+                if s.call is not None and not s.in_main_guard and facts.module in loaded
             ]
             for function in facts.functions:
                 function_id = f"{facts.module}:{function.qualname}"

@@ -650,3 +650,41 @@ def writes_sync_primitive(project: Project, use: StateUse) -> bool:
         return False
     _, fn = project.functions[use.function_id]
     return is_sync_primitive(project, fn.written_value(use.access))
+
+
+# -- what the web process imports ---------------------------------------------------
+
+
+def web_loaded_modules(project: Project) -> set[str]:
+    """Modules a web worker imports: those defining handlers, and everything they
+    import, transitively (with parent packages, which importing runs too).
+
+    Import-time work in other modules (a CLI, a job consumer started as its own
+    process, a test helper) does not happen in the web workers.
+    """
+    cached = getattr(project, "_web_loaded", None)
+    if cached is not None:
+        return cached
+    seeds = {handler.module for handler in project.handlers}
+    for entries in project.entries.values():
+        for entry in entries:
+            if entry in project.functions:
+                seeds.add(project.functions[entry][0].module)
+    loaded: set[str] = set()
+    queue = [module for module in seeds if module in project.modules]
+    while queue:
+        module = queue.pop()
+        if module in loaded:
+            continue
+        loaded.add(module)
+        parts = module.split(".")
+        for cut in range(1, len(parts)):
+            parent = ".".join(parts[:cut])
+            if parent in project.modules and parent not in loaded:
+                queue.append(parent)
+        for imported in project.modules[module].imports:
+            found = project.find_module(imported.dotted) or project.find_module(imported.module)
+            if found is not None and found.module not in loaded:
+                queue.append(found.module)
+    project._web_loaded = loaded  # type: ignore[attr-defined]
+    return loaded

@@ -300,3 +300,120 @@ def test_a_threshold_guard_does_not_hide_the_counter_behind_it(scan_files):
             ''',
     })
     assert {f.rule for f in result.findings} == {"SL101", "SL102"}
+
+
+def test_a_cached_http_session_object_is_a_client_not_cached_responses(scan_files):
+    # mlflow caches one requests.Session per process and argument set
+    result = scan_files({
+        "client/http.py": '''
+            from functools import lru_cache
+
+            import requests
+            from requests.adapters import HTTPAdapter
+            from urllib3.util.retry import Retry
+
+
+            @lru_cache(maxsize=64)
+            def cached_session(max_retries, backoff_factor):
+                session = requests.Session()
+                retry = Retry(total=max_retries, backoff_factor=backoff_factor)
+                session.mount("https://", HTTPAdapter(max_retries=retry))
+                return session
+            ''',
+        "client/app.py": '''
+            from flask import Flask, jsonify
+
+            from client.http import cached_session
+
+            app = Flask(__name__)
+
+
+            @app.get("/proxy/<path:path>")
+            def proxy(path):
+                response = cached_session(3, 0.5).get(f"https://upstream.internal/{path}", timeout=5)
+                return jsonify(response.json())
+            ''',
+    })
+    assert "SL201" not in {f.rule for f in result.findings}
+
+
+def test_a_helper_writing_into_a_temporary_directory_its_caller_made_is_scratch(scan_files):
+    # mlflow's promptlab handler builds artifacts in a TemporaryDirectory through
+    # a generic write_to(filename, content) helper, then uploads them
+    result = scan_files({
+        "lab/files.py": '''
+            import codecs
+
+
+            def write_to(filename, data):
+                with codecs.open(filename, mode="w", encoding="utf-8") as handle:
+                    handle.write(data)
+            ''',
+        "lab/app.py": '''
+            import json
+            import os
+            import tempfile
+
+            import boto3
+            from flask import Flask, jsonify, request
+
+            from lab.files import write_to
+
+            app = Flask(__name__)
+            s3 = boto3.client("s3")
+
+
+            @app.post("/runs/<run_id>/results")
+            def save_results(run_id):
+                with tempfile.TemporaryDirectory() as local_dir:
+                    path = os.path.join(local_dir, "results.json")
+                    write_to(path, json.dumps(request.get_json()))
+                    s3.upload_file(path, "runs", f"{run_id}/results.json")
+                return jsonify(ok=True), 201
+            ''',
+    })
+    assert "SL501" not in {f.rule for f in result.findings}, result.findings
+
+
+def test_threads_started_by_a_separate_worker_entry_point_are_not_web_work(scan_files):
+    # mlflow's job consumer is its own process; the web app never imports it
+    result = scan_files({
+        "tracker/jobs/consumer.py": '''
+            import os
+            import threading
+
+            from tracker.jobs.queue import open_queue
+
+
+            def exit_when_orphaned():
+                while os.getppid() != 1:
+                    threading.Event().wait(1)
+                os._exit(0)
+
+
+            threading.Thread(target=exit_when_orphaned, daemon=True).start()
+            queue = open_queue(os.environ["JOB_QUEUE"])
+            ''',
+        "tracker/web.py": '''
+            import threading
+
+            from flask import Flask, jsonify
+
+            app = Flask(__name__)
+
+
+            def poll_upstream():
+                pass
+
+
+            threading.Thread(target=poll_upstream, daemon=True).start()
+
+
+            @app.get("/health")
+            def health():
+                return jsonify(ok=True)
+            ''',
+    })
+    background = [f for f in result.findings if f.rule == "SL801"]
+    assert [f.path for f in background] == ["tracker/web.py"]
+    assert background[0].severity == "warning"
