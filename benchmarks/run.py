@@ -339,6 +339,10 @@ def _kill_group(pid: int) -> None:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             try:
+                os.waitpid(pid, os.WNOHANG)  # reap the leader if it is our unreaped child
+            except ChildProcessError:
+                pass
+            try:
                 os.killpg(pid, 0)
             except ProcessLookupError:
                 return
@@ -489,7 +493,7 @@ def run_scenario(sc: Scenario, measurer: Measurer, repeat: int, budget: float,
         return res
     log_dir = RUNS_DIR / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    stem = log_dir / f"{slug}-{sc.tool}-{sc.name}".replace(" ", "_").replace("/", "_")
+    stem = log_dir / re.sub(r"[^A-Za-z0-9_=-]+", "_", f"{slug}-{sc.tool}-{sc.name}")
 
     def failed(run: Run, what: str) -> str | None:
         if run.timed_out:
@@ -960,9 +964,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    """Turn SIGTERM/SIGHUP into an exception, so children are killed and files restored."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: prepare, run, report."""
     args = parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
     started = _dt.datetime.now(_dt.timezone.utc)
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     recover_touched_file()

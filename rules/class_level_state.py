@@ -40,6 +40,7 @@ class ClassLevelState(Rule):
     """State kept on a class or on one object shared by every request of the process."""
 
     code = "SL601"
+    prescan_tokens = ()
     name = "class-level-state"
     severity = "error"
     how = "writes"

@@ -21,6 +21,7 @@ class ConnectionRegistry(Rule):
     """A collection of websockets, streams or subscriber queues shared by the process."""
 
     code = "SL401"
+    prescan_tokens = ()
     name = "connection-registry"
     severity = "error"
     how = "connections"

@@ -22,6 +22,7 @@ class GlobalRebinding(Rule):
     """A module-level name that a handler (or a helper it calls) rebinds with ``global``."""
 
     code = "SL102"
+    prescan_tokens = ()
     name = "global-rebinding"
     severity = "error"
     how = "writes"

@@ -79,6 +79,13 @@ class InMemoryBackend(Rule):
     """A framework backend (cache, sessions, rate limits, channel layer) kept in the process."""
 
     code = "SL301"
+    prescan_tokens = (
+        "CACHES", "CACHE_TYPE", "SESSION_TYPE", "SESSION_ENGINE", "SESSION_CACHE_ALIAS",
+        "CHANNEL_LAYERS", "RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URL", "REST_FRAMEWORK",
+        "DEFAULT_THROTTLE_CLASSES", "throttle_classes", "INSTALLED_APPS", "ROOT_URLCONF",
+        "MIDDLEWARE", "CACHE_DEFAULT_TIMEOUT", "from_object", "from_mapping", "Limiter", "Cache",
+        "Session", '"cache"', '"BACKEND"'
+    )
     name = "in-memory-backend"
     severity = "error"
     how = "config"

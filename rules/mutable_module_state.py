@@ -29,6 +29,7 @@ class MutableModuleState(Rule):
     while serving requests."""
 
     code = "SL101"
+    prescan_tokens = ()
     name = "mutable-module-state"
     severity = "error"
     how = "writes"
@@ -131,7 +132,7 @@ for country, rate in (("DE", 19), ("FR", 20)):
 @app.post("/cart")
 def add_to_cart():
     payload = request.get_json()
-    store.rpush(f"cart:{session['id']}", json.dumps(payload))
+    store.rpush(f"cart:{session["id"]}", json.dumps(payload))
     return jsonify(ok=True), 201
 
 

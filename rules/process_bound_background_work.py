@@ -40,6 +40,13 @@ class ProcessBoundBackgroundWork(Rule):
     """Work that runs in the background of one worker process instead of a task queue."""
 
     code = "SL801"
+    prescan_tokens = (
+        "Thread", "Timer", "Process", "Scheduler", "BackgroundScheduler", "AsyncIOScheduler",
+        "ThreadPoolExecutor", "ProcessPoolExecutor", "create_task(", "ensure_future(", ".start(",
+        ".submit(", ".every(", "add_job", "scheduled_job", "threading", "multiprocessing",
+        "apscheduler", "schedule", "lifespan", "on_event", "on_startup", "startup", "create_app",
+        "make_app", "before_serving", "before_first_request", "cleanup_ctx", "listener"
+    )
     name = "process-bound-background-work"
     severity = "error"
     how = "background"

@@ -30,6 +30,7 @@ class ProcessLocalCache(Rule):
     """A memoising decorator or memo dict that keeps results of I/O in each process."""
 
     code = "SL201"
+    prescan_tokens = ()
     name = "process-local-cache"
     severity = "warning"
     how = "caches"

@@ -187,58 +187,194 @@ def file_keys(files: list[SourceFile], cache: FactsCache) -> tuple[list[str], di
 
 def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | None = None,
                  progress: Callable[[int], None] | None = None,
-                 recall: "Callable[[FactsStage], LinkMemo | None] | None" = None) -> FactsStage:
+                 recall: "Callable[[FactsStage], LinkMemo | None] | None" = None,
+                 lazy: "LazyLink | None" = None) -> FactsStage:
     """Facts for every file from the cache when it has them, parsed otherwise.
 
     ``recall`` is asked, once every file's content key is known and before any
     facts are loaded, for a memoised link result; when it has one, the facts are
     the memo's skeletons and nothing is loaded or parsed.
+
+    With ``lazy``, only the files the result depends on are parsed (see
+    ``statelint.prescan``); the others get facts with nothing in them, and the
+    stage carries the linked project and the findings of the final round.
     """
     if cache is None:
-        facts = _parse_all([(file, None, "") for file in files], jobs, None, progress)
-        return FactsStage(facts, [(f.relpath, "") for f in files], parsed=len(files))
-    keys, sources, errors, hashed = file_keys(files, cache)
-    if recall is not None and not errors:
-        keyed = FactsStage([], [(file.relpath, keys[i]) for i, file in enumerate(files)],
-                           hashed=hashed)
-        memo = recall(keyed)
-        if memo is not None:
-            keyed.facts, keyed.memo, keyed.cache_hits = memo.skeleton, memo, len(files)
-            return keyed
-    found: dict[int, ModuleFacts] = {}
-    missing: list[int] = []
-    for index, file in enumerate(files):
-        if index in errors:
-            found[index] = _unreadable(file, errors[index])
-            continue
-        cached = cache.load("facts", keys[index], ModuleFacts)
-        if (cached is not None and cached.path == file.relpath and cached.module == file.module
-                and cached.is_package == file.is_package):
-            found[index] = cached
-            if progress is not None:
-                progress(1)
-        else:
-            missing.append(index)
-    work = []
-    for index in missing:
-        source = sources.get(index)
-        if source is None:  # vouched for by the manifest, but the entry is gone
-            try:
-                source = files[index].path.read_bytes()
-            except OSError as error:
-                found[index] = _unreadable(files[index], error)
+        if lazy is None:
+            facts = _parse_all([(file, None, "") for file in files], jobs, None, progress)
+            return FactsStage(facts, [(f.relpath, "") for f in files], parsed=len(files))
+        keys, sources, errors, hashed = [""] * len(files), {}, {}, 0
+    else:
+        keys, sources, errors, hashed = file_keys(files, cache)
+        if recall is not None and not errors:
+            keyed = FactsStage([], [(file.relpath, keys[i]) for i, file in enumerate(files)],
+                               hashed=hashed)
+            memo = recall(keyed)
+            if memo is not None:
+                keyed.facts, keyed.memo, keyed.cache_hits = memo.skeleton, memo, len(files)
+                return keyed
+    counts = {"parsed": 0, "hits": 0, "hashed": hashed}
+
+    def load(indexes: list[int]) -> dict[int, ModuleFacts]:
+        """Facts of the files at ``indexes``: from the cache, else parsed."""
+        found: dict[int, ModuleFacts] = {}
+        missing: list[int] = []
+        for index in indexes:
+            file = files[index]
+            if index in errors:
+                found[index] = _unreadable(file, errors[index])
                 continue
-            keys[index] = content_key(cache.salt, source, files[index].relpath,
-                                      files[index].module, files[index].is_package)
-            hashed += 1
-        work.append((index, source))
-    parsed = _parse_all([(files[i], source, keys[i]) for i, source in work], jobs, cache, progress)
-    for (index, _), facts in zip(work, parsed):
-        found[index] = facts
+            if cache is None:
+                missing.append(index)
+                continue
+            cached = cache.load("facts", keys[index], ModuleFacts)
+            if (cached is not None and cached.path == file.relpath and cached.module == file.module
+                    and cached.is_package == file.is_package):
+                found[index] = cached
+                counts["hits"] += 1
+                if progress is not None:
+                    progress(1)
+            else:
+                missing.append(index)
+        work = []
+        for index in missing:
+            source = sources.get(index)
+            if source is None and cache is not None:  # vouched for by the manifest, entry gone
+                try:
+                    source = files[index].path.read_bytes()
+                except OSError as error:
+                    found[index] = _unreadable(files[index], error)
+                    continue
+                keys[index] = content_key(cache.salt, source, files[index].relpath,
+                                          files[index].module, files[index].is_package)
+                counts["hashed"] += 1
+            work.append((index, source))
+        parsed = _parse_all([(files[i], source, keys[i]) for i, source in work], jobs, cache,
+                            progress)
+        counts["parsed"] += len(work)
+        for (index, _), facts in zip(work, parsed):
+            found[index] = facts
+        return found
+
+    if lazy is not None:
+        return lazy.run(files, load, sources, errors, keys, counts)
+    found = load(list(range(len(files))))
     return FactsStage([found[i] for i in range(len(files))],
                       [(file.relpath, keys[i]) for i, file in enumerate(files)],
-                      parsed=len(work), cache_hits=len(files) - len(work) - len(errors),
-                      hashed=hashed)
+                      parsed=counts["parsed"], cache_hits=counts["hits"], hashed=counts["hashed"])
+
+
+class LazyLink:
+    """Demand-driven facts: parse the seeds, link, parse what linking looked up, repeat.
+
+    A round builds the ``Project`` from the facts parsed so far, knowing every
+    discovered module name; every lookup that lands on a module not parsed yet is
+    recorded (``Project.demanded``), as are the names of helpers and classes whose
+    callers or instances an analysis reads (``prescan.reverse_names``), found in
+    unparsed files by a word search.  Rules run once linking demands nothing more;
+    when the rules themselves look something up that was not parsed, it is parsed
+    and the round repeats.  The last round demanded nothing: every lookup it made
+    had the answer an exhaustive scan gives, so its result is that scan's.
+
+    Files never parsed are syntax-checked with CPython's parser; one that fails is
+    parsed after all (so that it is reported exactly as an exhaustive scan
+    reports it) and the rounds go on.
+    """
+
+    def __init__(self, config: Any, selected: list[type[Rule]]) -> None:
+        self.config = config
+        self.selected = selected
+        self.project: Project | None = None
+        self.findings: list[Finding] = []
+        self.rounds = 0
+        self.prescanned = 0
+        self.syntax_checked = 0
+
+    def _link(self, facts: list[ModuleFacts], known: list[str]) -> Project:
+        return Project(
+            facts,
+            handler_decorators=tuple(getattr(self.config, "handler_decorators", ()) or ()),
+            handler_base_classes=tuple(getattr(self.config, "handler_base_classes", ()) or ()),
+            known_modules=known,
+        )
+
+    def run(self, files: list[SourceFile], load: Callable[[list[int]], dict[int, ModuleFacts]],
+            sources: dict[int, bytes], errors: dict[int, OSError], keys: list[str],
+            counts: dict[str, int]) -> FactsStage:
+        from statelint import prescan
+
+        tokens = prescan.gather_tokens(self.selected, self.config)
+        matcher = tokens.matcher()
+        data: dict[int, bytes] = {}
+        scans: list[prescan.FileScan] = []
+        for index, file in enumerate(files):
+            source = sources.get(index)
+            if source is None and index not in errors:
+                try:
+                    source = file.path.read_bytes()
+                except OSError:
+                    source = None
+            if source is None:
+                scans.append(prescan.FileScan(True, (), (), ()))  # let the parser report it
+                continue
+            data[index] = source
+            scans.append(prescan.scan_bytes(source, matcher))
+        self.prescanned = len(files)
+        by_module: dict[str, list[int]] = {}
+        for index, file in enumerate(files):
+            by_module.setdefault(file.module, []).append(index)
+        known = list(by_module)
+        parsed: dict[int, ModuleFacts] = {}
+        want = prescan.seeds(scans, tokens)
+        checked: set[int] = set()
+        while True:
+            # Parse what is wanted, every file of the same module name (the first by
+            # path wins, as in a full scan), and the packages above parsed modules.
+            while True:
+                names = {files[i].module for i in want if i not in parsed}
+                for name in list(names):
+                    parts = name.split(".")
+                    names.update(".".join(parts[:cut]) for cut in range(1, len(parts)))
+                todo = sorted({i for name in names for i in by_module.get(name, ())} - parsed.keys())
+                if not todo:
+                    break
+                parsed.update(load(todo))
+                want = set(todo)
+            self.rounds += 1
+            project = self._link([parsed[i] for i in sorted(parsed)], known)
+            more = self._wanted(project, by_module, parsed, data, scans)
+            if not more:
+                findings = run_rules(project, self.selected)
+                more = {i for name in project.demanded for i in by_module.get(name, ())}
+                more -= parsed.keys()
+            if not more:
+                # Files never parsed must still be reported when they do not parse.
+                unchecked = [i for i in range(len(files)) if i not in parsed and i not in checked]
+                checked.update(unchecked)
+                self.syntax_checked += len(unchecked)
+                more = {i for i in unchecked if i not in data
+                        or not prescan.syntax_ok(data[i], files[i].relpath)}
+            if not more:
+                break
+            want = more
+        self.project, self.findings = project, findings
+        facts = [parsed.get(i) or ModuleFacts(file.relpath, file.module, file.is_package)
+                 for i, file in enumerate(files)]
+        return FactsStage(facts, [(file.relpath, keys[i]) for i, file in enumerate(files)],
+                          parsed=counts["parsed"], cache_hits=counts["hits"],
+                          hashed=counts["hashed"])
+
+    def _wanted(self, project: Project, by_module: dict[str, list[int]],
+                parsed: dict[int, ModuleFacts], data: dict[int, bytes],
+                scans: list[Any]) -> set[int]:
+        from statelint import prescan
+
+        more = {i for name in project.demanded for i in by_module.get(name, ())} - parsed.keys()
+        pattern = prescan.mentions(prescan.reverse_names(project))
+        if pattern is not None:
+            more |= {i for i, source in data.items()
+                     if i not in parsed and pattern.search(source) is not None}
+        return more
 
 
 def cache_directory(root: Path, config: Any, cache_dir: str | None) -> Path:
@@ -415,8 +551,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     statelint and the facts configuration stay the same; a run where nothing
     changed reuses the linked result as well.  The result is the same either way.
     ``progress`` draws a progress bar on stderr while files are parsed.
-    ``exhaustive`` asks for every file to be parsed; that is what every scan does
-    until demand-driven parsing lands, so it changes nothing yet.
+    Without ``exhaustive`` only the files the result depends on are parsed
+    (``LazyLink``); the result is the same as with it, which parses every file.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -429,10 +565,12 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
 
     mark = time.perf_counter()
     selected = enabled_rules(rules if rules is not None else all_rules(), config)
-    with progress_bar(len(discovery.files), enabled=progress) as advance:
+    lazy = None if exhaustive else LazyLink(config, selected)
+    with progress_bar(len(discovery.files), enabled=progress and exhaustive) as advance:
         stage = gather_facts(discovery.files, jobs or getattr(config, "jobs", 0), cache=store,
                              progress=advance,
-                             recall=lambda keyed: recall_link(store, keyed, config, selected))
+                             recall=lambda keyed: recall_link(store, keyed, config, selected),
+                             lazy=lazy)
     facts = stage.facts  # with a memo: only paths, errors and suppressions, all the rest needs
     memo = stage.memo
     timings["facts"] = time.perf_counter() - mark
@@ -446,6 +584,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     mark = time.perf_counter()
     if memo is not None:
         handlers, findings = memo.handlers, memo.findings
+    elif lazy is not None and lazy.project is not None:
+        project, handlers = lazy.project, lazy.project.handlers  # linked by the last round
     else:
         project = Project(
             facts,
@@ -457,7 +597,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
 
     mark = time.perf_counter()
     if memo is None:
-        findings = run_rules(project, selected)
+        findings = lazy.findings if lazy is not None and lazy.project is not None else run_rules(
+            project, selected)
         remember_link(store, stage, config, selected, handlers, findings)
     # Declarations (per-file ignores, allow, severities, inline comments) come before
     # verdicts: state a team declared acceptable does not make a handler stateful.
@@ -480,6 +621,9 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         statistics=timings,
     )
     timings.update(stage_counts(discovery, stage, memo is not None))
+    if lazy is not None and memo is None:
+        timings["lazy rounds"] = lazy.rounds
+        timings["files syntax-checked"] = lazy.syntax_checked
     attach_ledger(result, ledger)
     return result
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from statelint.knowledge import frameworks
 from statelint.model import (
@@ -91,11 +91,26 @@ class Project:
     """All scanned modules, linked: symbols, call graph, handlers and reach."""
 
     def __init__(self, modules: list[ModuleFacts], *, handler_decorators: tuple[str, ...] = (),
-                 handler_base_classes: tuple[str, ...] = ()) -> None:
+                 handler_base_classes: tuple[str, ...] = (),
+                 known_modules: Iterable[str] | None = None) -> None:
         self.modules: dict[str, ModuleFacts] = {}
         for facts in sorted(modules, key=lambda item: item.path):
             if facts.error is None:
                 self.modules.setdefault(facts.module, facts)
+        # Lazy parsing: modules that exist (``known_modules``: every discovered module
+        # name) but whose files were not given.  A lookup that lands on one of them is
+        # recorded in ``demanded`` instead of answered, so that the caller parses it
+        # and links again; a result is exact once a run demanded nothing.
+        given = {facts.module for facts in modules}
+        self.unparsed: frozenset[str] = frozenset(
+            name for name in (known_modules or ()) if name not in given)
+        self.demanded: set[str] = set()
+        parsed_tops = {name.split(".")[0] for name in self.modules}
+        self._unparsed_tops: dict[str, str] = {}
+        for name in sorted(self.unparsed):
+            top = name.split(".")[0]
+            if top not in parsed_tops:
+                self._unparsed_tops.setdefault(top, name)
         self.functions: dict[str, tuple[ModuleFacts, Function]] = {}
         self.classes: dict[str, tuple[ModuleFacts, ClassFacts]] = {}
         self._module_functions: dict[str, dict[str, Function]] = {}
@@ -114,7 +129,7 @@ class Project:
             self._module_bindings[facts.module] = {b.name: b for b in facts.bindings}
             self._module_imports[facts.module] = {imp.local: imp.dotted for imp in facts.imports}
         self._suffix_index: dict[str, list[str]] = {}
-        for name in self.modules:
+        for name in [*self.modules, *sorted(self.unparsed)]:
             parts = name.split(".")
             for start in range(1, len(parts) - 1):
                 self._suffix_index.setdefault(".".join(parts[start:]), []).append(name)
@@ -137,10 +152,28 @@ class Project:
         found = self.modules.get(name)
         if found is not None:
             return found
+        if not self.unparsed:
+            if "." in name:
+                candidates = self._suffix_index.get(name, [])
+                if len(candidates) == 1:
+                    return self.modules[candidates[0]]
+            return None
+        if name in self.unparsed:
+            self.demanded.add(name)
+            return None
         if "." in name:
             candidates = self._suffix_index.get(name, [])
+            pending = [candidate for candidate in candidates if candidate in self.unparsed]
+            if pending:
+                self.demanded.update(pending)
+                return None
             if len(candidates) == 1:
                 return self.modules[candidates[0]]
+        # Handler discovery tells first-party names by the top-level packages parsed:
+        # make sure a package that exists has a parsed module.
+        first = self._unparsed_tops.get(name.split(".")[0])
+        if first is not None:
+            self.demanded.add(first)
         return None
 
     def resolve(self, dotted: str) -> tuple[Symbol, tuple[str, ...]]:

@@ -49,6 +49,12 @@ class Rule:
     why_stateful: ClassVar[str] = ""
     how_to_fix: ClassVar[str] = ""
     examples: ClassVar[tuple[Example, ...]] = ()
+    #: What makes a file matter to this rule on its own, even when no handler reaches
+    #: it (a setting, an object or a call the rule looks for in every module).  Lazy
+    #: scans parse every file holding one of these (see ``statelint.prescan``): a
+    #: name matches as a whole word, ``name(`` as a call, ``.name(`` as a method
+    #: call and ``"name"`` as a string literal.  Err on the side of more tokens.
+    prescan_tokens: ClassVar[tuple[str, ...]] = ()
 
     def check(self, project: "Project") -> Iterable[Finding]:
         """Yield the findings of this rule over a linked project."""

@@ -477,3 +477,16 @@ def test_failed_output_write_keeps_the_old_report(tmp_path: Path,
     assert "No space left on device" in outcome.stderr
     assert report.read_text() == "previous report\n"
     assert os.listdir(tmp_path / "reports") == ["statelint.json"]
+
+
+@pytest.mark.xfail(strict=True, raises=RecursionError, reason=(
+    "Project.qualify (statelint/project.py) follows `A = B; B = A` forever; the whole scan "
+    "dies with RecursionError (found scanning the standard library; reported to the lead)"))
+def test_cyclic_aliases_do_not_end_the_scan(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    write_shop(tmp_path)
+    (tmp_path / "shop" / "compat.py").write_text(
+        "View = BaseView\nBaseView = View\n\n\nclass OrderView(View):\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    result = scan(["shop"], jobs=1)
+    assert [f.symbol for f in result.findings] == ["shop.app.CARTS"]
