@@ -306,8 +306,18 @@ def seeds(scans: list[FileScan], tokens: Tokens) -> set[int]:
     return found
 
 
+_LONG_LINE = re.compile(rb"^[^\n]{200,}$", re.M)
+_OPERATORS = (b".", b"+", b"-", b"*", b"/", b"|", b"&", b"%", b"@", b"<", b">", b"'", b'"')
+
+
 def syntax_ok(data: bytes, path: str) -> bool:
-    """True when CPython's own parser accepts the file (a cheap check, no LibCST)."""
+    """True when the file surely parses: CPython's parser accepts it and no line is
+    a chain long enough to exceed statelint's own nesting limits (a cheap check, no
+    LibCST).  False means "let LibCST say": the file is parsed after all."""
+    for match in _LONG_LINE.finditer(data):
+        line = match.group(0)
+        if sum(line.count(op) for op in _OPERATORS) >= 200:
+            return False
     try:
         compile(data, path, "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
     except BaseException:  # noqa: BLE001 - anything odd: let LibCST say what is wrong
