@@ -145,9 +145,10 @@ def _overrides(**options: Any) -> dict[str, Any]:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help="Where to keep the facts cache (default: .statelint_cache under the scan root).")
-@click.option("--exhaustive", is_flag=True,
-              help="Parse every file, not only those that can matter. Every file is parsed "
-                   "today; the flag pins that behaviour ahead of demand-driven parsing.")
+@click.option("--lazy/--exhaustive", "lazy", default=False, show_default=True,
+              help="--lazy parses only the files the result can depend on (experimental: on "
+                   "real applications the handlers' imports reach most files, so it saves "
+                   "little); --exhaustive, the default, parses every file.")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 def check(paths: tuple[str, ...], output_format: str, output: str | None, config_file: str | None,
           select: tuple[str, ...], ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
@@ -155,7 +156,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
           respect_gitignore: bool | None, fail_on: str | None, jobs: int | None,
           exit_zero: bool, baseline_file: str | None, write_baseline_file: str | None,
           diff_ref: str | None, report_unused_ignores: bool, statistics: bool,
-          no_cache: bool, cache_dir: str | None, exhaustive: bool,
+          no_cache: bool, cache_dir: str | None, lazy: bool,
           color: bool | None) -> None:
     """Scan PATHS (default: the current directory) and report process-local state."""
     from statelint.engine import scan
@@ -184,7 +185,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
             _fail(f"--diff {diff_ref}: {error}")
     try:
         result = scan(scanned, config=config, jobs=config.jobs, cache=not no_cache,
-                      cache_dir=cache_dir, exhaustive=exhaustive,
+                      cache_dir=cache_dir, exhaustive=not lazy,
                       progress=(output_format == "text" and sys.stderr.isatty()
                                 and not os.environ.get("CI")))
     except Exception as error:  # exit 2 with one line, never a traceback

@@ -542,7 +542,7 @@ def judge_handlers(handlers: list[Handler], findings: list[Finding]) -> list[Ver
 
 def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
          rules: Iterable[type[Rule]] | None = None, cache: bool = False,
-         cache_dir: str | None = None, exhaustive: bool = False,
+         cache_dir: str | None = None, exhaustive: bool = True,
          progress: bool = False) -> ScanResult:
     """Scan ``paths`` and return findings, verdicts and file problems.
 

@@ -187,7 +187,9 @@ def test_extract_facts_never_raises_for_a_visitor_crash(monkeypatch: pytest.Monk
 def test_internal_error_costs_one_file_and_exits_2(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     write_shop(tmp_path)
-    (tmp_path / "shop" / "checkout.py").write_text("def explode():\n    return 1\n")
+    (tmp_path / "shop" / "checkout.py").write_text(
+        "from flask import Blueprint\n\nbp = Blueprint('checkout', __name__)\n\n\n"
+        "@bp.post('/checkout')\ndef explode():\n    return 'ok'\n")
     original = facts_module.FactsCollector.visit_FunctionDef
 
     def visit_function(self, node):
