@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -116,12 +117,22 @@ def _parse_all(work: list[tuple[SourceFile, bytes | None, str]], jobs: int,
     chunk = max(4, min(32, len(work) // (workers * 8) or 1))
     batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
     results: list[ModuleFacts] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for batch in pool.map(_read_many, batches, [cache_dir] * len(batches),
-                              [salt] * len(batches)):
-            results.extend(batch)
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for batch in pool.map(_read_many, batches, [cache_dir] * len(batches),
+                                  [salt] * len(batches)):
+                results.extend(batch)
+                if progress is not None:
+                    progress(len(batch))
+    except BrokenProcessPool:
+        # A worker died (killed for memory, a crash in a native extension): finish
+        # the remaining files in this process rather than lose the whole scan.
+        done = sum(len(batch) for batch in batches[: len(results) // chunk])
+        results = results[:done]
+        for item in work[done:]:
+            results.extend(_read_many([item], cache_dir, salt))
             if progress is not None:
-                progress(len(batch))
+                progress(1)
     return results
 
 

@@ -229,15 +229,17 @@ class Project:
             return None
         return self._module_bindings.get(symbol.module, {}).get(symbol.name)
 
-    def qualify(self, dotted: str) -> str:
+    def qualify(self, dotted: str, _depth: int = 0) -> str:
         """The fully qualified name outside the project that ``dotted`` ends up at."""
         symbol, rest = self.resolve(dotted)
         if symbol.kind == "external":
             return symbol.key
-        if symbol.kind == "binding":
+        if symbol.kind == "binding" and _depth < MAX_RESOLVE_DEPTH:
+            # ``A = B`` aliases are followed; circular ones (``A = B; B = A``) stop
+            # at the depth limit instead of recursing forever.
             binding = self.binding(symbol)
             if binding is not None and binding.value.kind in ("name", "attribute"):
-                inner = self.qualify(binding.value.target)
+                inner = self.qualify(binding.value.target, _depth + 1)
                 return ".".join([inner, *rest])
         return ".".join([symbol.key.replace(":", "."), *rest])
 
