@@ -16,11 +16,11 @@ from statelint.state import (
     handler_names,
     is_connection_registry,
     is_mutable_container,
+    is_sync_primitive,
     is_write,
     name_list,
     short_name,
     state_uses,
-    is_sync_primitive,
     writes_sync_primitive,
 )
 

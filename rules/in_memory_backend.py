@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from statelint.knowledge import load_table, matches
 from statelint.model import Finding, Location, ModuleFacts, Span, Value

@@ -193,7 +193,7 @@ def settings():
                                      f"{fn.qualname} {write.verb} at request time"))
         write_keys = {(site.function_id, site.span) for _, _, group in sites.values()
                       for site in group}
-        for (path, line, column), (write, symbol, group) in sorted(sites.items()):
+        for (_path, _line, _column), (write, symbol, group) in sorted(sites.items()):
             handlers = site_handler_names(group)
             _, fn = project.functions[group[0].function_id]
             frameworks = {site.reach.handler.framework for site in group if site.reach}

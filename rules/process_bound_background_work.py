@@ -11,7 +11,6 @@ from statelint.model import Call, Finding, Function, ModuleFacts, Value
 from statelint.project import Project
 from statelint.rule import Example, Rule
 from statelint.state import (
-    web_loaded_modules,
     Site,
     is_mutable_container,
     local_value,
@@ -20,6 +19,7 @@ from statelint.state import (
     site_finding,
     site_handler_names,
     startup_functions,
+    web_loaded_modules,
 )
 
 

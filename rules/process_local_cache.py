@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from statelint.effects import IoUse, cache_decorator, has_arguments, reached_io
 from statelint.model import Finding, Location

@@ -117,7 +117,7 @@ class FactsCache:
     usable: bool = True
 
     @classmethod
-    def open(cls, directory: Path, config: Any = None) -> "FactsCache":
+    def open(cls, directory: Path, config: Any = None) -> FactsCache:
         """Open (creating it when needed) the cache at ``directory``."""
         cache = cls(directory, facts_salt(config))
         try:

@@ -10,12 +10,13 @@ import hashlib
 import os
 import sys
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from statelint.cache import FactsCache, content_key, memo_key
 from statelint.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, discover
@@ -146,7 +147,7 @@ class FactsStage:
     cache_hits: int = 0
     hashed: int = 0
     #: The memoised link and rule output, when nothing that decides it changed.
-    memo: "LinkMemo | None" = None
+    memo: LinkMemo | None = None
 
 
 def collect_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | None = None,
@@ -198,8 +199,8 @@ def file_keys(files: list[SourceFile], cache: FactsCache) -> tuple[list[str], di
 
 def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | None = None,
                  progress: Callable[[int], None] | None = None,
-                 recall: "Callable[[FactsStage], LinkMemo | None] | None" = None,
-                 lazy: "LazyLink | None" = None) -> FactsStage:
+                 recall: Callable[[FactsStage], LinkMemo | None] | None = None,
+                 lazy: LazyLink | None = None) -> FactsStage:
     """Facts for every file from the cache when it has them, parsed otherwise.
 
     ``recall`` is asked, once every file's content key is known and before any
@@ -263,7 +264,7 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
         parsed = _parse_all([(files[i], source, keys[i]) for i, source in work], jobs, cache,
                             progress)
         counts["parsed"] += len(work)
-        for (index, _), facts in zip(work, parsed):
+        for (index, _), facts in zip(work, parsed, strict=False):
             found[index] = facts
         return found
 
@@ -451,7 +452,7 @@ def recall_link(store: FactsCache | None, stage: FactsStage, config: Any,
         return None
     memo = store.load("memo", key, LinkMemo)
     if memo is None or len(memo.skeleton) != len(stage.keys) or any(
-            skeleton.path != relpath for skeleton, (relpath, _) in zip(memo.skeleton, stage.keys)):
+            skeleton.path != relpath for skeleton, (relpath, _) in zip(memo.skeleton, stage.keys, strict=False)):
         return None
     store.stats.memo = True
     return memo

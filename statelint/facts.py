@@ -15,10 +15,10 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -160,7 +160,7 @@ class _Scope:
     raw_calls: list[tuple[str, list[str], Span, Value]] = field(default_factory=list)
     local_assignments: list[tuple[str, Value]] = field(default_factory=list)
     write_values: list[tuple[int, int, Value]] = field(default_factory=list)
-    parent: "_Scope | None" = None
+    parent: _Scope | None = None
     #: names tested for ``None``/falsiness by the enclosing ``if`` statements
     guards: list[frozenset[str]] = field(default_factory=list)
     #: names tested by an earlier ``if`` that returns or raises (``if _done: return``)

@@ -10,7 +10,7 @@ import fnmatch
 import importlib.resources
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -19,7 +19,7 @@ else:  # pragma: no cover - exercised on older interpreters only
     import tomli as tomllib
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_table(name: str) -> dict[str, Any]:
     """Load ``<name>.toml`` from the rule catalogue package."""
     resource = importlib.resources.files("statelint.rules").joinpath(f"{name}.toml")

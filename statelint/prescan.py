@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from statelint.knowledge import load_table
 
@@ -126,7 +127,7 @@ class Tokens:
     #: common function names: a bare call (``path("x/", view)``) or a decorator
     functions: set[str] = field(default_factory=set)
 
-    def matcher(self) -> "Matcher":
+    def matcher(self) -> Matcher:
         return Matcher(self)
 
 
@@ -162,7 +163,7 @@ class Matcher:
         return False
 
 
-def gather_tokens(rules: Iterable[type["Rule"]], config: Any = None) -> Tokens:
+def gather_tokens(rules: Iterable[type[Rule]], config: Any = None) -> Tokens:
     """Every token that can make a file matter on its own, for these rules and settings."""
     words: set[str] = set(HANDLER_WORDS)
     common: set[str] = set()
@@ -325,7 +326,7 @@ def syntax_ok(data: bytes, path: str) -> bool:
     return True
 
 
-def reverse_names(project: "Project") -> set[str]:
+def reverse_names(project: Project) -> set[str]:
     """Names whose mentions in unparsed files may change the result.
 
     * helpers handed an app object (``register_routes(app)``): their call sites
@@ -361,7 +362,7 @@ def reverse_names(project: "Project") -> set[str]:
     return {name for name in names if name and _IDENTIFIER.match(name)}
 
 
-def mentions(names: set[str]) -> "re.Pattern[bytes] | None":
+def mentions(names: set[str]) -> re.Pattern[bytes] | None:
     """A pattern matching any of ``names`` as a whole word."""
     if not names:
         return None

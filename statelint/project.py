@@ -8,8 +8,8 @@ tree, no import of the scanned code.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from statelint.knowledge import frameworks
 from statelint.model import (

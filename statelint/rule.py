@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 from statelint.model import Finding, Severity
 
@@ -56,7 +57,7 @@ class Rule:
     #: call and ``"name"`` as a string literal.  Err on the side of more tokens.
     prescan_tokens: ClassVar[tuple[str, ...]] = ()
 
-    def check(self, project: "Project") -> Iterable[Finding]:
+    def check(self, project: Project) -> Iterable[Finding]:
         """Yield the findings of this rule over a linked project."""
         raise NotImplementedError
 

@@ -8,8 +8,8 @@ pick the uses they care about and turn them into findings with
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from statelint.knowledge import api_list, matches
 from statelint.model import Access, Finding, Location, Severity, Value
@@ -471,7 +471,12 @@ def connection_registries(project: Project) -> dict[str, ConnectionRegistry]:
     cached = getattr(project, "_connection_registries", None)
     if cached is not None:
         return cached
-    from statelint.effects import connection_name, effect_list, holds_connection, is_connection_value
+    from statelint.effects import (
+        connection_name,
+        effect_list,
+        holds_connection,
+        is_connection_value,
+    )
 
     adders = set(effect_list("connections", "adders"))
     uses = state_uses(project)

@@ -47,7 +47,7 @@ def _table(entries: tuple[HandlerEntry, ...], paint: _Painter) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
     lines: list[str] = []
     for index, row in enumerate(rows):
-        cells = [cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]
         if index == 0:
             cells = [paint("dim", cell) for cell in cells]
         else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from statelint.model import ScanResult
 from statelint.rule import Rule

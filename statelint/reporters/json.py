@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from statelint import __version__
 from statelint.model import Finding, Location, ScanResult, Verdict

@@ -3,7 +3,7 @@ then the chain from a handler to the state, the other sites, and the way out."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from statelint.model import ScanResult
 from statelint.rule import Rule
