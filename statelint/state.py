@@ -156,6 +156,15 @@ def finding_for_state(
                      f"{verb}: {short_name(symbol)}")
     trace = project.trace(first_write.reach, first_write.function_id, final)
     readers = sorted({use.handler_key for use in uses} - {use.handler_key for use in write_uses})
+    return make_finding(rule, primary, message(uses, write_uses, readers), symbol, suggestion,
+                        handler_keys, trace, related, severity=severity, how=how)
+
+
+def make_finding(rule: type, primary: Location, message: str, symbol: str, suggestion: str,
+                 handlers: Iterable[str], trace: tuple[Location, ...],
+                 related: Iterable[Location], *, severity: Severity | None = None,
+                 how: str | None = None) -> Finding:
+    """A finding of ``rule`` at ``primary``: the one place findings are put together."""
     return Finding(
         rule=rule.code,
         name=rule.name,
@@ -165,10 +174,10 @@ def finding_for_state(
         column=primary.column,
         end_line=primary.end_line or primary.line,
         end_column=primary.end_column or primary.column,
-        message=message(uses, write_uses, readers),
+        message=message,
         symbol=symbol,
         suggestion=suggestion,
-        handlers=tuple(handler_keys),
+        handlers=tuple(handlers),
         trace=trace,
         related=tuple(related),
         how=how or rule.how,
@@ -303,23 +312,8 @@ def site_finding(
         handler = site.reach.handler
         locations.append(Location(handler.path, handler.line, handler.column,
                                   f"handler {handler.name} reaches it"))
-    return Finding(
-        rule=rule.code,
-        name=rule.name,
-        severity=severity or rule.severity,
-        path=primary.path,
-        line=primary.line,
-        column=primary.column,
-        end_line=primary.end_line or primary.line,
-        end_column=primary.end_column or primary.column,
-        message=message,
-        symbol=symbol,
-        suggestion=suggestion,
-        handlers=tuple(sorted(handlers_seen)),
-        trace=trace,
-        related=tuple(locations),
-        how=how or rule.how,
-    )
+    return make_finding(rule, primary, message, symbol, suggestion, sorted(handlers_seen), trace,
+                        locations, severity=severity, how=how)
 
 
 def _site_order(site: Site) -> tuple[int, str, int, int, str]:
