@@ -316,6 +316,9 @@ def role_of(handler: Handler, finding: Finding | None, how: str) -> Role:
         return HOW_ROLES[how]
     if finding is None:
         return how
+    if finding.writers:
+        # The rule recorded which handlers' requests write: no guessing needed.
+        return "writes" if f"{handler.path}::{handler.name}" in finding.writers else "reads"
     writers = _write_sites(finding)
     if not writers:
         return "reads" if how == "reads" else how

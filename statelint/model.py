@@ -334,6 +334,8 @@ class Finding:
     related: tuple[Location, ...] = ()
     how: str = "reads"  # reads | writes | caches | connections | disk | background | config
     fingerprint: str = ""
+    #: the handlers (``path::name``) whose requests change the state; the others only read it
+    writers: tuple[str, ...] = ()
 
     @property
     def handler(self) -> str:

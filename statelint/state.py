@@ -157,13 +157,14 @@ def finding_for_state(
     trace = project.trace(first_write.reach, first_write.function_id, final)
     readers = sorted({use.handler_key for use in uses} - {use.handler_key for use in write_uses})
     return make_finding(rule, primary, message(uses, write_uses, readers), symbol, suggestion,
-                        handler_keys, trace, related, severity=severity, how=how)
+                        handler_keys, trace, related, severity=severity, how=how,
+                        writers=sorted({use.handler_key for use in write_uses}))
 
 
 def make_finding(rule: type, primary: Location, message: str, symbol: str, suggestion: str,
                  handlers: Iterable[str], trace: tuple[Location, ...],
                  related: Iterable[Location], *, severity: Severity | None = None,
-                 how: str | None = None) -> Finding:
+                 how: str | None = None, writers: Iterable[str] = ()) -> Finding:
     """A finding of ``rule`` at ``primary``: the one place findings are put together."""
     return Finding(
         rule=rule.code,
@@ -181,6 +182,7 @@ def make_finding(rule: type, primary: Location, message: str, symbol: str, sugge
         trace=trace,
         related=tuple(related),
         how=how or rule.how,
+        writers=tuple(writers),
     )
 
 

@@ -36,6 +36,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "symbol": finding.symbol,
         "handler": finding.handler,
         "handlers": list(finding.handlers),
+        "writers": list(finding.writers),
         "how": finding.how,
         "trace": [location_dict(item) for item in finding.trace],
         "related": [location_dict(item) for item in finding.related],
