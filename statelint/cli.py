@@ -161,12 +161,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
     """Scan PATHS (default: the current directory) and report process-local state."""
     from statelint.engine import scan
 
-    for path in paths:
-        if not os.path.exists(path):
-            _fail(f"path does not exist: {path}")
-    if output and output != "-" and not Path(output).parent.exists():
-        _fail(f"cannot write {output}: folder {Path(output).parent} does not exist")
-    scanned = list(paths) or ["."]
+    scanned = _checked_paths(paths, output)
     config = load_run_config(scanned, config_file, _overrides(
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
         extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, fail_on=fail_on,
@@ -274,6 +269,17 @@ def run_exit_code(result: ScanResult, config: Config, *, unused: int = 0,
     return EXIT_OK
 
 
+def _checked_paths(paths: tuple[str, ...], output: str | None) -> list[str]:
+    """The paths to scan (default: the current directory), after refusing, before any
+    work, paths that do not exist and an output file in a folder that does not."""
+    for path in paths:
+        if not os.path.exists(path):
+            _fail(f"path does not exist: {path}")
+    if output and output != "-" and not Path(output).parent.exists():
+        _fail(f"cannot write {output}: folder {Path(output).parent} does not exist")
+    return list(paths) or ["."]
+
+
 def _codes(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
@@ -371,12 +377,7 @@ def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
     from statelint.handler_formats import renderer as inventory_renderer
     from statelint.inventory import build_inventory
 
-    for path in paths:
-        if not os.path.exists(path):
-            _fail(f"path does not exist: {path}")
-    if output and output != "-" and not Path(output).parent.exists():
-        _fail(f"cannot write {output}: folder {Path(output).parent} does not exist")
-    scanned = list(paths) or ["."]
+    scanned = _checked_paths(paths, output)
     config = load_run_config(scanned, config_file, _overrides(
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
         extend_exclude=extend_exclude, jobs=jobs))

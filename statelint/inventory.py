@@ -123,6 +123,16 @@ class HandlerEntry:
         """True when some worker-local state decides this handler's answers."""
         return self.verdict.verdict == "stateful"
 
+    def roles_by_state(self) -> dict[str, list[str]]:
+        """Each state symbol this handler depends on, with its roles in first-seen order
+        (the edges of the handler → state diagrams)."""
+        roles: dict[str, list[str]] = {}
+        for state in self.states:
+            seen = roles.setdefault(state.symbol, [])
+            if state.role not in seen:
+                seen.append(state.role)
+        return roles
+
 
 @dataclass(frozen=True)
 class Application:

@@ -54,12 +54,7 @@ def render(inventory: Inventory, *, colour: bool = False) -> str:
             text = label(handler.name, request, entry.verdict.verdict)
             where = quote(f"{handler.path}:{handler.line}")
             lines.append(f'    {node} [label={text}, fillcolor="{fill}", tooltip={where}];')
-            roles: dict[str, list[str]] = {}
-            for state in entry.states:
-                roles.setdefault(state.symbol, [])
-                if state.role not in roles[state.symbol]:
-                    roles[state.symbol].append(state.role)
-            for symbol, symbol_roles in roles.items():
+            for symbol, symbol_roles in entry.roles_by_state().items():
                 target = state_ids.setdefault(symbol, f"s{len(state_ids)}")
                 edges.append(f"  {node} -> {target} [label={quote(', '.join(symbol_roles))}];")
         lines.append("  }")

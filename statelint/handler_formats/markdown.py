@@ -109,12 +109,7 @@ def mermaid(inventory: Inventory) -> list[str]:
             label = mermaid_label(f"{handler.name}") + "<br/>" + mermaid_label(
                 f"{methods_text(handler)}{route}")
             lines.append(f'    {node}["{label}"]')
-            roles: dict[str, list[str]] = {}
-            for state in entry.states:
-                roles.setdefault(state.symbol, [])
-                if state.role not in roles[state.symbol]:
-                    roles[state.symbol].append(state.role)
-            for symbol, symbol_roles in roles.items():
+            for symbol, symbol_roles in entry.roles_by_state().items():
                 target = state_ids.setdefault(symbol, f"s{len(state_ids)}")
                 edges.append(f'  {node} -->|"{mermaid_label(", ".join(symbol_roles))}"| {target}')
         lines.append("  end")
