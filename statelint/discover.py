@@ -63,23 +63,20 @@ def common_root(paths: list[Path]) -> Path:
         return root
 
 
-def module_name(path: Path, root: Path) -> tuple[str, bool]:
+def module_name(path: Path, root: Path,
+                packages: dict[Path, tuple[str, ...]] | None = None) -> tuple[str, bool]:
     """The dotted module name of a file, and whether it is a package ``__init__``.
 
     Inside packages (directories with ``__init__.py``) the name climbs to the top
     package, as the interpreter would see it; elsewhere it is the path relative
-    to the scanned root, with a leading ``src`` folder dropped.
+    to the scanned root, with a leading ``src`` folder dropped.  ``packages``
+    memoises each directory's package chain across the files of one scan.
     """
     is_package = path.name == "__init__.py"
+    chain = _package_chain(path.parent, packages if packages is not None else {})
+    if chain:
+        return ".".join([*chain, *([] if is_package else [path.stem])]), is_package
     parts: list[str] = [] if is_package else [path.stem]
-    directory = path.parent
-    if (directory / "__init__.py").exists():
-        while (directory / "__init__.py").exists():
-            parts.append(directory.name)
-            if directory == directory.parent:
-                break
-            directory = directory.parent
-        return ".".join(reversed(parts)), is_package
     try:
         relative = path.parent.relative_to(root).parts
     except ValueError:
@@ -87,6 +84,22 @@ def module_name(path: Path, root: Path) -> tuple[str, bool]:
     if relative and relative[0] == "src":
         relative = relative[1:]
     return ".".join([*relative, *reversed(parts)]) or path.stem, is_package
+
+
+def _package_chain(directory: Path, memo: dict[Path, tuple[str, ...]]) -> tuple[str, ...]:
+    """The package names from the top package down to ``directory`` (empty when it
+    is not a package), asking the file system once per directory."""
+    known = memo.get(directory)
+    if known is not None:
+        return known
+    if not (directory / "__init__.py").exists():
+        chain: tuple[str, ...] = ()
+    elif directory == directory.parent:
+        chain = (directory.name,)
+    else:
+        chain = (*_package_chain(directory.parent, memo), directory.name)
+    memo[directory] = chain
+    return chain
 
 
 def _is_virtualenv(directory: Path) -> bool:
@@ -134,12 +147,13 @@ def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = No
             del relpaths[path]
     found = [path for path in found if path in relpaths]
     ignored = is_ignored(sorted(relpaths.values())) if is_ignored and relpaths else set()
+    packages: dict[Path, tuple[str, ...]] = {}
     for path in sorted(found, key=lambda p: relpaths[p]):
         rel = relpaths[path]
         if rel in ignored:
             result.skipped += 1
             continue
-        module, is_package = module_name(path, base)
+        module, is_package = module_name(path, base, packages)
         result.files.append(SourceFile(path, rel, module, is_package))
     return result
 
@@ -198,7 +212,8 @@ def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Pa
             if is_excluded is not None and is_excluded(_relpath(path, root)):
                 result.skipped += 1
                 continue
-            if path.is_symlink():
+            is_link = path.is_symlink()
+            if is_link:
                 if name.startswith(".#"):  # an editor's lock file, a link to nowhere
                     result.skipped += 1
                     continue
@@ -209,7 +224,9 @@ def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Pa
                 if not _inside(path.resolve(), real_top):
                     result.skipped += 1
                     continue
-            resolved = path.resolve()
+            # A plain file in an already resolved directory resolves to that
+            # directory / name: no need to ask the file system again per file.
+            resolved = path.resolve() if is_link else real / name
             if resolved in seen:
                 continue
             seen.add(resolved)
