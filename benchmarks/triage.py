@@ -70,7 +70,8 @@ def fetch(app: str) -> Path:
 def scan(folder: Path) -> dict:
     """Run statelint on a folder and return its JSON report."""
     completed = subprocess.run(
-        [sys.executable, "-m", "statelint", "check", "--format", "json", "--no-cache", "."],
+        [sys.executable, "-m", "statelint", "check", "--format", "json", "--no-cache",
+         "--no-respect-gitignore", "."],
         cwd=folder, capture_output=True, text=True,
     )
     if completed.returncode not in (0, 1):
