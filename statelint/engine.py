@@ -6,7 +6,6 @@ flows one way; each stage takes the previous stage's plain results.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import time
@@ -14,10 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from statelint.baseline import fingerprint, with_fingerprint  # noqa: F401  (engine.fingerprint is public)
 from statelint.cache import FactsCache, content_key, memo_key
 from statelint.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, discover
 from statelint.filtering import (
@@ -50,8 +50,8 @@ INTERNAL_ERROR_HELP = (
 
 
 def handler_key(handler: Handler) -> str:
-    """How findings name a handler: ``path::name``."""
-    return f"{handler.path}::{handler.name}"
+    """How findings name a handler: ``path::name`` (``Handler.key``)."""
+    return handler.key
 
 
 def read_facts(file: SourceFile, source: bytes | None = None) -> ModuleFacts:
@@ -513,18 +513,12 @@ def progress_bar(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]
             sys.stderr.flush()
 
 
-def fingerprint(finding: Finding) -> str:
-    """A fingerprint that survives moved lines: rule, path, state and handlers."""
-    text = "\x1f".join([finding.rule, finding.path, finding.symbol, *sorted(finding.handlers)])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-
-
 def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:
     """Run each rule over the linked project and return the findings, sorted."""
     findings: list[Finding] = []
     for rule_class in rules:
         for finding in rule_class().check(project):
-            findings.append(replace(finding, fingerprint=finding.fingerprint or fingerprint(finding)))
+            findings.append(with_fingerprint(finding))
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule, f.symbol))
     return findings
 

@@ -116,7 +116,7 @@ class HandlerEntry:
     @property
     def key(self) -> str:
         """The ``path::name`` key findings use for this handler."""
-        return f"{self.handler.path}::{self.handler.name}"
+        return self.handler.key
 
     @property
     def is_stateful(self) -> bool:
@@ -272,7 +272,7 @@ def application_of(handler: Handler, project_roots: set[str]) -> tuple[str, str]
 
 def _finding_for(by_state: dict[tuple[str, str], list[Finding]], handler: Handler,
                  reason: Reason) -> Finding | None:
-    key = f"{handler.path}::{handler.name}"
+    key = handler.key
     candidates = by_state.get((reason.rule, reason.symbol), [])
     for finding in candidates:
         if key in finding.handlers:
@@ -328,7 +328,7 @@ def role_of(handler: Handler, finding: Finding | None, how: str) -> Role:
         return how
     if finding.writers:
         # The rule recorded which handlers' requests write: no guessing needed.
-        return "writes" if f"{handler.path}::{handler.name}" in finding.writers else "reads"
+        return "writes" if handler.key in finding.writers else "reads"
     writers = _write_sites(finding)
     if not writers:
         return "reads" if how == "reads" else how

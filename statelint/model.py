@@ -313,6 +313,11 @@ class Handler:
     app: str = ""
     kind: str = "http"  # http | websocket | hook
 
+    @property
+    def key(self) -> str:
+        """How findings name this handler: ``path::name``."""
+        return f"{self.path}::{self.name}"
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

@@ -31,7 +31,7 @@ class StateUse:
     def handler_key(self) -> str:
         """The ``path::name`` key of the handler this use is made for."""
         handler = self.reach.handler
-        return f"{handler.path}::{handler.name}"
+        return handler.key
 
 
 def state_uses(project: Project) -> list[StateUse]:
@@ -237,7 +237,7 @@ class Site:
         """The ``path::name`` key of the handler, or ``""`` for import-time sites."""
         if self.reach is None:
             return ""
-        return f"{self.reach.handler.path}::{self.reach.handler.name}"
+        return self.reach.handler.key
 
 
 def reached_functions(project: Project) -> list[tuple[Reach, str]]:

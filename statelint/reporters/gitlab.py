@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from statelint.engine import fingerprint as engine_fingerprint
+from statelint.baseline import fingerprint as finding_fingerprint
 from statelint.model import FileProblem, Finding, Location, ScanResult
 from statelint.reporters.concise import finding_order, problem_label, problem_order
 from statelint.rule import Rule
@@ -92,7 +92,7 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
     occurrences: dict[str, int] = {}
     for finding in sorted(result.findings, key=finding_order):
         # The engine's fingerprint (also the baseline's) survives moved lines.
-        fingerprint = _claim(finding.fingerprint or engine_fingerprint(finding), occurrences)
+        fingerprint = _claim(finding.fingerprint or finding_fingerprint(finding), occurrences)
         issues.append(_finding_issue(finding, fingerprint))
     for problem in sorted(result.problems, key=problem_order):
         fingerprint = _claim(_digest("problem", problem.path, problem.kind), occurrences)

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 import statelint
-from statelint.engine import fingerprint
+from statelint.baseline import fingerprint
 from statelint.model import FileProblem, Finding, Location, ScanResult
 from statelint.reporters.concise import finding_order, problem_label, problem_order
 from statelint.rule import Rule
