@@ -145,10 +145,9 @@ def _overrides(**options: Any) -> dict[str, Any]:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help="Where to keep the facts cache (default: .statelint_cache under the scan root).")
-@click.option("--lazy/--exhaustive", "lazy", default=False, show_default=True,
-              help="--lazy parses only the files the result can depend on (experimental: on "
-                   "real applications the handlers' imports reach most files, so it saves "
-                   "little); --exhaustive, the default, parses every file.")
+@click.option("--lazy/--exhaustive", "lazy", default=True,
+              help="--lazy, the default, parses only the files the result can depend on (the "
+                   "result is the same); --exhaustive parses every file.")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 def check(paths: tuple[str, ...], output_format: str, output: str | None, config_file: str | None,
           select: tuple[str, ...], ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],

@@ -269,7 +269,7 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
         return found
 
     if lazy is not None:
-        return lazy.run(files, load, sources, errors, keys, counts)
+        return lazy.run(files, load, sources, errors, keys, counts, progress)
     found = load(list(range(len(files))))
     return FactsStage([found[i] for i in range(len(files))],
                       [(file.relpath, keys[i]) for i, file in enumerate(files)],
@@ -293,14 +293,20 @@ class LazyLink:
     reports it) and the rounds go on.
     """
 
-    def __init__(self, config: Any, selected: list[type[Rule]]) -> None:
+    def __init__(self, config: Any, selected: list[type[Rule]],
+                 store: FactsCache | None = None) -> None:
+        from statelint import prescan
+
         self.config = config
         self.selected = selected
+        self.store = store
         self.project: Project | None = None
         self.findings: list[Finding] = []
         self.rounds = 0
         self.prescanned = 0
         self.syntax_checked = 0
+        self.app_methods = prescan.app_method_names(config)
+        self._searched: set[str] = set()
 
     def _link(self, facts: list[ModuleFacts], known: list[str]) -> Project:
         return Project(
@@ -310,9 +316,39 @@ class LazyLink:
             known_modules=known,
         )
 
+    def _remembered_key(self) -> str:
+        # One entry per cache and configuration: the list is a starting point,
+        # never trusted as a result, so a stale one only costs a few parses.
+        assert self.store is not None
+        return memo_key(self.store.salt, [], "lazy parsed")
+
+    def remembered(self, files: list[SourceFile]) -> tuple[set[int], frozenset[str]]:
+        """What the previous lazy run with this cache learned: the files it parsed,
+        and the content keys of files it found to parse cleanly without LibCST.
+
+        Starting from those files saves the rounds that found them (a file parsed
+        needlessly never changes a result, and the rounds still run until nothing
+        more is demanded); a known-clean key saves compiling that file again.
+        """
+        if self.store is None:
+            return set(), frozenset()
+        stored = self.store.load("memo", self._remembered_key(), tuple)
+        if stored is None or len(stored) != 2:
+            return set(), frozenset()
+        wanted = set(stored[0])
+        return ({index for index, file in enumerate(files) if file.relpath in wanted},
+                frozenset(stored[1]))
+
+    def remember(self, files: list[SourceFile], parsed: Iterable[int], clean: set[str]) -> None:
+        if self.store is not None:
+            self.store.store("memo", self._remembered_key(),
+                             (tuple(sorted(files[index].relpath for index in parsed)),
+                              tuple(sorted(clean))))
+
     def run(self, files: list[SourceFile], load: Callable[[list[int]], dict[int, ModuleFacts]],
             sources: dict[int, bytes], errors: dict[int, OSError], keys: list[str],
-            counts: dict[str, int]) -> FactsStage:
+            counts: dict[str, int],
+            progress: Callable[[int], None] | None = None) -> FactsStage:
         from statelint import prescan
 
         tokens = prescan.gather_tokens(self.selected, self.config)
@@ -337,39 +373,49 @@ class LazyLink:
             by_module.setdefault(file.module, []).append(index)
         known = list(by_module)
         parsed: dict[int, ModuleFacts] = {}
-        want = prescan.seeds(scans, tokens)
+        remembered, known_clean = self.remembered(files)
+        want = prescan.seeds(scans, tokens) | remembered
         checked: set[int] = set()
+        clean: set[str] = set()
         while True:
             # Parse what is wanted, every file of the same module name (the first by
             # path wins, as in a full scan), and the packages above parsed modules.
-            while True:
-                names = {files[i].module for i in want if i not in parsed}
-                for name in list(names):
-                    parts = name.split(".")
-                    names.update(".".join(parts[:cut]) for cut in range(1, len(parts)))
-                todo = sorted({i for name in names for i in by_module.get(name, ())} - parsed.keys())
-                if not todo:
-                    break
-                parsed.update(load(todo))
-                want = set(todo)
+            names = {files[i].module for i in want if i not in parsed}
+            for name in list(names):
+                parts = name.split(".")
+                names.update(".".join(parts[:cut]) for cut in range(1, len(parts)))
+            todo = sorted({i for name in names for i in by_module.get(name, ())} - parsed.keys())
+            parsed.update(load(todo))
             self.rounds += 1
             project = self._link([parsed[i] for i in sorted(parsed)], known)
-            more = self._wanted(project, by_module, parsed, data, scans)
-            if not more:
-                findings = run_rules(project, self.selected)
-                more = {i for name in project.demanded for i in by_module.get(name, ())}
-                more -= parsed.keys()
+            # Linking and the rules both look things up; one round asks both, so
+            # that what the rules need is parsed along with what linking needs.
+            findings = run_rules(project, self.selected)
+            more = self._wanted(project, by_module, parsed, data)
             if not more:
                 # Files never parsed must still be reported when they do not parse.
                 unchecked = [i for i in range(len(files)) if i not in parsed and i not in checked]
                 checked.update(unchecked)
-                self.syntax_checked += len(unchecked)
-                more = {i for i in unchecked if i not in data
-                        or not prescan.syntax_ok(data[i], files[i].relpath)}
+                for i in unchecked:
+                    if i not in data:
+                        more.add(i)  # unreadable: let the parser report it
+                        continue
+                    if keys[i] and keys[i] in known_clean:
+                        clean.add(keys[i])  # found clean by an earlier run
+                        continue
+                    self.syntax_checked += 1
+                    if prescan.syntax_ok(data[i], files[i].relpath):
+                        if keys[i]:
+                            clean.add(keys[i])
+                    else:
+                        more.add(i)
             if not more:
                 break
             want = more
         self.project, self.findings = project, findings
+        self.remember(files, parsed, clean)
+        if progress is not None:  # parsed files advanced the bar; the rest are settled too
+            progress(len(files) - len(parsed))
         facts = [parsed.get(i) or ModuleFacts(file.relpath, file.module, file.is_package)
                  for i, file in enumerate(files)]
         return FactsStage(facts, [(file.relpath, keys[i]) for i, file in enumerate(files)],
@@ -377,12 +423,16 @@ class LazyLink:
                           hashed=counts["hashed"])
 
     def _wanted(self, project: Project, by_module: dict[str, list[int]],
-                parsed: dict[int, ModuleFacts], data: dict[int, bytes],
-                scans: list[Any]) -> set[int]:
+                parsed: dict[int, ModuleFacts], data: dict[int, bytes]) -> set[int]:
+        """Files of modules looked up but not parsed, and files calling or
+        instantiating a name ``prescan.reverse_names`` asks about.  A name is
+        searched for once: the files it matched are parsed from then on."""
         from statelint import prescan
 
         more = {i for name in project.demanded for i in by_module.get(name, ())} - parsed.keys()
-        pattern = prescan.mentions(prescan.reverse_names(project))
+        names = prescan.reverse_names(project, self.app_methods) - self._searched
+        self._searched |= names
+        pattern = prescan.mentions(names)
         if pattern is not None:
             more |= {i for i, source in data.items()
                      if i not in parsed and pattern.search(source) is not None}
@@ -548,7 +598,7 @@ def judge_handlers(handlers: list[Handler], findings: list[Finding]) -> list[Ver
 
 def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
          rules: Iterable[type[Rule]] | None = None, cache: bool = False,
-         cache_dir: str | None = None, exhaustive: bool = True,
+         cache_dir: str | None = None, exhaustive: bool = False,
          progress: bool = False) -> ScanResult:
     """Scan ``paths`` and return findings, verdicts and file problems.
 
@@ -571,8 +621,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
 
     mark = time.perf_counter()
     selected = enabled_rules(rules if rules is not None else all_rules(), config)
-    lazy = None if exhaustive else LazyLink(config, selected)
-    with progress_bar(len(discovery.files), enabled=progress and exhaustive) as advance:
+    lazy = None if exhaustive else LazyLink(config, selected, store)
+    with progress_bar(len(discovery.files), enabled=progress) as advance:
         stage = gather_facts(discovery.files, jobs or getattr(config, "jobs", 0), cache=store,
                              progress=advance,
                              recall=lambda keyed: recall_link(store, keyed, config, selected),

@@ -15,13 +15,12 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from statelint.model import (
     Access,
@@ -38,6 +37,8 @@ from statelint.model import (
     Suppression,
     Value,
 )
+from statelint.positions import Range, node_ranges
+from statelint.walk import Walker
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 #: How deep a value summary goes; deeper structure becomes ``other``.
@@ -186,10 +187,10 @@ class _ClassScope:
 class FactsCollector(cst.CSTVisitor):
     """Walks a module once and gathers imports, bindings, functions and classes."""
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
     def __init__(self, module: str, is_package: bool, module_node: cst.Module) -> None:
         super().__init__()
+        self.walker = Walker(self)
+        self.positions: Mapping[cst.CSTNode, Range] = {}
         self.module = module
         self.is_package = is_package
         self.imports: dict[str, Import] = {}
@@ -207,8 +208,8 @@ class FactsCollector(cst.CSTVisitor):
     # -- helpers -----------------------------------------------------------
 
     def span(self, node: cst.CSTNode) -> Span:
-        pos = self.get_metadata(PositionProvider, node)
-        return Span(pos.start.line, pos.start.column, pos.end.line, pos.end.column)
+        start, end, lines = self.positions[node]
+        return Span(*lines.position(start), *lines.position(end))
 
     def _top_level_names(self, module_node: cst.Module) -> set[str]:
         """Names bound at module level, found before the walk so that functions
@@ -534,7 +535,7 @@ class FactsCollector(cst.CSTVisitor):
         )
         # Decorators and bases run at definition time, not per request: only
         # the body is walked.
-        node.body.visit(self)
+        self.walker.walk(node.body)
         scope = self.class_stack.pop()
         self.classes.append(
             ClassFacts(
@@ -616,7 +617,7 @@ class FactsCollector(cst.CSTVisitor):
         self.scopes.append(scope)
         # Decorators, defaults and annotations run once at definition time:
         # only the body belongs to the function's per-call behaviour.
-        node.body.visit(self)
+        self.walker.walk(node.body)
         scope = self.scopes.pop()
         self.functions.append(self._finish_scope(scope))
         if scope.parent is not None:
@@ -909,13 +910,13 @@ class FactsCollector(cst.CSTVisitor):
     def visit_Param(self, node: cst.Param) -> bool:
         # visit the default/annotation expressions only
         if node.default is not None:
-            node.default.visit(self)
+            self.walker.walk(node.default)
         if node.annotation is not None:
-            node.annotation.visit(self)
+            self.walker.walk(node.annotation)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        self.walker.walk(node.value)
         return False
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
@@ -926,10 +927,10 @@ class FactsCollector(cst.CSTVisitor):
         target = node.target
         if isinstance(target, cst.Subscript):
             for element in target.slice:
-                element.visit(self)
+                self.walker.walk(element)
             if not isinstance(target.value, (cst.Name, cst.Attribute)):
                 # ``CARTS.setdefault(user, {})[sku] = n``: the call runs too
-                target.value.visit(self)
+                self.walker.walk(target.value)
             return False
         return not isinstance(target, (cst.Name, cst.Attribute))
 
@@ -1304,9 +1305,9 @@ def _parse_and_walk(text: str, path: str, module: str, is_package: bool) -> Modu
         return _failed(path, module, is_package, "expression nesting too deep to parse",
                        line=depth_line)
     try:
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         collector = FactsCollector(module, is_package, tree)
-        wrapper.visit(collector)
+        collector.positions = node_ranges(tree)
+        collector.walker.walk(tree)
     except RecursionError:
         return _failed(path, module, is_package,
                        "expression nesting too deep to analyse (over "

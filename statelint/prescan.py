@@ -326,44 +326,117 @@ def syntax_ok(data: bytes, path: str) -> bool:
     return True
 
 
-def reverse_names(project: Project) -> set[str]:
+def app_method_names(config: Any = None) -> frozenset[str]:
+    """Last names of every call or decorator through which an app object registers
+    something (``route``, ``add_url_rule``, ``before_request``, ``include_router``,
+    ...), from ``frameworks.toml`` and the configured handler decorators."""
+    names: set[str] = set()
+    for spec in load_table("frameworks").values():
+        for key in _WORD_KEYS:
+            for pattern in spec.get(key, ()):
+                names.update(_last_parts(pattern))
+    for name in tuple(getattr(config, "handler_decorators", ()) or ()):
+        names.update(_last_parts(name))
+    return frozenset(names)
+
+
+def _registers_through(value: Any, params: set[str], app_methods: frozenset[str], *,
+                       decorator: bool = False) -> bool:
+    """Whether a call (or decorator) registers something on a parameter: ``app.route(...)``.
+
+    A distinctive method name (``add_url_rule``, ``include_router``) is enough; a
+    common one (``get``, ``register``, ``add``) also needs the shape of a route:
+    a decorator, a route literal (``"/items"``, ``r"^items/$"``) or, for
+    ``register``, a prefix and a view (DRF routers).
+    """
+    head, _, rest = value.target.partition(".")
+    if head not in params or not rest:
+        return False
+    method = rest.rsplit(".", 1)[-1]
+    if method not in app_methods:
+        return False
+    if method not in _COMMON and not (method.islower() and len(method) <= 4):
+        return True
+    if decorator:
+        return True
+    first = value.args[0] if value.args else None
+    if first is None or not isinstance(first.literal, str) or first.kind != "literal":
+        return False
+    return first.literal.startswith(("/", "^")) or (method == "register" and len(value.args) >= 2)
+
+
+def reverse_names(project: Project, app_methods: frozenset[str] = frozenset()) -> set[str]:
     """Names whose mentions in unparsed files may change the result.
 
     * helpers handed an app object (``register_routes(app)``): their call sites
-      tell handler discovery which app a parameter stands for;
-    * classes whose reached methods change ``self``: module-level instances of
-      them anywhere are connection registries.
+      tell handler discovery which app a parameter stands for.  A helper counts
+      when it registers through a parameter (``param.route(...)``, ``@param.get``,
+      ``param.router.add_get(...)``: a call whose last name is in ``app_methods``)
+      or hands a parameter on to such a helper;
+    * classes whose reached methods put something into a container on ``self``
+      (``self.active[key] = ws``, ``self.clients.add(ws)``): module-level
+      instances of them anywhere are connection registries
+      (``state.connection_registries`` asks for no other kind of change).
     """
+    from statelint.effects import effect_list
+
+    adders = set(effect_list("connections", "adders"))
     names: set[str] = set()
+    helpers: list[tuple[str, str, set[str], list[tuple[str, set[str]]]]] = []
     for facts in project.modules.values():
+        # decorators that could register through a receiver (``@x.route``), by function
+        decorated = [(other.qualname, decorator) for other in facts.functions
+                     for decorator in other.decorators
+                     if decorator.target.rsplit(".", 1)[-1] in app_methods]
         for fn in facts.functions:
             params = {param.name for param in fn.params} - {"self", "cls"}
             if not params:
                 continue
-            heads: set[str] = set()
-            for other in facts.functions:
-                if other.qualname == fn.qualname or other.qualname.startswith(fn.qualname + "."):
-                    for decorator in other.decorators:
-                        if decorator.target:
-                            heads.add(decorator.target.split(".")[0])
+            inner = fn.qualname + "."
+            registers = any(
+                (qualname == fn.qualname or qualname.startswith(inner))
+                and _registers_through(decorator, params, app_methods, decorator=True)
+                for qualname, decorator in decorated)
+            handed: list[tuple[str, set[str]]] = []
             for call in fn.calls:
-                if call.target:
-                    heads.add(call.target.split(".")[0])
-            if heads & params:
-                names.add(fn.name)
-                if fn.class_name:
-                    names.add(fn.class_name.rsplit(".", 1)[-1])
+                if not call.target:
+                    continue
+                if _registers_through(call.value, params, app_methods):
+                    registers = True
+                passed = {arg.target.split(".")[0] for arg in call.value.args
+                          if arg.kind in ("name", "attribute")} & params
+                if passed:
+                    handed.append((call.target.rsplit(".", 1)[-1], passed))
+            owner = fn.class_name.rsplit(".", 1)[-1] if fn.class_name else ""
+            if registers:
+                names.update(name for name in (fn.name, owner) if name)
+            else:
+                helpers.append((fn.name, owner, params, handed))
+    changed = True
+    while changed:  # helpers that hand a parameter on to a helper that registers
+        changed = False
+        for name, owner, _, handed in helpers:
+            if name not in names and any(callee in names for callee, _ in handed):
+                names.update(item for item in (name, owner) if item)
+                changed = True
     for reach in project.reaches:
         for function_id in reach.parents:
             facts, fn = project.functions[function_id]
-            if fn.class_name and any(access.head == "self" and access.op != "read"
-                                     for access in fn.accesses):
+            if fn.class_name and any(access.head == "self" and (
+                    access.op == "setitem" or (access.op == "mutate" and access.method in adders))
+                    for access in fn.accesses):
                 names.add(fn.class_name.rsplit(".", 1)[-1])
     return {name for name in names if name and _IDENTIFIER.match(name)}
 
 
 def mentions(names: set[str]) -> re.Pattern[bytes] | None:
-    """A pattern matching any of ``names`` as a whole word."""
+    """A pattern matching where a file calls, instantiates, renames or subclasses
+    one of ``names``: ``name(``, ``mod.name (``, ``import name as alias`` and
+    ``class Sub(name)``.  A mere mention (an import, a type hint, a docstring) is
+    not enough: call sites and instances are what ``reverse_names`` are for, and
+    an import alone is parsed anyway once something demands the module."""
     if not names:
         return None
-    return re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+    group = b"(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + b")"
+    return re.compile(rb"\b" + group + rb"(?:\s*\(|\s+as\b)"
+                      rb"|^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b" + group + rb"\b", re.M)
