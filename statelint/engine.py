@@ -100,13 +100,42 @@ def _workers(jobs: int) -> int:
         return os.cpu_count() or 1
 
 
-def _parse_all(work: list[tuple[SourceFile, bytes | None, str]], jobs: int,
+class Workers:
+    """A process pool started on first use and kept for the rest of the scan.
+
+    Demand-driven parsing asks for files in rounds; starting a pool (and
+    importing LibCST in every worker) once per round would cost more than the
+    small late rounds themselves.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.count = _workers(jobs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.count)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _parse_all(work: list[tuple[SourceFile, bytes | None, str]], workers: Workers,
                cache: FactsCache | None, progress: Callable[[int], None] | None) -> list[ModuleFacts]:
-    """Parse every item, in the order given, in a process pool when it pays."""
-    workers = min(_workers(jobs), max(1, len(work)))
+    """Parse every item, in the order given, in the process pool when it pays."""
+    count = min(workers.count, max(1, len(work)))
     cache_dir = str(cache.directory) if cache is not None and cache.usable else None
     salt = cache.salt if cache is not None else ""
-    if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
+    if count <= 1 or len(work) < PARALLEL_THRESHOLD:
         results = []
         for item in work:
             results.extend(_read_many([item], cache_dir, salt))
@@ -115,19 +144,20 @@ def _parse_all(work: list[tuple[SourceFile, bytes | None, str]], jobs: int,
         return results
     # Small batches keep both cores busy to the end; map() keeps the order of ``work``,
     # so the merge is deterministic whatever the number of workers.
-    chunk = max(4, min(32, len(work) // (workers * 8) or 1))
+    chunk = max(4, min(32, len(work) // (count * 8) or 1))
     batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
     results: list[ModuleFacts] = []
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for batch in pool.map(_read_many, batches, [cache_dir] * len(batches),
-                                  [salt] * len(batches)):
-                results.extend(batch)
-                if progress is not None:
-                    progress(len(batch))
+        for batch in workers.pool().map(_read_many, batches, [cache_dir] * len(batches),
+                                        [salt] * len(batches)):
+            results.extend(batch)
+            if progress is not None:
+                progress(len(batch))
     except BrokenProcessPool:
         # A worker died (killed for memory, a crash in a native extension): finish
         # the remaining files in this process rather than lose the whole scan.
+        workers.close()
+        workers.count = 1
         done = sum(len(batch) for batch in batches[: len(results) // chunk])
         results = results[:done]
         for item in work[done:]:
@@ -213,7 +243,8 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
     """
     if cache is None:
         if lazy is None:
-            facts = _parse_all([(file, None, "") for file in files], jobs, None, progress)
+            with Workers(jobs) as workers:
+                facts = _parse_all([(file, None, "") for file in files], workers, None, progress)
             return FactsStage(facts, [(f.relpath, "") for f in files], parsed=len(files))
         keys, sources, errors, hashed = [""] * len(files), {}, {}, 0
     else:
@@ -226,6 +257,7 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
                 keyed.facts, keyed.memo, keyed.cache_hits = memo.skeleton, memo, len(files)
                 return keyed
     counts = {"parsed": 0, "hits": 0, "hashed": hashed}
+    workers = Workers(jobs)  # started only if something must be parsed in parallel
 
     def load(indexes: list[int]) -> dict[int, ModuleFacts]:
         """Facts of the files at ``indexes``: from the cache, else parsed."""
@@ -261,7 +293,7 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
                                           files[index].module, files[index].is_package)
                 counts["hashed"] += 1
             work.append((index, source))
-        parsed = _parse_all([(files[i], source, keys[i]) for i, source in work], jobs, cache,
+        parsed = _parse_all([(files[i], source, keys[i]) for i, source in work], workers, cache,
                             progress)
         counts["parsed"] += len(work)
         for (index, _), facts in zip(work, parsed, strict=False):
@@ -269,8 +301,10 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
         return found
 
     if lazy is not None:
-        return lazy.run(files, load, sources, errors, keys, counts, progress)
-    found = load(list(range(len(files))))
+        with workers:
+            return lazy.run(files, load, sources, errors, keys, counts, progress)
+    with workers:
+        found = load(list(range(len(files))))
     return FactsStage([found[i] for i in range(len(files))],
                       [(file.relpath, keys[i]) for i, file in enumerate(files)],
                       parsed=counts["parsed"], cache_hits=counts["hits"], hashed=counts["hashed"])
@@ -307,6 +341,8 @@ class LazyLink:
         self.syntax_checked = 0
         self.app_methods = prescan.app_method_names(config)
         self._searched: set[str] = set()
+        #: seconds spent per part, over all rounds (``--statistics``)
+        self.times = {"prescan": 0.0, "parse": 0.0, "link": 0.0, "rules": 0.0, "syntax check": 0.0}
 
     def _link(self, facts: list[ModuleFacts], known: list[str]) -> Project:
         return Project(
@@ -351,6 +387,7 @@ class LazyLink:
             progress: Callable[[int], None] | None = None) -> FactsStage:
         from statelint import prescan
 
+        mark = time.perf_counter()
         tokens = prescan.gather_tokens(self.selected, self.config)
         matcher = tokens.matcher()
         data: dict[int, bytes] = {}
@@ -375,8 +412,12 @@ class LazyLink:
         parsed: dict[int, ModuleFacts] = {}
         remembered, known_clean = self.remembered(files)
         want = prescan.seeds(scans, tokens) | remembered
+        self.times["prescan"] += time.perf_counter() - mark
         checked: set[int] = set()
         clean: set[str] = set()
+        project: Project | None = None
+        findings: list[Finding] = []
+        syntax_only = False
         while True:
             # Parse what is wanted, every file of the same module name (the first by
             # path wins, as in a full scan), and the packages above parsed modules.
@@ -385,15 +426,32 @@ class LazyLink:
                 parts = name.split(".")
                 names.update(".".join(parts[:cut]) for cut in range(1, len(parts)))
             todo = sorted({i for name in names for i in by_module.get(name, ())} - parsed.keys())
-            parsed.update(load(todo))
+            mark = time.perf_counter()
+            loaded = load(todo)
+            parsed.update(loaded)
+            self.times["parse"] += time.perf_counter() - mark
+            if syntax_only and all(facts.error is not None for facts in loaded.values()):
+                # Only files the syntax check sent, and none parses: they add nothing
+                # to the project, and the last round's link and rules stand.
+                break
+            syntax_only = False
             self.rounds += 1
+            mark = time.perf_counter()
             project = self._link([parsed[i] for i in sorted(parsed)], known)
-            # Linking and the rules both look things up; one round asks both, so
-            # that what the rules need is parsed along with what linking needs.
-            findings = run_rules(project, self.selected)
             more = self._wanted(project, by_module, parsed, data)
+            self.times["link"] += time.perf_counter() - mark
+            findings = []
+            if len(more) <= max(16, len(parsed) // 50):
+                # Close to done: the rules look things up too, and what they need is
+                # parsed along with the little linking still needs.  (Before that,
+                # running them would only repeat work the next round redoes.)
+                mark = time.perf_counter()
+                findings = run_rules(project, self.selected)
+                more |= self._wanted(project, by_module, parsed, data)
+                self.times["rules"] += time.perf_counter() - mark
             if not more:
                 # Files never parsed must still be reported when they do not parse.
+                mark = time.perf_counter()
                 unchecked = [i for i in range(len(files)) if i not in parsed and i not in checked]
                 checked.update(unchecked)
                 for i in unchecked:
@@ -409,6 +467,8 @@ class LazyLink:
                             clean.add(keys[i])
                     else:
                         more.add(i)
+                syntax_only = True
+                self.times["syntax check"] += time.perf_counter() - mark
             if not more:
                 break
             want = more
@@ -661,6 +721,12 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     findings, ledger = apply_config(findings, config, root=discovery.root,
                                     suppressions={item.path: item.suppressions for item in facts})
     timings["rules"] = time.perf_counter() - mark
+    if lazy is not None and memo is None:
+        # The rounds interleave parsing, linking and rules: report each part where
+        # it belongs, the facts stage keeping the pre-scan, parsing and syntax check.
+        timings["facts"] -= lazy.times["link"] + lazy.times["rules"]
+        timings["link"] += lazy.times["link"]
+        timings["rules"] += lazy.times["rules"]
 
     verdicts = judge_handlers(handlers, findings)
     timings["total"] = time.perf_counter() - started
@@ -680,6 +746,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     if lazy is not None and memo is None:
         timings["lazy rounds"] = lazy.rounds
         timings["files syntax-checked"] = lazy.syntax_checked
+        for part in ("prescan", "parse", "syntax check"):
+            timings[f"{part} (of facts)"] = lazy.times[part]
     attach_ledger(result, ledger)
     return result
 

@@ -590,8 +590,11 @@ class _Collector:
         project = self.project
         # First the call sites that hand an app to a helper (``init_app(app)``), so
         # that the helper's parameter is known as that app everywhere below.
-        for facts in project.modules.values():
-            for value, context, _, _ in self.module_call_values(facts):
+        # (listed once: both passes below go through every module's calls)
+        call_values = {name: list(self.module_call_values(facts))
+                       for name, facts in project.modules.items()}
+        for name in project.modules:
+            for value, context, _, _ in call_values[name]:
                 for call in _iter_calls(value):
                     self.pass_apps(call, context)
         for facts in project.modules.values():
@@ -599,8 +602,8 @@ class _Collector:
                 self.from_decorators(facts, fn)
             for cls in facts.classes:
                 self.from_class_decorators(facts, cls)
-        for facts in project.modules.values():
-            for value, context, scope, named in self.module_call_values(facts):
+        for name, facts in project.modules.items():
+            for value, context, scope, named in call_values[name]:
                 self.walk(value, facts, context, scope, named)
             self.from_settings(facts)
         for class_id in project.classes:
@@ -706,8 +709,11 @@ class _Collector:
         Blueprints registered and hooks added through the parameter then belong
         to the caller's app.
         """
-        if not any(arg.kind in ("name", "attribute") for arg in call.args):
-            return
+        for arg in call.args:
+            if arg.kind == "name" or arg.kind == "attribute":
+                break
+        else:
+            return  # (a plain loop: this runs for every call of every module)
         symbol, rest = self.project.resolve(call.target)
         callee: str | None = None
         if symbol.kind == "function" and not rest:
