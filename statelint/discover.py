@@ -102,10 +102,6 @@ def _package_chain(directory: Path, memo: dict[Path, tuple[str, ...]]) -> tuple[
     return chain
 
 
-def _is_virtualenv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").exists()
-
-
 def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = None,
              is_ignored: Callable[[list[str]], set[str]] | None = None,
              root: Path | None = None) -> Discovery:
@@ -120,6 +116,7 @@ def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = No
     result = Discovery(root=base)
     seen: set[Path] = set()
     found: list[Path] = []
+    known: dict[Path, str] = {}  # relative paths the walk already worked out
     for path in given:
         if not path.exists() and not path.is_symlink():
             result.problems.append(FileProblem(_printable(str(path)), "path does not exist",
@@ -135,8 +132,8 @@ def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = No
                 seen.add(resolved)
                 found.append(path.absolute())
             continue
-        _walk(path.absolute(), path.resolve(), base, seen, found, result, is_excluded)
-    relpaths = {p: _relpath(p, base) for p in found}
+        _walk(path.absolute(), path.resolve(), base, seen, found, result, is_excluded, known)
+    relpaths = {p: known.get(p) or _relpath(p, base) for p in found}
     for path, rel in list(relpaths.items()):
         if not _encodable(rel):
             # Reports, fingerprints and the cache all need the path as UTF-8 text; a name
@@ -169,7 +166,8 @@ def _relpath(path: Path, root: Path) -> str:
 
 
 def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Path],
-          result: Discovery, is_excluded: Callable[[str], bool] | None) -> None:
+          result: Discovery, is_excluded: Callable[[str], bool] | None,
+          known: dict[Path, str]) -> None:
     visited_dirs: set[Path] = set()
 
     def on_error(error: OSError) -> None:
@@ -178,41 +176,56 @@ def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Pa
                                            f"cannot read directory: {error.strerror}",
                                            kind="unreadable"))
 
+    # Real paths and relative paths of the folders being walked, worked out from
+    # their parent's (one ``resolve`` per symbolic link, not per folder and file).
+    reals: dict[str, Path] = {str(top): real_top}
+    rels: dict[str, str] = {str(top): _relpath(top, root)}
+
+    def join(rel: str, name: str) -> str:
+        return name if rel in ("", ".") else f"{rel}/{name}"
+
     for dirpath, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
         directory = Path(dirpath)
-        real = directory.resolve()
+        real = reals.pop(dirpath, None) or directory.resolve()
+        rel_dir = rels.pop(dirpath, None) or _relpath(directory, root)
         if real in visited_dirs:
             dirnames[:] = []
             continue
         visited_dirs.add(real)
         keep = []
         for name in sorted(dirnames):
-            child = directory / name
             if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
                 result.skipped += 1
                 continue
-            if _is_virtualenv(child):
+            child_path = os.path.join(dirpath, name)
+            if os.path.exists(os.path.join(child_path, "pyvenv.cfg")):  # a virtualenv
                 result.skipped += 1
                 continue
-            if child.is_symlink():
-                target = _real(child)
+            child_real = real / name
+            if os.path.islink(child_path):
+                target = _real(Path(child_path))
                 if target is None or target in visited_dirs or not _inside(target, real_top):
                     # a loop, or a link that leaves the tree we were asked to scan
                     result.skipped += 1
                     continue
-            if is_excluded is not None and is_excluded(_relpath(child, root)):
+                child_real = target
+            child_rel = join(rel_dir, name)
+            if is_excluded is not None and is_excluded(child_rel):
                 result.skipped += 1
                 continue
             keep.append(name)
+            reals[child_path] = child_real
+            rels[child_path] = child_rel
         dirnames[:] = keep
         for name in sorted(filenames):
             if not name.endswith(".py"):
                 continue
             path = directory / name
-            if is_excluded is not None and is_excluded(_relpath(path, root)):
+            rel = join(rel_dir, name)
+            if is_excluded is not None and is_excluded(rel):
                 result.skipped += 1
                 continue
-            is_link = path.is_symlink()
+            is_link = os.path.islink(os.path.join(dirpath, name))
             if is_link:
                 if name.startswith(".#"):  # an editor's lock file, a link to nowhere
                     result.skipped += 1
@@ -231,6 +244,7 @@ def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Pa
                 continue
             seen.add(resolved)
             found.append(path)
+            known[path] = rel
 
 
 def _encodable(text: str) -> bool:
