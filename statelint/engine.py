@@ -310,6 +310,13 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
                       parsed=counts["parsed"], cache_hits=counts["hits"], hashed=counts["hashed"])
 
 
+#: When the files a demand-driven scan has parsed or wants hold more than this share of
+#: the tree's bytes, it parses the rest at once (same result, fewer rounds).
+EXHAUSTIVE_SHARE = 0.75
+#: ... on trees of at least this many files (on smaller ones, rounds cost little).
+EXHAUSTIVE_MIN_FILES = 200
+
+
 class LazyLink:
     """Demand-driven facts: parse the seeds, link, parse what linking looked up, repeat.
 
@@ -317,10 +324,13 @@ class LazyLink:
     discovered module name; every lookup that lands on a module not parsed yet is
     recorded (``Project.demanded``), as are the names of helpers and classes whose
     callers or instances an analysis reads (``prescan.reverse_names``), found in
-    unparsed files by a word search.  Rules run once linking demands nothing more;
-    when the rules themselves look something up that was not parsed, it is parsed
-    and the round repeats.  The last round demanded nothing: every lookup it made
-    had the answer an exhaustive scan gives, so its result is that scan's.
+    unparsed files by a word search.  Rules run once linking demands little more
+    (what they look up is parsed along with it) and the rounds repeat until a
+    round demands nothing: every lookup it made had the answer an exhaustive scan
+    gives, so its result is that scan's.  When the files parsed or wanted already
+    hold more than ``EXHAUSTIVE_SHARE`` of the tree's bytes, the rest is parsed at
+    once: on an application whose handlers reach most of its code, rounds would
+    cost more than the few files they spare.
 
     Files never parsed are syntax-checked with CPython's parser; one that fails is
     parsed after all (so that it is reported exactly as an exhaustive scan
@@ -341,6 +351,8 @@ class LazyLink:
         self.syntax_checked = 0
         self.app_methods = prescan.app_method_names(config)
         self._searched: set[str] = set()
+        #: the round after which everything left was parsed (0: never)
+        self.switched = 0
         #: seconds spent per part, over all rounds (``--statistics``)
         self.times = {"prescan": 0.0, "parse": 0.0, "link": 0.0, "rules": 0.0, "syntax check": 0.0}
 
@@ -418,6 +430,7 @@ class LazyLink:
         project: Project | None = None
         findings: list[Finding] = []
         syntax_only = False
+        total_size = sum(len(source) for source in data.values())
         while True:
             # Parse what is wanted, every file of the same module name (the first by
             # path wins, as in a full scan), and the packages above parsed modules.
@@ -449,6 +462,13 @@ class LazyLink:
                 findings = run_rules(project, self.selected)
                 more |= self._wanted(project, by_module, parsed, data)
                 self.times["rules"] += time.perf_counter() - mark
+            if more and not self.switched and len(files) >= EXHAUSTIVE_MIN_FILES:
+                size = sum(len(data.get(i, b"")) for i in parsed.keys() | more)
+                if size > EXHAUSTIVE_SHARE * total_size:
+                    # Most of the tree's code is needed anyway: parse the rest in one
+                    # go rather than pay a link and the rules per round to find it.
+                    self.switched = self.rounds
+                    more = set(range(len(files))) - parsed.keys()
             if not more:
                 # Files never parsed must still be reported when they do not parse.
                 mark = time.perf_counter()
@@ -746,6 +766,7 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     if lazy is not None and memo is None:
         timings["lazy rounds"] = lazy.rounds
         timings["files syntax-checked"] = lazy.syntax_checked
+        timings["all parsed after round"] = lazy.switched
         for part in ("prescan", "parse", "syntax check"):
             timings[f"{part} (of facts)"] = lazy.times[part]
     attach_ledger(result, ledger)

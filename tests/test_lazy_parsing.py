@@ -151,3 +151,38 @@ def test_duplicate_module_names_and_suffix_lookups(tmp_path, monkeypatch):
                   "@app.get('/x')\ndef x():\n    put('a')\n    return ''\n",
     })
     _assert_same(*_both(["."], monkeypatch, tmp_path))
+
+
+def _service_modules(count: int) -> dict[str, str]:
+    """``count`` helper modules, each a link of a chain the handler walks down."""
+    files = {}
+    for i in range(count):
+        nxt = (f"from app.chain.step_{i + 1} import run_{i + 1}\n" if i + 1 < count
+               else "from app.store import remember\n")
+        call = f"run_{i + 1}(order)" if i + 1 < count else "remember(order)"
+        files[f"app/chain/step_{i}.py"] = (
+            f"{nxt}\n\ndef run_{i}(order):\n    \"\"\"Step {i} of checkout.\"\"\"\n"
+            f"    order = dict(order, step={i})\n    return {call}\n")
+    files["app/chain/__init__.py"] = ""
+    return files
+
+
+def test_a_large_tree_whose_handlers_reach_most_code_is_parsed_at_once(tmp_path, monkeypatch):
+    # 230 modules, nearly all reached through a chain of imports: rounds would find
+    # them a few at a time; past half of the bytes the rest is parsed in one go.
+    web = DEEP["app/web.py"].replace("from app.one import step_one", "from app.chain.step_0 import run_0")
+    web = web.replace("str(step_one())", "str(run_0({}))")
+    _write(tmp_path, {**DEEP, "app/web.py": web, **_service_modules(220), **_unrelated(4)})
+    lazy, full = _both(["."], monkeypatch, tmp_path)
+    _assert_same(lazy, full)
+    assert lazy.statistics["all parsed after round"] >= 1
+    assert lazy.statistics["files parsed"] == full.statistics["files parsed"]
+    assert any(f.symbol.endswith("SEEN") for f in lazy.findings)
+
+
+def test_a_large_tree_whose_handlers_reach_little_stays_demand_driven(tmp_path, monkeypatch):
+    _write(tmp_path, {**DEEP, **_unrelated(240)})
+    lazy, full = _both(["."], monkeypatch, tmp_path)
+    _assert_same(lazy, full)
+    assert lazy.statistics["all parsed after round"] == 0
+    assert lazy.statistics["files parsed"] <= len(DEEP)
