@@ -7,7 +7,7 @@ that with a regular-expression split of every token (to count lines), two
 context manager per syntactic node: on Django's tree that costs more than the
 parse itself.
 
-``OffsetPositionProvider`` runs the same code generation with the same rules
+``node_ranges`` runs the same code generation with the same rules
 (whitespace-exclusive "syntactic" ranges where LibCST records them, inclusive
 ones elsewhere) but keeps a single character offset: each token adds its length.
 A node's range is a pair of offsets; ``LineIndex`` turns the few offsets the
@@ -25,7 +25,6 @@ from typing import Any
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata.base_provider import BaseMetadataProvider
 
 #: What LibCST counts as a line break (``\r\n``, ``\r`` or ``\n``).
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -116,19 +115,12 @@ class _OffsetState(CodegenState):
         return _Syntactic(self, node, start_node, end_node)
 
 
-class OffsetPositionProvider(BaseMetadataProvider["Range"]):
-    """Each node's (start, end) character offsets in the generated code, with the
-    module's ``LineIndex`` to turn them into lines and columns."""
-
-    def _gen_impl(self, module: cst.Module) -> None:
-        module._codegen(_OffsetState(module, self._computed))
-
-
 def node_ranges(module: cst.Module) -> dict[cst.CSTNode, Range]:
-    """``OffsetPositionProvider``'s ranges, computed directly.
+    """Every node's range, from one code generation pass over ``module``.
 
-    Going through ``MetadataWrapper`` costs a whole extra walk of the tree: it
-    runs LibCST's batched visitor even when no batchable provider is asked for.
+    Not a LibCST metadata provider on purpose: going through ``MetadataWrapper``
+    costs a whole extra walk of the tree, as it runs LibCST's batched visitor even
+    when no batchable provider is asked for.
     """
     computed: dict[cst.CSTNode, Range] = {}
     module._codegen(_OffsetState(module, computed))

@@ -1,4 +1,4 @@
-"""``OffsetPositionProvider`` gives, for every node, exactly LibCST's ``PositionProvider`` range.
+"""``node_ranges`` gives, for every node, exactly LibCST's ``PositionProvider`` range.
 
 The facts pass uses the cheaper provider; findings, chains, suppressions and
 once-per-process ranges all hang on these positions, so the two must agree on
@@ -16,7 +16,7 @@ from hypothesis import given
 from libcst.metadata import MetadataWrapper, PositionProvider
 from programs import GENERATED, libcst_programs
 
-from statelint.positions import OffsetPositionProvider, node_ranges
+from statelint.positions import node_ranges
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,8 +66,8 @@ def _same_positions(source: str) -> None:
     tree = cst.parse_module(source)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     expected = wrapper.resolve(PositionProvider)
-    offsets = wrapper.resolve(OffsetPositionProvider)
-    assert node_ranges(tree).keys() == offsets.keys()
+    offsets = node_ranges(tree)
+    assert offsets.keys() == expected.keys()
     for node, where in expected.items():
         start, end, lines = offsets[node]
         got = (*lines.position(start), *lines.position(end))

@@ -122,6 +122,17 @@ def test_same_calls_on_statelints_own_sources():
         _same_walk(path.read_text(encoding="utf-8"))
 
 
+def test_classes_whose_order_cannot_be_read_are_walked_as_libcst_walks_them(monkeypatch):
+    # Where the source of ``_visit_and_replace_children`` is not available (a
+    # stripped install), the walker asks LibCST for each node's children.
+    import statelint.walk as walk
+
+    monkeypatch.setattr(walk, "_ORDERS", {})
+    monkeypatch.setattr(walk, "_order_from_source", lambda cls: None)
+    _same_walk(FASTAPI_APP)
+    _same_walk(FASTAPI_APP, ("Call",))
+
+
 def test_trivia_is_skipped_only_for_visitors_that_ignore_it():
     class Names:
         def __init__(self) -> None:
