@@ -103,9 +103,10 @@ def _workers(jobs: int) -> int:
 class Workers:
     """A process pool started on first use and kept for the rest of the scan.
 
-    Demand-driven parsing asks for files in rounds; starting a pool (and
-    importing LibCST in every worker) once per round would cost more than the
-    small late rounds themselves.
+    Demand-driven parsing asks for files in rounds; one pool serves them all, so
+    a round does not start new workers that import LibCST again.  (On Django
+    the difference was within the noise of a shared machine; a worker that died
+    turns the rest of the scan sequential, see ``_parse_all``.)
     """
 
     def __init__(self, jobs: int) -> None:
