@@ -43,10 +43,8 @@ class AppStateMutation(Rule):
     """A request handler changes state that belongs to the application object."""
 
     code = "SL701"
-    prescan_tokens = (
-        "lifespan", "on_event", "on_startup", "startup", "create_app", "make_app", "before_serving",
-        "before_first_request", "cleanup_ctx", "listener"
-    )
+    # Start-up idioms are pre-scan tokens of every scan (``process_state.toml``).
+    prescan_tokens = ()
     name = "app-state-mutation"
     severity = "error"
     how = "config"

@@ -43,10 +43,8 @@ class LocalDiskState(Rule):
     """A handler, or a helper it calls, writes a file on the machine's own disk."""
 
     code = "SL501"
-    prescan_tokens = (
-        "lifespan", "on_event", "on_startup", "startup", "create_app", "make_app", "before_serving",
-        "before_first_request", "cleanup_ctx", "listener"
-    )
+    # Start-up idioms are pre-scan tokens of every scan (``process_state.toml``).
+    prescan_tokens = ()
     name = "local-disk-state"
     severity = "error"
     how = "disk"

@@ -244,7 +244,9 @@ def _table_tokens(words: set[str], patterns: set[str]) -> None:
     for key in ("executor_methods", "scheduler_methods", "task_methods"):
         for item in background.get(key, ()):
             patterns.add(f".{item}(")
-    for key in ("startup_decorator_methods", "startup_kwargs", "startup_names"):
+    # start-up idioms (``state.startup_functions``), for every rule that tells
+    # start-up work from request-time work
+    for key in ("startup_decorator_methods", "startup_kwargs", "startup_names", "startup_lists"):
         for item in background.get(key, ()):
             patterns.add(item)
 
@@ -365,7 +367,7 @@ def _registers_through(value: Any, params: set[str], app_methods: frozenset[str]
     return first.literal.startswith(("/", "^")) or (method == "register" and len(value.args) >= 2)
 
 
-def reverse_names(project: Project, app_methods: frozenset[str] = frozenset()) -> set[str]:
+def reverse_names(project: Project, app_methods: frozenset[str]) -> set[str]:
     """Names whose mentions in unparsed files may change the result.
 
     * helpers handed an app object (``register_routes(app)``): their call sites

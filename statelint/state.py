@@ -578,6 +578,8 @@ def startup_functions(project: Project) -> set[str]:
     decorator_methods = set(table["startup_decorator_methods"])
     kwargs = set(table["startup_kwargs"])
     names = set(table["startup_names"])
+    list_calls = tuple(f".{name}.{method}" for name in table["startup_lists"]
+                       for method in ("append", "insert"))
     roots: set[str] = set()
 
     def add_reference(value: Value) -> None:
@@ -606,8 +608,7 @@ def startup_functions(project: Project) -> set[str]:
                 for key, argument in call.kwargs:
                     if key in kwargs:
                         add_reference(argument)
-                if call.target.endswith((".on_startup.append", ".cleanup_ctx.append",
-                                         ".on_startup.insert")):
+                if call.target.endswith(list_calls):
                     for argument in call.args:
                         add_reference(argument)
     found: set[str] = set()
