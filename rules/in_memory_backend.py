@@ -659,8 +659,7 @@ def _view_throttles(project: Project, backend: str, table: dict[str, Any]) -> li
             if attribute.name != "throttle_classes" or not attribute.value.items:
                 continue
             reaches = [reach for reach in project.reaches
-                       if project.class_of(reach.handler.function_id) == class_id
-                       if reach.handler.function_id in project.functions] or [
+                       if project.class_of(reach.handler.function_id) == class_id] or [
                 reach for reach in project.reaches
                 if reach.handler.function_id.startswith(class_id)]
             found.append(Backend(

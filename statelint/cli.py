@@ -28,6 +28,7 @@ from statelint.filtering import apply_gates, config_relpath, ledger_of, scan_roo
 from statelint.gitdiff import DiffError, changed_lines
 from statelint.model import SEVERITY_RANK, ScanResult
 from statelint.reporters import available_formats, renderer
+from statelint.reporters.concise import printable
 from statelint.rule import all_rules, rule_by_code
 
 EXIT_OK = 0
@@ -42,7 +43,7 @@ def _fail(message: str) -> NoReturn:
 
 def exit_code(result: ScanResult, fail_on: str) -> int:
     """0, 1 or 2 for a finished scan, given the failure threshold."""
-    if any(problem.kind == "internal" for problem in result.problems):
+    if result.failed:
         return EXIT_ERROR
     if fail_on == "never":
         return EXIT_OK
@@ -186,6 +187,8 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         _fail(f"internal error: {type(error).__name__}: {error}; this is a bug in statelint, "
               "please report it")
         raise  # unreachable: _fail exits
+    for note in result.notes:
+        click.echo(f"statelint: {printable(note)}", err=True)
     rules = [rule for rule in all_rules() if config.rule_enabled(rule.code, "")]
 
     if write_baseline_file:
@@ -211,7 +214,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
     write_output(renderer(output_format)(result, rules), output)
     for path, line, codes in unused:
         named = f"[{', '.join(codes)}]" if codes else ""
-        click.echo(f"{path}:{line}:1: unused suppression `# statelint: ignore{named}`: "
+        click.echo(f"{printable(path)}:{line}:1: unused suppression `# statelint: ignore{named}`: "
                    "it silences no finding; remove it", err=True)
     for note in report.lines():
         click.echo(f"statelint: {note}", err=True)
@@ -251,7 +254,7 @@ def run_exit_code(result: ScanResult, config: Config, *, unused: int = 0,
     (counted as warnings) and files that do not parse give 1; under ``--diff`` only
     files the change touched count.
     """
-    if any(problem.kind == "internal" for problem in result.problems):
+    if result.failed:
         return EXIT_ERROR
     if config.fail_on == "never":
         return EXIT_OK
@@ -390,7 +393,7 @@ def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
                                                  and "NO_COLOR" not in os.environ)
     text = inventory_renderer(output_format)(build_inventory(result), colour=bool(use_colour))
     write_output(text, output)
-    if any(problem.kind == "internal" for problem in result.problems):
+    if result.failed:
         sys.exit(EXIT_ERROR)
     if fail_on_stateful and result.stateful_handlers:
         sys.exit(EXIT_FINDINGS)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from statelint.failures import memo_table
 from statelint.knowledge import load_table, matches
 from statelint.model import Call, Param, Span, Value
 from statelint.project import Project, dependency_of
@@ -84,11 +85,7 @@ def effect_list(section: str, key: str) -> tuple[str, ...]:
 
 
 def _memo(project: Project, name: str) -> dict[Any, Any]:
-    store = getattr(project, "_effects_memo", None)
-    if store is None:
-        store = {}
-        project._effects_memo = store  # type: ignore[attr-defined]
-    return store.setdefault(name, {})
+    return memo_table(project, f"effects {name}")
 
 
 # ---------------------------------------------------------------------------

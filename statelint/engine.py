@@ -20,6 +20,7 @@ from typing import Any
 from statelint.baseline import fingerprint, with_fingerprint  # noqa: F401  (engine.fingerprint is public)
 from statelint.cache import FactsCache, content_key, memo_key
 from statelint.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, discover
+from statelint.failures import Failures
 from statelint.filtering import (
     apply_config,
     attach_ledger,
@@ -32,6 +33,7 @@ from statelint.model import (
     FileProblem,
     Finding,
     Handler,
+    InternalError,
     ModuleFacts,
     ParseError,
     Reason,
@@ -531,6 +533,28 @@ def open_cache(root: Path, config: Any, cache_dir: str | None) -> FactsCache:
     return FactsCache.open(cache_directory(root, config, cache_dir), config)
 
 
+def configured_cache_escapes(root: Path, config: Any, cache_dir: str | None) -> str:
+    """Why the configured cache folder may not be used, or ``""``.
+
+    A ``cache-dir`` read from the scanned tree's own configuration must stay inside
+    the scan root once links are followed: a repository must not make statelint
+    read or write elsewhere on the machine.  ``--cache-dir`` is the user's own
+    choice and may point anywhere.
+    """
+    if cache_dir or not getattr(config, "cache_dir", ""):
+        return ""
+    directory = cache_directory(root, config, None)
+    try:
+        inside = directory.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        inside = False
+    if inside:
+        return ""
+    return (f"cache-dir {config.cache_dir!r} from the configuration leads outside the scanned "
+            f"project (to {directory.resolve()}); the cache is off for this run: give the "
+            "folder with --cache-dir to use it")
+
+
 def own_cache_skipped(paths: list[str], directory: Path) -> int:
     """1 when discovery walked past our own cache folder and counted it as skipped.
 
@@ -644,12 +668,21 @@ def progress_bar(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]
             sys.stderr.flush()
 
 
-def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:
-    """Run each rule over the linked project and return the findings, sorted."""
+def run_rules(project: Project, rules: Iterable[type[Rule]],
+              failures: Failures | None = None) -> list[Finding]:
+    """Run each rule over the linked project and return the findings, sorted.
+
+    A rule that raises (or whose analysis raises) loses its own findings only: the
+    failure is recorded in ``failures`` (the project's, by default) and the other
+    rules run as usual.
+    """
+    failures = failures if failures is not None else project.failures
     findings: list[Finding] = []
     for rule_class in rules:
-        for finding in rule_class().check(project):
-            findings.append(with_fingerprint(finding))
+        own: list[Finding] = []
+        with failures.guard("rule", rule=rule_class.code):
+            own = [with_fingerprint(finding) for finding in rule_class().check(project)]
+        findings.extend(own)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule, f.symbol))
     return findings
 
@@ -694,6 +727,10 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     timings: dict[str, float] = {}
     started = time.perf_counter()
     root = scan_root(paths)
+    notes: list[str] = []
+    if cache and (escape := configured_cache_escapes(root, config, cache_dir)):
+        notes.append(escape)
+        cache = False
     # Opened before discovery, so that every run finds the cache folder in place.
     store = open_cache(root, config, cache_dir) if cache else None
     is_excluded, is_ignored = discovery_filters(config, root)
@@ -733,10 +770,15 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     timings["link"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
+    errors: list[InternalError] = [
+        InternalError("facts", item.error.message, path=item.path, module=item.module)
+        for item in facts if item.error is not None and item.error.kind == "internal"]
     if memo is None:
         findings = lazy.findings if lazy is not None and lazy.project is not None else run_rules(
             project, selected)
-        remember_link(store, stage, config, selected, handlers, findings)
+        errors += project.failures.errors
+        if not errors:  # a failed run is computed again next time, and reported again
+            remember_link(store, stage, config, selected, handlers, findings)
     # Declarations (per-file ignores, allow, severities, inline comments) come before
     # verdicts: state a team declared acceptable does not make a handler stateful.
     findings, ledger = apply_config(findings, config, root=discovery.root,
@@ -762,6 +804,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
             paths, cache_directory(discovery.root, config, cache_dir)),
         files_failed=failed + sum(1 for p in discovery.problems),
         statistics=timings,
+        notes=notes,
+        errors=errors,
     )
     timings.update(stage_counts(discovery, stage, memo is not None))
     if lazy is not None and memo is None:

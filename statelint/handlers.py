@@ -588,26 +588,34 @@ class _Collector:
 
     def collect(self) -> None:
         project = self.project
+        guard = project.failures.guard
         # First the call sites that hand an app to a helper (``init_app(app)``), so
         # that the helper's parameter is known as that app everywhere below.
         # (listed once: both passes below go through every module's calls)
-        call_values = {name: list(self.module_call_values(facts))
-                       for name, facts in project.modules.items()}
-        for name in project.modules:
-            for value, context, _, _ in call_values[name]:
-                for call in _iter_calls(value):
-                    self.pass_apps(call, context)
-        for facts in project.modules.values():
-            for fn in facts.functions:
-                self.from_decorators(facts, fn)
-            for cls in facts.classes:
-                self.from_class_decorators(facts, cls)
+        call_values: dict[str, list[tuple[Value, _Context | None, str, bool]]] = {}
         for name, facts in project.modules.items():
-            for value, context, scope, named in call_values[name]:
-                self.walk(value, facts, context, scope, named)
-            self.from_settings(facts)
-        for class_id in project.classes:
-            self.from_view_class(class_id)
+            call_values[name] = []
+            with guard("link", module=name, path=facts.path):
+                call_values[name] = list(self.module_call_values(facts))
+        for name, facts in project.modules.items():
+            with guard("link", module=name, path=facts.path):
+                for value, context, _, _ in call_values[name]:
+                    for call in _iter_calls(value):
+                        self.pass_apps(call, context)
+        for name, facts in project.modules.items():
+            with guard("link", module=name, path=facts.path):
+                for fn in facts.functions:
+                    self.from_decorators(facts, fn)
+                for cls in facts.classes:
+                    self.from_class_decorators(facts, cls)
+        for name, facts in project.modules.items():
+            with guard("link", module=name, path=facts.path):
+                for value, context, scope, named in call_values[name]:
+                    self.walk(value, facts, context, scope, named)
+                self.from_settings(facts)
+        for class_id, (facts, _) in project.classes.items():
+            with guard("link", module=facts.module, path=facts.path):
+                self.from_view_class(class_id)
 
     def module_call_values(self, facts: ModuleFacts
                            ) -> Iterator[tuple[Value, _Context | None, str, bool]]:

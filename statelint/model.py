@@ -381,6 +381,41 @@ class FileProblem:
     kind: str = "syntax"
 
 
+@dataclass(frozen=True, slots=True)
+class InternalError:
+    """A failure inside statelint itself, kept with the stage and the part it hit.
+
+    ``stage`` is ``facts`` (one file), ``link`` (one module, or one handler's
+    reach), ``analysis`` (one shared analysis, asked for by ``rule``) or ``rule``
+    (one rule).  Everything else the scan found is still reported.
+    """
+
+    stage: str
+    message: str
+    path: str = ""
+    module: str = ""
+    rule: str = ""
+    analysis: str = ""
+
+    @property
+    def where(self) -> str:
+        """What failed, in words: ``rule SL301``, ``module shop.views (shop/views.py)``."""
+        parts = []
+        if self.analysis:
+            parts.append(f"analysis '{self.analysis}'")
+        if self.rule:
+            parts.append(f"rule {self.rule}")
+        if self.module:
+            parts.append(f"module {self.module}")
+        if self.path:
+            parts.append(self.path)
+        return ", ".join(parts) or "the scan"
+
+    def describe(self) -> str:
+        """One line: the stage, what failed and why."""
+        return f"internal error in {self.stage} ({self.where}): {self.message}"
+
+
 @dataclass
 class ScanResult:
     """The outcome of a whole scan, as reporters see it."""
@@ -394,6 +429,13 @@ class ScanResult:
     files_failed: int = 0
     statistics: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: failures inside statelint; each cost only the file, module, analysis or rule it names
+    errors: list[InternalError] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when something went wrong inside statelint (exit code 2)."""
+        return bool(self.errors) or any(problem.kind == "internal" for problem in self.problems)
 
     @property
     def stateful_handlers(self) -> int:

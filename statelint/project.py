@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from statelint.failures import Failures
 from statelint.knowledge import frameworks
 from statelint.model import (
     Access,
@@ -141,9 +142,18 @@ class Project:
         self.handler_base_classes = handler_base_classes
         from statelint.handlers import discover_handlers
 
-        self.handlers: list[Handler] = discover_handlers(self)
-        self.entries: dict[str, tuple[str, ...]] = getattr(self, "entries", {})
-        self.reaches: list[Reach] = [self._reach(handler) for handler in self.handlers]
+        #: internal errors of the link stage: each cost one module or one handler's reach
+        self.failures = Failures()
+        self.entries: dict[str, tuple[str, ...]] = {}
+        self.handlers: list[Handler] = []
+        with self.failures.guard("link"):
+            self.handlers = discover_handlers(self)
+        self.reaches: list[Reach] = []
+        for handler in self.handlers:
+            reach = Reach(handler)
+            with self.failures.guard("link", module=handler.module, path=handler.path):
+                reach = self._reach(handler)
+            self.reaches.append(reach)
 
     # -- modules and names ------------------------------------------------------
 
@@ -319,8 +329,12 @@ class Project:
         return None
 
     def class_of(self, function_id: str) -> str | None:
-        """The class id a method belongs to."""
-        facts, fn = self.functions[function_id]
+        """The class id a method belongs to (None for a function, or an id that names
+        no function of the project, such as a view class registered as a whole)."""
+        found = self.functions.get(function_id)
+        if found is None:
+            return None
+        facts, fn = found
         if not fn.class_name:
             return None
         class_id = f"{facts.module}:{fn.class_name}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from statelint.failures import analysis
 from statelint.knowledge import api_list, matches
 from statelint.model import Access, Finding, Location, Severity, Value
 from statelint.project import Project, Reach, StateTarget
@@ -34,11 +35,9 @@ class StateUse:
         return handler.key
 
 
+@analysis("state uses")
 def state_uses(project: Project) -> list[StateUse]:
     """Every request-time access to module or class state (computed once per project)."""
-    cached = getattr(project, "_state_uses", None)
-    if cached is not None:
-        return cached
     uses: list[StateUse] = []
     resolved: dict[tuple[str, Access], StateTarget | None] = {}
     for reach, function_id, access in project.reached_accesses():
@@ -48,7 +47,6 @@ def state_uses(project: Project) -> list[StateUse]:
         target = resolved[key]
         if target is not None:
             uses.append(StateUse(reach, function_id, access, target))
-    project._state_uses = uses  # type: ignore[attr-defined]
     return uses
 
 
@@ -396,6 +394,7 @@ def _is_mapping(project: Project, value: Value) -> bool:
     return False
 
 
+@analysis("memo caches")
 def memo_caches(project: Project) -> dict[str, MemoCache]:
     """Module- and class-level mappings that handlers use as memo caches over I/O.
 
@@ -408,9 +407,6 @@ def memo_caches(project: Project) -> dict[str, MemoCache]:
     own files.  A mapping whose entries are changed in place
     (``CACHE[key].append(x)``, ``+=``) holds data, not a memo.
     """
-    cached = getattr(project, "_memo_caches", None)
-    if cached is not None:
-        return cached
     from statelint.effects import has_arguments, reached_io
 
     found: dict[str, MemoCache] = {}
@@ -444,7 +440,6 @@ def memo_caches(project: Project) -> dict[str, MemoCache]:
             io.extend(performed)
         if memo:
             found[symbol] = MemoCache(symbol, tuple(group), tuple(stores), tuple(io))
-    project._memo_caches = found  # type: ignore[attr-defined]
     return found
 
 
@@ -453,6 +448,7 @@ def is_memo_cache(project: Project, symbol: str) -> bool:
     return symbol in memo_caches(project)
 
 
+@analysis("connection registries")
 def connection_registries(project: Project) -> dict[str, ConnectionRegistry]:
     """Long-lived collections that handlers add open connections to.
 
@@ -464,9 +460,6 @@ def connection_registries(project: Project) -> dict[str, ConnectionRegistry]:
     (``clients[user_id] = ws``), the collection's name says it holds
     connections and the function storing into it holds one.
     """
-    cached = getattr(project, "_connection_registries", None)
-    if cached is not None:
-        return cached
     from statelint.effects import (
         connection_name,
         effect_list,
@@ -527,7 +520,6 @@ def connection_registries(project: Project) -> dict[str, ConnectionRegistry]:
         found[instance] = ConnectionRegistry(
             instance, tuple(instance_uses), tuple(adds), tuple(sorted(member_set)),
             facts.path, facts.binding(name))
-    project._connection_registries = found  # type: ignore[attr-defined]
     return found
 
 
@@ -561,6 +553,7 @@ def is_connection_registry(project: Project, symbol: str) -> bool:
     return False
 
 
+@analysis("start-up functions")
 def startup_functions(project: Project) -> set[str]:
     """Function ids that run once per worker at start-up, and everything they call.
 
@@ -569,9 +562,6 @@ def startup_functions(project: Project) -> set[str]:
     functions passed as ``lifespan=``/``on_startup=`` to an app; callbacks appended
     to ``app.on_startup``/``app.cleanup_ctx``; and app factories named ``create_app``.
     """
-    cached = getattr(project, "_startup_functions", None)
-    if cached is not None:
-        return cached
     from statelint.knowledge import load_table
 
     table = load_table("process_state")["background"]
@@ -619,7 +609,6 @@ def startup_functions(project: Project) -> set[str]:
             continue
         found.add(current)
         queue.extend(callee for callee, _ in project.callees(current) if callee not in found)
-    project._startup_functions = found  # type: ignore[attr-defined]
     return found
 
 
@@ -657,6 +646,7 @@ def writes_sync_primitive(project: Project, use: StateUse) -> bool:
 # -- what the web process imports ---------------------------------------------------
 
 
+@analysis("modules the web process loads")
 def web_loaded_modules(project: Project) -> set[str]:
     """Modules a web worker imports: those defining handlers, and everything they
     import, transitively (with parent packages, which importing runs too).
@@ -664,9 +654,6 @@ def web_loaded_modules(project: Project) -> set[str]:
     Import-time work in other modules (a CLI, a job consumer started as its own
     process, a test helper) does not happen in the web workers.
     """
-    cached = getattr(project, "_web_loaded", None)
-    if cached is not None:
-        return cached
     seeds = {handler.module for handler in project.handlers}
     for entries in project.entries.values():
         for entry in entries:
@@ -688,5 +675,4 @@ def web_loaded_modules(project: Project) -> set[str]:
             found = project.find_module(imported.dotted) or project.find_module(imported.module)
             if found is not None and found.module not in loaded:
                 queue.append(found.module)
-    project._web_loaded = loaded  # type: ignore[attr-defined]
     return loaded

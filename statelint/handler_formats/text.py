@@ -6,6 +6,8 @@ so piped or redirected output stays plain text.
 
 from __future__ import annotations
 
+import re
+
 from statelint.inventory import (
     HandlerEntry,
     Inventory,
@@ -14,6 +16,7 @@ from statelint.inventory import (
     location_text,
     methods_text,
 )
+from statelint.reporters.concise import printable
 
 _STYLES = {
     "bold": "\x1b[1m",
@@ -117,4 +120,18 @@ def render(inventory: Inventory, *, colour: bool = False) -> str:
     if result.problems:
         lines.append("")
     lines.append(f"Summary: {inventory.summary_line()}.")
-    return "\n".join(lines) + "\n"
+    return _printable("\n".join(lines)) + "\n"
+
+
+_OWN_CODES = re.compile("|".join(re.escape(code) for code in sorted(set(_STYLES.values()))))
+
+
+def _printable(text: str) -> str:
+    """Escape control characters that came from the scanned tree (a file name, a route),
+    keeping the colour codes this module wrote itself."""
+    pieces, last = [], 0
+    for match in _OWN_CODES.finditer(text):
+        pieces += [printable(text[last:match.start()]), match.group()]
+        last = match.end()
+    pieces.append(printable(text[last:]))
+    return "".join(pieces)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from statelint.model import FileProblem, Finding, ScanResult
+from statelint.model import FileProblem, Finding, InternalError, ScanResult
 from statelint.rule import Rule
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -54,6 +54,22 @@ def problem_label(problem: FileProblem) -> str:
     return PROBLEM_LABELS.get(problem.kind, problem.kind or "Error")
 
 
+#: Control characters (C0 but tab, DEL, C1) as escapes: a file name or a source line in a
+#: message must not move the cursor or change a terminal's state.
+_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0, 9), *range(11, 32), *range(127, 160)]}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` (newlines kept)."""
+    return text.translate(_CONTROL)
+
+
+def stage_errors(result: ScanResult) -> list[InternalError]:
+    """Internal errors that are not already listed as a file that failed: those of
+    the link, analysis and rule stages (a file's own failure is one of its problems)."""
+    return [error for error in result.errors if error.stage != "facts"]
+
+
 def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
     """Count findings per severity, always listing error, warning and info in that order."""
     counts = dict.fromkeys(SEVERITIES, 0)
@@ -82,8 +98,9 @@ def plural(count: int, word: str) -> str:
 
 
 def single_line(text: str) -> str:
-    """Collapse all whitespace, newlines included, so that one item stays on one line."""
-    return " ".join(text.split())
+    """Collapse all whitespace, newlines included, so that one item stays on one line,
+    with control characters escaped."""
+    return printable(" ".join(text.split()))
 
 
 def summarise(result: ScanResult) -> str:
@@ -102,6 +119,8 @@ def summarise(result: ScanResult) -> str:
     )
     if result.files_failed:
         parts.append(f"{plural(result.files_failed, 'file')} could not be analysed")
+    if stage_errors(result):
+        parts.append(f"{plural(len(stage_errors(result)), 'internal error')} in statelint")
     return "; ".join(parts) + "."
 
 
@@ -113,14 +132,17 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
     for a uniform reporter interface; the line carries only the code.
     """
     lines = [
-        f"{finding.path}:{finding.line}:{finding.column + 1}: "
+        f"{printable(finding.path)}:{finding.line}:{finding.column + 1}: "
         f"{finding.rule} {single_line(finding.message)}"
         for finding in sorted(result.findings, key=finding_order)
     ]
     for problem in sorted(result.problems, key=problem_order):
-        where = (
+        where = printable(
             f"{problem.path}:{problem.line}:{problem.column + 1}" if problem.line else problem.path
         )
         lines.append(f"{where}: {problem_label(problem)}: {single_line(problem.message)}")
+    for error in stage_errors(result):
+        lines.append(f"{printable(error.path or 'statelint')}: InternalError: "
+                     f"{single_line(error.describe())}")
     lines.append(summarise(result))
     return "\n".join(lines) + "\n"

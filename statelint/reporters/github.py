@@ -15,6 +15,7 @@ from statelint.reporters.concise import (
     handler_label,
     problem_label,
     problem_order,
+    stage_errors,
 )
 from statelint.rule import Rule
 
@@ -88,4 +89,6 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
     """
     lines = [_finding_command(finding) for finding in sorted(result.findings, key=finding_order)]
     lines += [_problem_command(problem) for problem in sorted(result.problems, key=problem_order)]
+    lines += [format_command("error", [("file", error.path)] if error.path else [],
+                             error.describe()) for error in stage_errors(result)]
     return "".join(f"{line}\n" for line in lines)

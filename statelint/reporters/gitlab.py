@@ -14,7 +14,7 @@ from typing import Any
 
 from statelint.baseline import fingerprint as finding_fingerprint
 from statelint.model import FileProblem, Finding, Location, ScanResult
-from statelint.reporters.concise import finding_order, problem_label, problem_order
+from statelint.reporters.concise import finding_order, problem_label, problem_order, stage_errors
 from statelint.rule import Rule
 
 # A stateful handler is a correctness risk once a second worker or replica runs;
@@ -97,4 +97,10 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
     for problem in sorted(result.problems, key=problem_order):
         fingerprint = _claim(_digest("problem", problem.path, problem.kind), occurrences)
         issues.append(_problem_issue(problem, fingerprint))
+    for error in stage_errors(result):
+        fingerprint = _claim(_digest("internal", error.stage, error.where), occurrences)
+        issues.append({
+            "type": "issue", "check_name": "InternalError", "description": error.describe(),
+            "categories": list(CATEGORIES), "severity": "major", "fingerprint": fingerprint,
+            "location": _lines(error.path or ".", 1, 1)})
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -92,6 +92,17 @@ def result_dict(result: ScanResult) -> dict[str, Any]:
             }
             for p in result.problems
         ],
+        "errors": [
+            {
+                "stage": e.stage,
+                "path": e.path,
+                "module": e.module,
+                "rule": e.rule,
+                "analysis": e.analysis,
+                "message": e.message,
+            }
+            for e in result.errors
+        ],
         "summary": {
             "files_scanned": result.files_scanned,
             "files_skipped": result.files_skipped,
@@ -103,6 +114,7 @@ def result_dict(result: ScanResult) -> dict[str, Any]:
             "errors": by_severity["error"],
             "warnings": by_severity["warning"],
             "infos": by_severity["info"],
+            "internal_errors": len(result.errors),
         },
     }
 

@@ -15,7 +15,13 @@ from collections.abc import Sequence
 import statelint
 from statelint.engine import handler_key
 from statelint.model import FileProblem, Finding, Location, ScanResult, Verdict
-from statelint.reporters.concise import finding_order, plural, problem_label, problem_order
+from statelint.reporters.concise import (
+    finding_order,
+    plural,
+    problem_label,
+    problem_order,
+    stage_errors,
+)
 from statelint.rule import Rule
 
 # XML 1.0 forbids most control characters, even escaped; ElementTree writes them
@@ -143,11 +149,17 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
     for problem in problems:
         _problem_case(suite, problem)
 
-    tests = len(result.verdicts) + len(unmatched) + len(problems)
+    internal = stage_errors(result)
+    for error in internal:
+        case = _testcase(suite, error.path or "statelint", f"internal error in {error.stage}",
+                         error.path, 0)
+        _fail(case, "error", error.describe(), "internal", error.describe())
+
+    tests = len(result.verdicts) + len(unmatched) + len(problems) + len(internal)
     counts = {
         "tests": str(tests),
         "failures": str(failures),
-        "errors": str(len(problems)),
+        "errors": str(len(problems) + len(internal)),
         "skipped": "0",
     }
     suites.attrib.update(counts)

@@ -21,6 +21,7 @@ from statelint.reporters.concise import (
     plural,
     problem_label,
     problem_order,
+    stage_errors,
 )
 from statelint.rule import Rule
 
@@ -224,4 +225,8 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
             f"{problem_label(problem)}: {inline(problem.message)}"
             for problem in problems
         ]
+    internal = stage_errors(result)
+    if internal:
+        lines += ["", "statelint failed inside (the rest of this report is complete):", ""]
+        lines += [f"- {inline(error.describe())}" for error in internal]
     return "\n".join(lines).rstrip() + "\n"

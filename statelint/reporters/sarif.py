@@ -21,7 +21,7 @@ from urllib.parse import quote
 import statelint
 from statelint.baseline import fingerprint
 from statelint.model import FileProblem, Finding, Location, ScanResult
-from statelint.reporters.concise import finding_order, problem_label, problem_order
+from statelint.reporters.concise import finding_order, problem_label, problem_order, stage_errors
 from statelint.rule import Rule
 
 SCHEMA_URI = (
@@ -209,6 +209,11 @@ def _invocation(result: ScanResult) -> dict[str, Any]:
     notifications = [
         _problem_notification(problem) for problem in sorted(result.problems, key=problem_order)
     ]
+    notifications += [
+        {"level": "error", "message": {"text": error.describe()},
+         "descriptor": {"id": f"internal-{error.stage}"}}
+        for error in stage_errors(result)
+    ]
     # dict.fromkeys drops repeated notes: SARIF asks for distinct notifications.
     notifications += [
         {"level": "note", "message": {"text": note}} for note in dict.fromkeys(result.notes)
@@ -216,7 +221,7 @@ def _invocation(result: ScanResult) -> dict[str, Any]:
     return {
         # A file with a syntax error is a finding about the scanned code, not a
         # failure of statelint; only an internal error means the run went wrong.
-        "executionSuccessful": not any(problem.kind == "internal" for problem in result.problems),
+        "executionSuccessful": not result.failed,
         "toolExecutionNotifications": notifications,
     }
 

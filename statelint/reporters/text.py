@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from statelint.model import ScanResult
+from statelint.reporters.concise import printable, stage_errors
 from statelint.rule import Rule
 
 STYLES = {
@@ -33,28 +34,31 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
     lines: list[str] = []
     for finding in result.findings:
         lines.append(
-            f"{_style('path', f'{finding.path}:{finding.line}:{finding.column + 1}')}: "
+            f"{_style('path', f'{printable(finding.path)}:{finding.line}:{finding.column + 1}')}: "
             f"{_style('code', finding.rule)} {_style(finding.severity, finding.severity)} "
-            f"{finding.message}"
+            f"{printable(finding.message)}"
         )
         if finding.trace:
             lines.append("  chain:")
             for step in finding.trace:
-                lines.append(f"    {step.path}:{step.line}:{step.column + 1}  {step.message}")
+                lines.append(printable(f"    {step.path}:{step.line}:{step.column + 1}  {step.message}"))
         others = [loc for loc in finding.related if not loc.message.startswith("handler ")]
         if len(others) > 1:
             lines.append("  also changed at:")
             for loc in others[1:]:
-                lines.append(f"    {loc.path}:{loc.line}:{loc.column + 1}  {loc.message}")
+                lines.append(printable(f"    {loc.path}:{loc.line}:{loc.column + 1}  {loc.message}"))
         lines.append(f"  handlers: {', '.join(h.split('::')[-1] for h in finding.handlers)}")
         lines.append(f"  {_style('ok', 'fix')}: {finding.suggestion}")
         lines.append("")
     for problem in result.problems:
-        where = (
+        where = printable(
             f"{problem.path}:{problem.line}:{problem.column + 1}" if problem.line else problem.path
         )
-        lines.append(f"{_style('path', where)}: {_style('error', 'E902')} {problem.message}")
-    if result.problems:
+        lines.append(f"{_style('path', where)}: {_style('error', 'E902')} "
+                     f"{printable(problem.message)}")
+    for error in stage_errors(result):
+        lines.append(f"{_style('error', 'statelint')}: {printable(error.describe())}")
+    if result.problems or stage_errors(result):
         lines.append("")
     stateful = [v for v in result.verdicts if v.verdict == "stateful"]
     if result.verdicts:
@@ -67,7 +71,7 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
             handler = verdict.handler
             causes = sorted({reason.symbol.rsplit(".", 1)[-1] for reason in verdict.reasons})
             lines.append(
-                f"  {_style('bad', 'stateful')}  {handler.path}:{handler.line} "
+                f"  {_style('bad', 'stateful')}  {printable(handler.path)}:{handler.line} "
                 f"{handler.name} {handler.route}".rstrip()
                 + f"  ← {', '.join(causes)}"
             )
