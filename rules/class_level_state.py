@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from statelint.knowledge import frameworks, load_table, matches
 from statelint.model import Access, Finding, Location
-from statelint.project import Project, Reach
+from statelint.project import Project, Reach, Symbol
 from statelint.rule import Example, Rule
 from statelint.state import (
     WRITE_OPS,
@@ -250,7 +250,8 @@ def _judge(project: Project, use: StateUse) -> tuple[str | None, str, bool]:
             return singleton, "singleton", _changes_unknown_value(access)
         return None, "", False
     if target.kind == "module" and target.binding is not None and target.rest:
-        if project.instance_class(target.binding.value) is None:
+        holder = Symbol("binding", target.symbol, target.module, target.binding.name)
+        if project.binding_class(holder) is None:
             return None, "", False
         if _holds_connections(project, use):
             return None, "", False
@@ -376,8 +377,7 @@ def _entered_through_singleton(project: Project, reach: Reach, function_id: str)
         symbol, rest = project.resolve(call.target)
         if symbol.kind != "binding" or len(rest) != 1:
             return None
-        binding = project.binding(symbol)
-        if binding is None or project.instance_class(binding.value) is None:
+        if project.binding_class(symbol) is None:
             return None
         return symbol.key
     return None

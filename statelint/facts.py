@@ -706,7 +706,7 @@ class FactsCollector(cst.CSTVisitor):
     def visit_If(self, node: cst.If) -> None:
         if self.scopes:
             scope = self.scopes[-1]
-            scope.guards.append(_tested_names(node.test))
+            scope.guards.append(_guard_names(node.test))
             scope.once_stack.append(bool(_setness_tested_names(node.test) & scope.globals_declared))
         elif _is_main_guard(node.test):
             self._main_guard_depth += 1
@@ -758,6 +758,12 @@ class FactsCollector(cst.CSTVisitor):
                 scope = self.scopes[-1]
                 if name in scope.globals_declared:
                     self._rebind(scope, name, stmt)
+                    if value_node is not None:
+                        # what the module-level name holds from now on: a start-up
+                        # function's ``global store; store = Store()`` builds the object
+                        span = self.span(stmt)
+                        scope.write_values.append((span.line, span.column,
+                                                   self.summarize(value_node)))
                 elif name not in scope.nonlocals:
                     scope.locals.add(name)
                     if value_node is not None:
@@ -1026,6 +1032,28 @@ def _tested_names(test: cst.BaseExpression) -> frozenset[str]:
     return frozenset(names)
 
 
+_ORDERINGS = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
+
+
+def _guard_names(test: cst.BaseExpression) -> frozenset[str]:
+    """The names an ``if`` guards its block on, for telling once-per-process work apart.
+
+    ``if _client is None or _client.closed:`` guards on ``_client`` (the block runs only
+    when the object is missing or spent); ``if not _last or now - _last > ttl:`` does
+    not: an ordering comparison is a threshold, so the block runs again and again, and
+    with ``or`` a name counts only when every alternative tests it.
+    """
+    if isinstance(test, cst.BooleanOperation):
+        left, right = _guard_names(test.left), _guard_names(test.right)
+        return left & right if isinstance(test.operator, cst.Or) else left | right
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _guard_names(test.expression)
+    if isinstance(test, cst.Comparison) and any(
+            isinstance(item.operator, _ORDERINGS) for item in test.comparisons):
+        return frozenset()
+    return _tested_names(test)
+
+
 def _exits(body: cst.BaseSuite) -> bool:
     """True when a block ends by leaving the function (``return`` or ``raise``)."""
     statements = body.body
@@ -1041,14 +1069,18 @@ def _exits(body: cst.BaseSuite) -> bool:
 
 def _setness_tested_names(test: cst.BaseExpression) -> frozenset[str]:
     """Names a test checks for being set or changed: ``x``, ``not x``, ``x is None``,
-    ``x is not None``, ``x != value``, ``x == value`` (not ``x > limit``: a threshold
-    guards request work, not initialisation)."""
+    ``x is not None``, ``x != value``, ``x == value``, ``x.closed`` (not ``x > limit``: a
+    threshold guards request work, not initialisation).  With ``or``, a name counts only
+    when every alternative tests it: ``if not x or now - x > ttl`` runs again and again."""
     if isinstance(test, cst.BooleanOperation):
-        return _setness_tested_names(test.left) | _setness_tested_names(test.right)
+        left, right = _setness_tested_names(test.left), _setness_tested_names(test.right)
+        return left & right if isinstance(test.operator, cst.Or) else left | right
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         return _setness_tested_names(test.expression)
     if isinstance(test, cst.Name):
         return frozenset({test.value})
+    if isinstance(test, cst.Attribute) and isinstance(test.value, cst.Name):
+        return frozenset({test.value.value})
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         operator = test.comparisons[0].operator
         if isinstance(operator, (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual)):
@@ -1056,28 +1088,6 @@ def _setness_tested_names(test: cst.BaseExpression) -> frozenset[str]:
                      if isinstance(node, cst.Name)}
             return frozenset(names)
     return frozenset()
-
-
-def _unset_tested_names(test: cst.BaseExpression) -> frozenset[str]:
-    """Names an ``if`` tests for being unset: ``x is None``, ``not x``, ``x is None or ...``."""
-    names: set[str] = set()
-    if isinstance(test, cst.BooleanOperation):
-        return _unset_tested_names(test.left) | _unset_tested_names(test.right)
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        name = dotted_name(test.expression)
-        if name is not None:
-            names.add(name)
-    elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        comparison = test.comparisons[0]
-        name = dotted_name(test.left)
-        if (
-            name is not None
-            and isinstance(comparison.operator, (cst.Is, cst.Equal))
-            and isinstance(comparison.comparator, cst.Name)
-            and comparison.comparator.value == "None"
-        ):
-            names.add(name)
-    return frozenset(names)
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:

@@ -727,8 +727,7 @@ class _Collector:
         if symbol.kind == "function" and not rest:
             callee = symbol.key
         elif symbol.kind == "binding" and len(rest) == 1:
-            binding = self.project.binding(symbol)
-            class_id = self.project.instance_class(binding.value) if binding else None
+            class_id = self.project.binding_class(symbol)
             callee = self.project.method_of(class_id, rest[0]) if class_id else None
         if callee is None:
             return

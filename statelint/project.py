@@ -138,6 +138,7 @@ class Project:
         self._callees_cache: dict[str, list[tuple[str, Span]]] = {}
         self._mro_cache: dict[str, list[str]] = {}
         self._external_bases_cache: dict[str, tuple[str, ...]] = {}
+        self._rebound_cache: dict[str, dict[str, list[Value]]] = {}
         self.handler_decorators = handler_decorators
         self.handler_base_classes = handler_base_classes
         from statelint.handlers import discover_handlers
@@ -340,6 +341,42 @@ class Project:
         class_id = f"{facts.module}:{fn.class_name}"
         return class_id if class_id in self.classes else None
 
+    def binding_class(self, symbol: Symbol) -> str | None:
+        """The project class of the object a module-level name holds.
+
+        The object is built where the name is defined (``store = Store()``) or by a
+        function of the same module that rebinds it through ``global``: the common
+        ``store = None`` at import time and ``store = Store(settings)`` in the app
+        factory or ``main()``.  (``global`` can only rebind names of its own module,
+        so the module's functions are all there is to read.)
+        """
+        binding = self.binding(symbol)
+        if binding is None:
+            return None
+        found = self.instance_class(binding.value)
+        if found is not None:
+            return found
+        for value in self.rebound_values(symbol):
+            found = self.instance_class(value)
+            if found is not None:
+                return found
+        return None
+
+    def rebound_values(self, symbol: Symbol) -> list[Value]:
+        """What functions assign to a module-level name through ``global``, in file order."""
+        values = self._rebound_cache.get(symbol.module)
+        if values is None:
+            values = {}
+            facts = self.modules.get(symbol.module)
+            for fn in facts.functions if facts is not None else ():
+                for access in fn.accesses:
+                    if access.op == "rebind" and access.head == "global":
+                        value = fn.written_value(access)
+                        if value is not None:
+                            values.setdefault(access.ref, []).append(value)
+            self._rebound_cache[symbol.module] = values
+        return values.get(symbol.key, [])
+
     def instance_class(self, value: Value) -> str | None:
         """The project class a value is an instance of, when it is ``Class(...)``."""
         if value.kind != "call" or not value.target:
@@ -386,11 +423,9 @@ class Project:
                     found = self.method_of(symbol.key, "__call__")
                 return found
         if symbol.kind == "binding" and len(rest) == 1:
-            binding = self.binding(symbol)
-            if binding is not None:
-                class_id = self.instance_class(binding.value)
-                if class_id is not None:
-                    return self.method_of(class_id, rest[0])
+            class_id = self.binding_class(symbol)
+            if class_id is not None:
+                return self.method_of(class_id, rest[0])
         return None
 
     def _call_target(self, function_id: str, facts: ModuleFacts, fn: Function, call: Call,
