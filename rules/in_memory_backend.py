@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from statelint.knowledge import load_table, matches
-from statelint.model import Finding, Location, ModuleFacts, Span, Value
+from statelint.model import Access, Finding, Location, ModuleFacts, Span, Value
 from statelint.project import Project, Reach
 from statelint.rule import Example, Rule
 from statelint.state import Site, site_finding
@@ -96,8 +96,8 @@ Configuration that makes a framework keep shared data in the worker's memory
 or on its local disk:
 
 * Flask-Caching `CACHE_TYPE` `SimpleCache`/`simple` or `FileSystemCache`
-  (module or config-class attributes, `app.config.update(...)`,
-  `app.config.from_mapping(...)`, `Cache(config={...})`);
+  (module or config-class attributes, `app.config["CACHE_TYPE"] = ...`,
+  `app.config.update(...)`, `app.config.from_mapping(...)`, `Cache(config={...})`);
 * Django `CACHES` on `LocMemCache` or `FileBasedCache`, and Django's implicit
   `LocMemCache` when no settings module defines `CACHES` but handlers use
   `django.core.cache`; `SESSION_ENGINE` `cache`/`cached_db` on such a cache, or
@@ -325,7 +325,14 @@ def _settings(project: Project) -> Iterable[Setting]:
                 yield from _dict_items(attribute.value, facts.path, attribute.span, symbol,
                                        attribute.name)
         for statement in facts.statements:
-            if statement.call is None or statement.in_main_guard:
+            if statement.in_main_guard:
+                continue
+            access = statement.access
+            if access is not None and statement.value is not None and _is_config_item(access):
+                # ``app.config["CACHE_TYPE"] = "SimpleCache"`` at import time
+                yield Setting(access.key, statement.value, facts.path, statement.span,
+                              f"{access.ref}[{access.key}]", "")
+            if statement.call is None:
                 continue
             symbol = _enclosing_binding(facts, statement.span) or ""
             yield from _call_settings(statement.call.value, facts, statement.span, symbol, "")
@@ -333,8 +340,19 @@ def _settings(project: Project) -> Iterable[Setting]:
             if _non_production(fn.name):
                 continue
             function_id = f"{facts.module}:{fn.qualname}"
+            for access in fn.accesses:
+                value = fn.written_value(access) if _is_config_item(access) else None
+                if value is not None:
+                    # ... and in the app factory
+                    yield Setting(access.key, value, facts.path, access.span,
+                                  f"{access.ref}[{access.key}]", "", function_id)
             for call in fn.calls:
                 yield from _call_settings(call.value, facts, call.span, "", function_id)
+
+
+def _is_config_item(access: Access) -> bool:
+    """An item written under an upper-case literal key: ``app.config["CACHE_TYPE"] = ...``."""
+    return access.op == "setitem" and access.key.isupper()
 
 
 def _call_settings(value: Value, facts: ModuleFacts, span: Span, symbol: str,

@@ -288,6 +288,8 @@ def _classify(project: Project, facts: ModuleFacts, fn: Function | None, call: C
     built = project.qualify(value.target)
     short = built.rsplit(".", 1)[-1]
     if method == "start" and matches(built, table["threads"]):
+        if per_request and fn is not None and _waits(project, fn):
+            return None  # threads the request joins before it answers: parallelism, not background
         work = _work_target(project, value)
         return Work("thread", work or symbol or built,
                     f"starts a `{short}`" + (f" running `{work.rsplit('.', 1)[-1]}`" if work else ""))
@@ -340,7 +342,8 @@ def _kept_in_module_collection(project: Project, fn: Function, call: Call) -> st
 
 
 def _waits(project: Project, fn: Function) -> bool:
-    """True when ``fn`` waits for futures before returning (``future.result()``, ``wait``)."""
+    """True when ``fn`` waits for its futures or threads before returning (``future.result()``,
+    ``wait``, ``thread.join()``)."""
     table = _table()
     for call in fn.calls:
         if call.head == "global" and matches(project.qualify(call.target), table["waits"]):

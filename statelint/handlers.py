@@ -188,6 +188,10 @@ def declared_methods(call: Value, verb: str = "") -> tuple[str, ...]:
     return ()
 
 
+#: What a project's own routing decorator is named (see ``_Collector.own_route_decorator``).
+OWN_ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "route"})
+
+
 def route_and_methods(decorator: Value, verb: str) -> tuple[str, tuple[str, ...]]:
     """The route and HTTP methods a route decorator declares."""
     if decorator.kind != "call" or verb == "api_view":
@@ -961,6 +965,46 @@ class _Collector:
                 route, methods = route_and_methods(decorator, attr or target)
                 self.add(facts, fn, "custom", route, methods)
                 return
+            framework_name = self.own_route_decorator(decorator)
+            if framework_name:
+                route, methods = route_and_methods(decorator, target.rsplit(".", 1)[-1])
+                self.add(facts, fn, framework_name, route, methods)
+                return
+
+    def own_route_decorator(self, decorator: Value) -> str:
+        """The framework behind the project's own routing decorator, or ``""``.
+
+        Services often wrap their framework's router in a decorator of their own
+        (``@Route.post("/projects/{id}")``, ``@api.get("/users")`` on a project class)
+        that records the function and hands it to ``add_route`` later.  Such a
+        decorator is recognised by its shape: defined in the project, named for an
+        HTTP method (or ``route``), called with a URL path literal, in a module that
+        imports a known web framework.
+        """
+        if decorator.kind != "call" or not decorator.args:
+            return ""
+        path = decorator.args[0].literal if decorator.args[0].kind == "literal" else None
+        verb = decorator.target.rsplit(".", 1)[-1].lower()
+        if not isinstance(path, str) or not path.startswith("/") or verb not in OWN_ROUTE_VERBS:
+            return ""
+        project = self.project
+        symbol, rest = project.resolve(decorator.target)
+        function_id = None
+        if symbol.kind == "function" and not rest:
+            function_id = symbol.key
+        elif symbol.kind == "class" and len(rest) == 1:
+            function_id = project.method_of(symbol.key, rest[0])
+        elif symbol.kind == "binding" and len(rest) == 1:
+            class_id = project.binding_class(symbol)
+            function_id = project.method_of(class_id, rest[0]) if class_id else None
+        if function_id is None or function_id not in project.functions:
+            return ""
+        facts, _ = project.functions[function_id]
+        for item in facts.imports:
+            framework = framework_of_package(item.dotted)
+            if framework is not None:
+                return framework.name
+        return ""
 
     def from_decorator_function(self, facts: ModuleFacts, fn: Function, framework: Framework,
                                 decorator: Value, qualified: str) -> None:

@@ -348,7 +348,8 @@ class Project:
         function of the same module that rebinds it through ``global``: the common
         ``store = None`` at import time and ``store = Store(settings)`` in the app
         factory or ``main()``.  (``global`` can only rebind names of its own module,
-        so the module's functions are all there is to read.)
+        so the module's functions are all there is to read.)  Failing both, the
+        name's annotation says what it holds (``store: Store | None = None``).
         """
         binding = self.binding(symbol)
         if binding is None:
@@ -360,6 +361,11 @@ class Project:
             found = self.instance_class(value)
             if found is not None:
                 return found
+        if binding.annotation:
+            # ``storage: CounterStorage = None``: the declared type of what it will hold
+            declared, rest = self.resolve(binding.annotation)
+            if declared.kind == "class" and not rest:
+                return declared.key
         return None
 
     def rebound_values(self, symbol: Symbol) -> list[Value]:
@@ -449,6 +455,14 @@ class Project:
         if call.head == "expr":
             # ``PriceBook().override(...)``: a method of a freshly built instance
             owner, separator, method = call.target.rpartition("().")
+            if separator and owner == "super" and "." not in method:
+                # ``super().search()``: the next definition up the class's project bases
+                class_id = self.class_of(function_id)
+                for ancestor in self.mro(class_id)[1:] if class_id is not None else ():
+                    found = self.method_of(ancestor, method)
+                    if found is not None:
+                        return found
+                return None
             if separator and owner and "." not in method:
                 symbol, rest = self.resolve(owner)
                 if symbol.kind == "class" and not rest:

@@ -1,8 +1,11 @@
-"""Objects handed to handlers the way real services wire them, not only by module-level name.
+"""State wired the way real services wire it, not only in the shapes a small example takes.
 
-Each test is a small service in the shape real applications take: the store is created at
-start-up and reaches the handlers through a module-level name rebound by ``global`` in an
-initialisation function, then changed through the object's own methods.
+Each test is a small service in the shape real applications take: a store created at
+start-up that reaches the handlers through a module-level name rebound by ``global`` in an
+initialisation function (or declared by annotation) and is changed through the object's own
+methods; a base method reached through ``super()``; a timestamp refreshed on a threshold; a
+project's own routing decorator; a backend chosen by an item written into the app config.
+Each has a look-alike that must stay quiet.
 """
 
 from __future__ import annotations
@@ -218,3 +221,229 @@ def test_a_timestamp_refreshed_on_a_threshold_is_request_time_state(scan_files) 
         "`_LAST_RESET` is rebound with `global` while about serves requests")
     assert stateful_names(result) == {"about"}
     assert {v.handler.name for v in result.verdicts} == {"about", "ping"}
+
+
+SEARCH = '''
+import threading
+import uuid
+
+from meta.metrics import counter_inc
+
+ENGINES = {}
+
+
+class Search:
+    def __init__(self, query):
+        self.query = query
+        self.results = []
+
+    def ask_engines(self):
+        search_id = str(uuid.uuid4())
+        for name, engine in ENGINES.items():
+            counter_inc("engine", name, "sent")
+            worker = threading.Thread(target=engine.search, args=(self.query, self.results),
+                                      name=search_id)
+            worker.start()
+        for worker in threading.enumerate():
+            if worker.name == search_id:
+                worker.join(3.0)
+
+    def search(self):
+        self.ask_engines()
+        return self.results
+
+
+class SearchWithPlugins(Search):
+    def search(self):
+        results = super().search()
+        return [result for result in results if result]
+'''
+
+META_METRICS = '''
+from meta.storage import CounterStorage
+
+counter_storage: CounterStorage = None
+
+
+def initialize(names):
+    global counter_storage
+    counter_storage = CounterStorage()
+
+
+def counter_inc(*names):
+    counter_storage.add(1, *names)
+'''
+
+STORAGE = '''
+class CounterStorage:
+    def __init__(self):
+        self.counters = {}
+
+    def add(self, value, *names):
+        self.counters[names] = self.counters.get(names, 0) + value
+'''
+
+META_APP = '''
+from flask import Flask, jsonify, request
+
+import meta.search
+
+app = Flask(__name__)
+
+
+@app.get("/search")
+def search():
+    query = meta.search.SearchWithPlugins(request.args["q"])
+    return jsonify(query.search())
+'''
+
+
+def test_a_subclass_calling_super_reaches_the_base_method(scan_files) -> None:
+    """``super().search()`` runs the base class's ``search``, which counts into a storage
+    object declared by annotation (``counter_storage: CounterStorage = None``); the
+    threads it starts are joined before the request answers, which is not background work."""
+    result = scan_files({"meta/__init__.py": "", "meta/search.py": SEARCH,
+                         "meta/metrics.py": META_METRICS, "meta/storage.py": STORAGE,
+                         "meta/app.py": META_APP})
+    assert findings_of(result) == [("SL601", "meta/metrics.py", 3)]
+    assert [step.message for step in result.findings[0].trace][1:4] == [
+        "calls SearchWithPlugins.search()", "calls Search.search()", "calls Search.ask_engines()"]
+    assert stateful_names(result) == {"search"}
+
+
+ROUTE = '''
+from aiohttp import web
+
+
+class Route:
+    _routes = []
+
+    @classmethod
+    def get(cls, path, **kwargs):
+        return cls._route("GET", path, **kwargs)
+
+    @classmethod
+    def post(cls, path, **kwargs):
+        return cls._route("POST", path, **kwargs)
+
+    @classmethod
+    def _route(cls, method, path, **kwargs):
+        def register(func):
+            cls._routes.append((method, path, func))
+            return func
+        return register
+
+    @classmethod
+    def install(cls, app: web.Application):
+        for method, path, func in cls._routes:
+            app.router.add_route(method, path, func)
+'''
+
+PROJECTS = '''
+from aiohttp import web
+
+from lab.route import Route
+
+OPEN_PROJECTS = {}
+
+
+class ProjectHandler:
+    @classmethod
+    @Route.post("/projects/{project_id}/open")
+    async def open(cls, request):
+        OPEN_PROJECTS[request.match_info["project_id"]] = True
+        return web.json_response({"open": len(OPEN_PROJECTS)})
+
+    @classmethod
+    @Route.get("/projects")
+    async def list_projects(cls, request):
+        return web.json_response(sorted(OPEN_PROJECTS))
+
+    @classmethod
+    @Route.get("/version")
+    async def version(cls, request):
+        return web.json_response({"version": "2.2"})
+'''
+
+
+def test_a_projects_own_route_decorator_declares_handlers(scan_files) -> None:
+    """A service that wraps its framework's router in a decorator class of its own
+    (``@Route.post("/projects/{id}/open")``) still has request handlers."""
+    result = scan_files({"lab/__init__.py": "", "lab/route.py": ROUTE,
+                         "lab/projects.py": PROJECTS})
+    routes = {(v.handler.name, v.handler.route, v.handler.methods, v.handler.framework)
+              for v in result.verdicts}
+    assert routes == {("ProjectHandler.open", "/projects/{project_id}/open", ("POST",), "aiohttp"),
+                      ("ProjectHandler.list_projects", "/projects", ("GET",), "aiohttp"),
+                      ("ProjectHandler.version", "/version", ("GET",), "aiohttp")}
+    assert findings_of(result) == [("SL101", "lab/projects.py", 5)]
+    assert stateful_names(result) == {"ProjectHandler.open", "ProjectHandler.list_projects"}
+
+
+def test_a_decorator_named_like_a_verb_without_a_path_is_not_a_route(scan_files) -> None:
+    """``@cache.get`` or ``@registry.route(name)`` without a URL path declares nothing."""
+    files = {
+        "lab/__init__.py": "",
+        "lab/route.py": ROUTE,
+        "lab/tools.py": '''
+from aiohttp import web
+
+from lab.route import Route
+
+SEEN = {}
+
+
+@Route.get("version-check")
+async def check(request):
+    SEEN["last"] = request.remote
+    return web.json_response({})
+''',
+    }
+    result = scan_files(files)
+    assert result.verdicts == [] and result.findings == []
+
+
+def test_a_backend_chosen_by_an_item_written_into_the_app_config(scan_files) -> None:
+    """``app.config["CACHE_TYPE"] = os.environ.get("CACHE_TYPE", "SimpleCache")`` in the app
+    factory, then ``cache.init_app(app)``: an in-process cache unless the variable is set."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/extensions.py": "from flask_caching import Cache\n\ncache = Cache()\n",
+        "shop/app.py": '''
+import os
+
+from flask import Flask, jsonify
+
+from shop.extensions import cache
+
+
+def create_app():
+    app = Flask(__name__)
+    app.config["CACHE_TYPE"] = os.environ.get("CACHE_TYPE", "SimpleCache")
+    app.config["CACHE_DEFAULT_TIMEOUT"] = 300
+    cache.init_app(app)
+
+    @app.get("/products/<int:product_id>")
+    @cache.cached(timeout=60)
+    def product(product_id):
+        return jsonify(id=product_id)
+
+    @app.get("/health")
+    def health():
+        return "ok"
+
+    return app
+''',
+    }
+    result = scan_files(files)
+    assert findings_of(result) == [("SL301", "shop/app.py", 10)]
+    assert result.findings[0].message.startswith(
+        "when `CACHE_TYPE` is not set, Flask-Caching falls back to `SimpleCache` for its cache")
+    assert stateful_names(result) == {"create_app.product"}
+    assert {v.handler.name for v in result.verdicts} == {"create_app.product", "create_app.health"}
+
+    # set to a shared backend, the same wiring is quiet
+    files["shop/app.py"] = files["shop/app.py"].replace(
+        'os.environ.get("CACHE_TYPE", "SimpleCache")', '"RedisCache"')
+    result = scan_files(files)
+    assert result.findings == [] and len(result.verdicts) == 2
