@@ -29,6 +29,19 @@ from statelint.model import (
 MAX_RESOLVE_DEPTH = 12
 
 
+def _app_classes_by_package() -> dict[str, frozenset[str]]:
+    """Each framework package's application class names (``bottle``: ``Bottle``)."""
+    found: dict[str, set[str]] = {}
+    for framework in frameworks():
+        names = {dotted.rsplit(".", 1)[-1] for dotted in framework.app_classes if "*" not in dotted}
+        for package in framework.packages:
+            found.setdefault(package, set()).update(names)
+    return {package: frozenset(names) for package, names in found.items()}
+
+
+_FRAMEWORK_APP_CLASSES = _app_classes_by_package()
+
+
 @dataclass(frozen=True)
 class Symbol:
     """What a dotted name stands for inside the project.
@@ -139,6 +152,7 @@ class Project:
         self._mro_cache: dict[str, list[str]] = {}
         self._external_bases_cache: dict[str, tuple[str, ...]] = {}
         self._rebound_cache: dict[str, dict[str, list[Value]]] = {}
+        self._vendored_cache: dict[str, bool] = {}
         self.handler_decorators = handler_decorators
         self.handler_base_classes = handler_base_classes
         from statelint.handlers import discover_handlers
@@ -242,6 +256,9 @@ class Project:
 
     def qualify(self, dotted: str, _depth: int = 0) -> str:
         """The fully qualified name outside the project that ``dotted`` ends up at."""
+        vendored = self._vendored_framework(dotted)
+        if vendored is not None:
+            return vendored
         symbol, rest = self.resolve(dotted)
         if symbol.kind == "external":
             return symbol.key
@@ -253,6 +270,34 @@ class Project:
                 inner = self.qualify(binding.value.target, _depth + 1)
                 return ".".join([inner, *rest])
         return ".".join([symbol.key.replace(":", "."), *rest])
+
+    def _vendored_framework(self, dotted: str) -> str | None:
+        """``thirdparty.bottle.bottle.get`` as ``bottle.get``: a web framework copied into the
+        tree (a single-file framework often is) is the framework, not project code.
+
+        A module counts as such a copy when its last name is a framework's package and it
+        defines one of that framework's application classes (``Bottle``).
+        """
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 1, -1):
+            if self.is_vendored_framework(".".join(parts[:cut])):
+                return ".".join(parts[cut - 1:])
+        return None
+
+    def is_vendored_framework(self, module: str) -> bool:
+        """Whether a module of the tree is a copy of a web framework (see ``qualify``)."""
+        package = module.rsplit(".", 1)[-1]
+        classes = _FRAMEWORK_APP_CLASSES.get(package)
+        if classes is None or package == module:
+            return False
+        known = self._vendored_cache.get(module)
+        if known is None:
+            facts = self.find_module(module)
+            if facts is None:
+                return False  # not in the tree (or not parsed yet: demanded)
+            known = any(cls.name in classes for cls in facts.classes)
+            self._vendored_cache[module] = known
+        return known
 
     # -- classes --------------------------------------------------------------
 
@@ -496,6 +541,8 @@ class Project:
         facts, fn = self.functions[function_id]
         if access.head == "global":
             symbol, rest = self.resolve(access.ref)
+            if symbol.kind in ("binding", "class") and self.is_vendored_framework(symbol.module):
+                return None  # the framework's own objects (its thread-local request), not the app's
             if symbol.kind == "binding":
                 module = self.modules[symbol.module]
                 return StateTarget("module", symbol.key, symbol.module, self.binding(symbol),
