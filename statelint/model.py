@@ -40,7 +40,7 @@ class Value:
     ``literal`` holding the Python value, JSON-like), ``call`` (``target`` is the
     callee's dotted name, resolved through the file's imports, with ``args`` and
     ``kwargs``), ``name``/``attribute`` (``target`` is the dotted name),
-    ``fstring``, ``lambda``, ``subscript``, ``other``.
+    ``fstring``, ``lambda`` (``args`` holds the body), ``subscript``, ``other``.
     """
 
     kind: str
