@@ -16,6 +16,7 @@ from statelint.state import (
     local_value,
     request_reaches,
     site_finding,
+    startup_functions,
     web_loaded_modules,
 )
 
@@ -157,6 +158,7 @@ def login():
         table = load_table("secrets")
         per_request = {function_id for reach in request_reaches(project)
                        for function_id in reach.parents}
+        startup = startup_functions(project)
         loaded = web_loaded_modules(project)
         markers = set(table["frameworks"]["django_settings_markers"])
         draws: dict[tuple[str, int], Draw] = {}
@@ -167,19 +169,24 @@ def login():
                 continue  # a script or job the web workers never import
             if not _holds_key(project, setting, table):
                 continue
-            if setting.function_id in per_request and definition_of(project, setting) is None:
-                continue  # drawn per request: a nonce, not a key
+            origin = definition_of(project, setting)
+            frameworks = _frameworks(project, setting, table)
+            if django and setting.kind == "binding":
+                frameworks.add("django")
+            if setting.function_id and origin is None and (
+                    setting.function_id in per_request or not (frameworks or setting.function_id
+                                                               in startup)):
+                continue  # drawn per request (a nonce), or on some object, not the app's key
             for source in sources(project, setting.value, setting.function_id):
                 call = _random_call(project, source, table)
                 if call is None:
                     continue
-                origin = definition_of(project, setting) or (setting.path, setting.span)
-                draw = draws.setdefault((origin[0], origin[1].line), Draw(
-                    origin[0], origin[1], setting.key, call, source.env, source.helper,
+                where = origin or (setting.path, setting.span)
+                draw = draws.setdefault((where[0], where[1].line), Draw(
+                    where[0], where[1], setting.key, call, source.env, source.helper,
                     _persists(project, source.helper, table)))
                 draw.settings.append(setting)
-                draw.frameworks |= {"django"} if django and setting.kind == "binding" else set()
-                draw.frameworks |= _frameworks(project, setting, table)
+                draw.frameworks |= frameworks
                 break
         for draw in draws.values():
             draw.reaches = _affected(project, draw)
@@ -225,7 +232,8 @@ def login():
                         "", reach, "") for reach in draw.reaches]
         primary = Location(draw.path, draw.span.line, draw.span.column, "",
                            draw.span.end_line, draw.span.end_column)
-        return site_finding(project, type(self), f"{draw.path}:{key}", sites, message=message,
+        symbol = f"{draw.settings[0].module}.{key}"
+        return site_finding(project, type(self), symbol, sites, message=message,
                             suggestion=suggestion, final_message=f"random key: {draw.call}()",
                             severity="warning" if draw.persisted else "error", how="config",
                             primary=primary, related=related, readers=readers)

@@ -595,3 +595,43 @@ def test_testing_config_class_is_quiet(scan_files):
         ''',
     })
     assert_quiet(result, "index")
+
+
+def test_per_user_secrets_kept_with_the_user_are_quiet(scan_files):
+    result = scan_files({
+        "shop/__init__.py": "",
+        "shop/models.py": '''
+            import secrets
+
+
+            class User:
+                def __init__(self, name):
+                    self.name = name
+                    self.secret = ""
+
+                def reset_secret(self):
+                    self.secret = secrets.token_hex(16)
+
+
+            def new_user(name):
+                user = User(name)
+                user.secret = secrets.token_hex(16)
+                return user
+        ''',
+        "shop/app.py": '''
+            import os
+
+            from flask import Flask
+
+            from shop.models import new_user
+
+            app = Flask(__name__)
+            app.secret_key = os.environ["SECRET_KEY"]
+
+
+            @app.post("/users/<name>")
+            def register(name):
+                return {"name": new_user(name).name}
+        ''',
+    })
+    assert_quiet(result, "register")
