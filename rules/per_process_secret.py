@@ -44,11 +44,12 @@ class PerProcessSecret(Rule):
     prescan_tokens = (
         "urandom", "token_hex", "token_urlsafe", "token_bytes", "randbits", "uuid4",
         "get_random_string", "get_random_secret_key", "generate_key", "SystemRandom", "random",
-        "gen_salt", "getrandom",
+        "gen_salt", "getrandom", "SECRET_KEY", "secret_key", "cookie_secret", "SECRET",
+        "JWT_SECRET_KEY", "jwt_secret",
     )
     name = "per-process-secret"
     severity = "error"
-    how = "config"
+    how = "key"
     summary = "Secret or signing key generated at random when each process starts"
     what_it_finds = """
 A key that requests are signed or encrypted with (a secret key, a cookie
@@ -235,7 +236,7 @@ def login():
         symbol = f"{draw.settings[0].module}.{key}"
         return site_finding(project, type(self), symbol, sites, message=message,
                             suggestion=suggestion, final_message=f"random key: {draw.call}()",
-                            severity="warning" if draw.persisted else "error", how="config",
+                            severity="warning" if draw.persisted else "error", how="key",
                             primary=primary, related=related, readers=readers)
 
 

@@ -338,7 +338,7 @@ class Finding:
     handlers: tuple[str, ...] = ()
     trace: tuple[Location, ...] = ()
     related: tuple[Location, ...] = ()
-    how: str = "reads"  # reads | writes | caches | connections | disk | background | config
+    how: str = "reads"  # reads | writes | caches | connections | disk | background | config | key
     fingerprint: str = ""
     #: the handlers (``path::name``) whose requests change the state; the others only read it
     writers: tuple[str, ...] = ()
