@@ -14,6 +14,7 @@ from statelint.state import (
     Site,
     iter_values,
     local_value,
+    reads_bindings,
     request_reaches,
     site_finding,
     startup_functions,
@@ -183,8 +184,11 @@ def login():
                 if call is None:
                     continue
                 where = origin or (setting.path, setting.span)
+                key = setting.key
+                if key.startswith("#") and origin is not None:
+                    key = setting.value.target.rsplit(".", 1)[-1]  # the name handed over
                 draw = draws.setdefault((where[0], where[1].line), Draw(
-                    where[0], where[1], setting.key, call, source.env, source.helper,
+                    where[0], where[1], key, call, source.env, source.helper,
                     _persists(project, source.helper, table)))
                 draw.settings.append(setting)
                 draw.frameworks |= frameworks
@@ -225,19 +229,34 @@ def login():
                       f"default (`os.environ[\"{variable}\"]`), the same value for every worker "
                       "and replica, so a missing key fails at start-up instead of splitting "
                       "sessions per process.")
-        related = [Location(s.path, s.span.line, s.span.column, f"sets {s.key}")
+        related = [Location(s.path, s.span.line, s.span.column, _hands_over(s))
                    for s in draw.settings if (s.path, s.span.line) != (draw.path, draw.span.line)]
+        if draw.helper in project.functions:
+            facts, fn = project.functions[draw.helper]
+            related.append(Location(facts.path, fn.span.line, fn.span.column,
+                                    f"{fn.qualname}() draws it with {draw.call}()"))
         sites = [Site(draw.path, draw.span, "", None, f"{key} drawn with {draw.call}()")]
         readers = [Site(reach.handler.path, Span(reach.handler.line, reach.handler.column,
                                                  reach.handler.line, reach.handler.column),
                         "", reach, "") for reach in draw.reaches]
         primary = Location(draw.path, draw.span.line, draw.span.column, "",
                            draw.span.end_line, draw.span.end_column)
-        symbol = f"{draw.settings[0].module}.{key}"
+        first = draw.settings[0]
+        symbol = f"{first.owner.replace(':', '.') if first.kind == 'class_attr' else first.module}.{key}"
         return site_finding(project, type(self), symbol, sites, message=message,
                             suggestion=suggestion, final_message=f"random key: {draw.call}()",
                             severity="warning" if draw.persisted else "error", how="key",
                             primary=primary, related=related, readers=readers)
+
+
+def _hands_over(setting: Setting) -> str:
+    """How a setting hands the key over: ``passed to URLSafeTimedSerializer()``, ``sets KEY``."""
+    call = setting.owner.rsplit(".", 1)[-1]
+    if setting.kind == "argument":
+        return f"passed to {call}()"
+    if setting.kind == "keyword":
+        return f"passed to {call}() as {setting.key}"
+    return f"sets {setting.key}"
 
 
 def _holds_key(project: Project, setting: Setting, table: dict) -> bool:
@@ -293,26 +312,22 @@ def _frameworks(project: Project, setting: Setting, table: dict) -> set[str]:
 
 
 def _affected(project: Project, draw: Draw) -> list[Reach]:
-    """Handlers of the frameworks it signs for, and handlers that read the key itself."""
+    """Handlers of the frameworks it signs for, and handlers that read the key itself or the
+    module-level object it is handed to (``serializer = URLSafeTimedSerializer(KEY)``)."""
     symbols = {f"{s.module}.{s.key}" for s in draw.settings if s.kind == "binding"}
+    for setting in draw.settings:
+        if not setting.function_id and setting.kind != "binding":
+            symbols |= {f"{setting.module}.{binding.name}"
+                        for binding in project.modules[setting.module].bindings
+                        if binding.span.line <= setting.span.line <= binding.span.end_line}
     found: list[Reach] = []
     for reach in project.reaches:
         if reach.handler.kind == "hook":
             continue
-        if reach.handler.framework in draw.frameworks or _reads(project, reach, symbols) or any(
+        if reach.handler.framework in draw.frameworks or reads_bindings(project, reach, symbols) or any(
                 s.function_id in reach.parents for s in draw.settings if s.function_id):
             found.append(reach)
     if not found and not draw.frameworks:
         found = [reach for reach in project.reaches if reach.handler.kind != "hook"]
     return found
 
-
-def _reads(project: Project, reach: Reach, symbols: set[str]) -> bool:
-    for function_id in reach.parents:
-        _, fn = project.functions[function_id]
-        for access in fn.accesses:
-            if access.head == "global":
-                symbol, _ = project.resolve(access.ref)
-                if symbol.kind == "binding" and symbol.key in symbols:
-                    return True
-    return False

@@ -139,19 +139,33 @@ def settings(project: Project, *, skip_functions: Iterable[str] = ()) -> Iterato
 
 
 def _nested(value: Value, facts: ModuleFacts, span: Span, function_id: str) -> Iterator[Setting]:
-    """Dict keys and keyword arguments inside a bound value (``Application(..., key=...)``)."""
+    """Dict keys, keywords and positional arguments anywhere inside a bound value."""
     for item in _walk(value):
         if item.kind == "dict":
-            for key, inner in item.items:
-                if key is not None and key.kind == "literal" and isinstance(key.literal, str):
-                    yield Setting(key.literal, inner, facts.path, span, facts.module, "item",
-                                  "", function_id)
+            yield from _dict_settings(item, facts, span, function_id)
         elif item.kind == "call":
-            peers = tuple(arg.target for arg in item.args
-                          if arg.kind in ("name", "attribute") and arg.target)
-            for key, inner in item.kwargs:
-                yield Setting(key, inner, facts.path, span, facts.module, "keyword",
-                              item.target, function_id, peers)
+            yield from _arguments(item, item.target, facts, span, function_id)
+
+
+def _dict_settings(value: Value, facts: ModuleFacts, span: Span,
+                   function_id: str) -> Iterator[Setting]:
+    for key, inner in value.items:
+        if key is not None and key.kind == "literal" and isinstance(key.literal, str):
+            yield Setting(key.literal, inner, facts.path, span, facts.module, "item", "",
+                          function_id)
+
+
+def _arguments(call: Value, owner: str, facts: ModuleFacts, span: Span,
+               function_id: str) -> Iterator[Setting]:
+    """The keyword and positional arguments of one call, as settings of ``owner``."""
+    peers = tuple(arg.target for arg in call.args if arg.kind in ("name", "attribute")
+                  and arg.target)
+    for key, inner in call.kwargs:
+        yield Setting(key, inner, facts.path, span, facts.module, "keyword", owner,
+                      function_id, peers)
+    for index, inner in enumerate(call.args):
+        yield Setting(f"#{index}", inner, facts.path, span, facts.module, "argument", owner,
+                      function_id, peers)
 
 
 def _walk(value: Value) -> Iterator[Value]:
@@ -168,16 +182,13 @@ def _walk(value: Value) -> Iterator[Value]:
 
 def _call_settings(project: Project, value: Value, facts: ModuleFacts, span: Span,
                    function_id: str) -> Iterator[Setting]:
-    for setting in _nested(value, facts, span, function_id):
-        if setting.kind == "keyword" and setting.owner:
-            setting = Setting(setting.key, setting.value, setting.path, setting.span,
-                              setting.module, setting.kind, project.qualify(setting.owner),
-                              function_id, setting.peers)
-        yield setting
-    if value.kind == "call" and value.target:
-        for index, argument in enumerate(value.args):
-            yield Setting(f"#{index}", argument, facts.path, span, facts.module, "argument",
-                          project.qualify(value.target), function_id)
+    """The arguments of one call (nested calls are calls of their own in the facts)."""
+    if value.kind != "call" or not value.target:
+        return
+    yield from _arguments(value, project.qualify(value.target), facts, span, function_id)
+    for argument in (*value.args, *(inner for _, inner in value.kwargs)):
+        if argument.kind == "dict":
+            yield from _dict_settings(argument, facts, span, function_id)
 
 
 def _write_setting(access, value: Value, facts: ModuleFacts, function_id: str) -> Setting | None:

@@ -255,7 +255,7 @@ def test_pydantic_settings_plain_default(scan_files):
     assert (finding.path, finding.line) == ("app/settings.py", 7)
     assert finding.message.startswith("`secret_key` is drawn at random (`secrets.token_urlsafe()`)")
     assert [(loc.path, loc.line, loc.message) for loc in finding.related][0] == (
-        "app/main.py", 8, "sets secret_key")
+        "app/main.py", 8, "passed to add_middleware() as secret_key")
     assert verdicts(result) == {"index": "stateful"}
 
 
@@ -635,3 +635,83 @@ def test_per_user_secrets_kept_with_the_user_are_quiet(scan_files):
         ''',
     })
     assert_quiet(result, "register")
+
+
+def test_an_unnamed_key_handed_to_a_serializer(scan_files):
+    result = scan_files({
+        "accounts.py": '''
+            import os
+
+            from flask import Flask, request
+            from itsdangerous import URLSafeTimedSerializer
+
+            app = Flask(__name__)
+            app.secret_key = os.environ["SECRET_KEY"]
+            _KEY = os.urandom(32)
+            serializer = URLSafeTimedSerializer(_KEY, salt="reset")
+
+
+            @app.post("/reset")
+            def reset():
+                return {"token": serializer.dumps(request.form["email"])}
+
+
+            @app.post("/reset/confirm")
+            def confirm():
+                return {"email": serializer.loads(request.form["token"], max_age=3600)}
+
+
+            @app.get("/health")
+            def health():
+                return {"ok": True}
+        ''',
+    })
+    finding = only_finding(result)
+    assert (finding.path, finding.line) == ("accounts.py", 8)
+    assert finding.message == (
+        f"`_KEY` is drawn at random (`os.urandom()`) in each process, {SIGNS} "
+        "(signs for reset, confirm)")
+    assert ("accounts.py", 9, "passed to URLSafeTimedSerializer()") in [(loc.path, loc.line, loc.message)
+                                             for loc in finding.related]
+    assert verdicts(result) == {"reset": "stateful", "confirm": "stateful",
+                                "health": "self-contained"}
+
+
+def test_the_helper_that_draws_the_key_is_cited(scan_files):
+    result = scan_files({
+        "shop/__init__.py": "",
+        "shop/keys.py": '''
+            import secrets
+
+
+            def make_key():
+                return secrets.token_urlsafe(50)
+        ''',
+        "shop/settings.py": '''
+            from shop.keys import make_key
+
+            SECRET_KEY = make_key()
+            INSTALLED_APPS = ["django.contrib.sessions"]
+            ROOT_URLCONF = "shop.urls"
+        ''',
+        "shop/urls.py": '''
+            from django.urls import path
+
+            from shop import views
+
+            urlpatterns = [path("cart/", views.cart)]
+        ''',
+        "shop/views.py": '''
+            from django.http import JsonResponse
+
+
+            def cart(request):
+                return JsonResponse({"items": request.session.get("items", [])})
+        ''',
+    })
+    finding = only_finding(result)
+    assert (finding.path, finding.line) == ("shop/settings.py", 3)
+    assert finding.message.startswith("`SECRET_KEY` is drawn at random (`make_key()`)")
+    assert ("shop/keys.py", 4, "make_key() draws it with secrets.token_urlsafe()") in [
+        (loc.path, loc.line, loc.message) for loc in finding.related]
+    assert verdicts(result) == {"cart": "stateful"}
