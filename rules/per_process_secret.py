@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from statelint.config_values import Setting, Source, definition_of, settings, sources
+from statelint.config_values import (
+    Setting,
+    Source,
+    calls_within,
+    definition_of,
+    settings,
+    sources,
+)
 from statelint.knowledge import load_table, matches
 from statelint.model import Finding, Location, Span
 from statelint.project import Project, Reach
@@ -20,6 +27,9 @@ from statelint.state import (
     startup_functions,
     web_loaded_modules,
 )
+
+#: Values whose parts the facts do not keep: the calls inside the statement tell what they hold.
+OPAQUE = frozenset({"comprehension", "fstring", "other"})
 
 
 @dataclass
@@ -179,7 +189,12 @@ def login():
                     setting.function_id in per_request or not (frameworks or setting.function_id
                                                                in startup)):
                 continue  # drawn per request (a nonce), or on some object, not the app's key
-            for source in sources(project, setting.value, setting.function_id):
+            found = sources(project, setting.value, setting.function_id)
+            opaque = [source for source in found if setting.kind in ("binding", "attribute", "item")
+                      and any(item.kind in OPAQUE for item in iter_values(source.value))]
+            if opaque:
+                found += [Source(call, opaque[0].env) for call in calls_within(project, setting)]
+            for source in found:
                 call = _random_call(project, source, table)
                 if call is None:
                     continue

@@ -87,6 +87,36 @@ def non_production_class(name: str) -> bool:
                for pattern in config_table()["non_production_classes"])
 
 
+def in_effect(project: Project, class_id: str, key: str) -> bool:
+    """Whether a class attribute is in effect in some production configuration class.
+
+    A base class whose subclasses all override the key, or whose only subclasses
+    are test and development classes, holds a default nobody runs with.
+    """
+    for candidate in project.subclasses(class_id) or [class_id]:
+        if non_production_class(project.classes[candidate][1].name):
+            continue
+        owner = project.class_attribute(candidate, key)
+        if owner is not None and owner[0] == class_id:
+            return True
+    return False
+
+
+def calls_within(project: Project, setting: Setting) -> list[Value]:
+    """Every call made inside a setting's statement, nested ones included: what an opaque
+    value (a comprehension, an f-string, ``"".join(...)``) is computed from."""
+    facts = project.modules[setting.module]
+    if setting.function_id:
+        if setting.function_id not in project.functions:
+            return []
+        calls = project.functions[setting.function_id][1].calls
+    else:
+        calls = tuple(statement.call for statement in facts.statements
+                      if statement.call is not None)
+    return [call.value for call in calls
+            if setting.span.line <= call.span.line <= setting.span.end_line]
+
+
 def settings(project: Project, *, skip_functions: Iterable[str] = ()) -> Iterator[Setting]:
     """Every setting the project writes outside test and development code.
 
@@ -108,6 +138,8 @@ def settings(project: Project, *, skip_functions: Iterable[str] = ()) -> Iterato
             if non_production_class(cls.name):
                 continue
             for attribute in cls.attributes:
+                if not in_effect(project, f"{module}:{cls.name}", attribute.name):
+                    continue
                 yield Setting(attribute.name, attribute.value, facts.path, attribute.span,
                               module, "class_attr", f"{module}:{cls.name}")
                 yield from _nested(attribute.value, facts, attribute.span, "")

@@ -715,3 +715,104 @@ def test_the_helper_that_draws_the_key_is_cited(scan_files):
     assert ("shop/keys.py", 4, "make_key() draws it with secrets.token_urlsafe()") in [
         (loc.path, loc.line, loc.message) for loc in finding.related]
     assert verdicts(result) == {"cart": "stateful"}
+
+
+def test_a_key_joined_from_random_characters(scan_files):
+    result = scan_files({
+        "config/__init__.py": "",
+        "config/settings.py": '''
+            import os
+            import random
+            import string
+
+            SECRET_KEY = os.environ.get(
+                "DJANGO_SECRET_KEY",
+                "".join(random.SystemRandom().choice(string.ascii_letters) for _ in range(50)),
+            )
+            INSTALLED_APPS = ["django.contrib.sessions"]
+            ROOT_URLCONF = "config.urls"
+        ''',
+        "config/urls.py": '''
+            from django.http import JsonResponse
+            from django.urls import path
+
+
+            def cart(request):
+                return JsonResponse({"items": request.session.get("items", [])})
+
+
+            urlpatterns = [path("cart/", cart)]
+        ''',
+    })
+    finding = only_finding(result)
+    assert (finding.path, finding.line) == ("config/settings.py", 5)
+    assert finding.message.startswith(
+        "`SECRET_KEY` falls back to a random value (`random.SystemRandom()`) when "
+        "`DJANGO_SECRET_KEY` is not set, so by default")
+    assert verdicts(result) == {"cart": "stateful"}
+
+
+def test_config_classes_random_only_where_nobody_runs_it_are_quiet(scan_files):
+    result = scan_files({
+        "shop/__init__.py": "",
+        "shop/config.py": '''
+            import os
+
+
+            class Config:
+                SECRET_KEY = os.urandom(24)
+
+
+            class ProductionConfig(Config):
+                SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+            class DevelopmentConfig(Config):
+                DEBUG = True
+        ''',
+        "shop/app.py": '''
+            from flask import Flask, session
+
+            from shop.config import ProductionConfig
+
+            app = Flask(__name__)
+            app.config.from_object(ProductionConfig)
+
+
+            @app.get("/")
+            def index():
+                return {"visits": session.get("visits", 0)}
+        ''',
+    })
+    assert_quiet(result, "index")
+
+
+def test_config_class_with_a_random_key(scan_files):
+    result = scan_files({
+        "shop/__init__.py": "",
+        "shop/config.py": '''
+            import secrets
+
+
+            class Config:
+                SECRET_KEY = secrets.token_hex(32)
+                SESSION_COOKIE_SECURE = True
+        ''',
+        "shop/app.py": '''
+            from flask import Flask, session
+
+            from shop.config import Config
+
+            app = Flask(__name__)
+            app.config.from_object(Config)
+
+
+            @app.get("/")
+            def index():
+                return {"visits": session.get("visits", 0)}
+        ''',
+    })
+    finding = only_finding(result)
+    assert (finding.path, finding.line, finding.symbol) == (
+        "shop/config.py", 5, "shop.config.Config.SECRET_KEY")
+    assert verdicts(result) == {"index": "stateful"}
