@@ -409,7 +409,8 @@ class FactsCollector(cst.CSTVisitor):
         if isinstance(node, cst.FormattedString):
             return Value("fstring")
         if isinstance(node, cst.Lambda):
-            return Value("lambda")
+            # the body's summary, so ``default_factory=lambda: make()`` shows what it makes
+            return Value("lambda", args=(self.summarize(node.body, depth + 1),))
         if isinstance(node, cst.Subscript):
             base = self.summarize(node.value, depth + 1)
             return Value("subscript", target=base.target)

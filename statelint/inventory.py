@@ -45,6 +45,7 @@ HOW_ROLES: dict[str, str] = {
     "disk": "writes local disk",
     "background": "starts background work",
     "config": "changes configuration",
+    "key": "signs with a key of its own",
 }
 
 #: Words in a state's name that mark per-client session data (carts, logins,
@@ -405,6 +406,12 @@ def explain_state(symbol: str, role: Role) -> Explanation:
         return Explanation("stateful", "replicas-differ",
                            f"a setting changed at request time in {name} changes this process "
                            "only; the other workers keep running with the old value")
+    if role == "signs with a key of its own":
+        return Explanation("stateful", "needs-sticky-or-shared",
+                           f"{name} is a key this process drew for itself; session cookies and "
+                           "tokens it signs fail the check on every other worker and replica, so "
+                           "a client stays tied to the process that signed them, and loses them "
+                           "when it restarts")
     if role == "starts background work":
         return Explanation("stateful", "not-independent",
                            "the work this handler starts runs inside this process; a later request "

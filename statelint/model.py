@@ -40,7 +40,7 @@ class Value:
     ``literal`` holding the Python value, JSON-like), ``call`` (``target`` is the
     callee's dotted name, resolved through the file's imports, with ``args`` and
     ``kwargs``), ``name``/``attribute`` (``target`` is the dotted name),
-    ``fstring``, ``lambda``, ``subscript``, ``other``.
+    ``fstring``, ``lambda`` (``args`` holds the body), ``subscript``, ``other``.
     """
 
     kind: str
@@ -338,7 +338,7 @@ class Finding:
     handlers: tuple[str, ...] = ()
     trace: tuple[Location, ...] = ()
     related: tuple[Location, ...] = ()
-    how: str = "reads"  # reads | writes | caches | connections | disk | background | config
+    how: str = "reads"  # reads | writes | caches | connections | disk | background | config | key
     fingerprint: str = ""
     #: the handlers (``path::name``) whose requests change the state; the others only read it
     writers: tuple[str, ...] = ()

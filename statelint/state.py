@@ -238,6 +238,21 @@ class Site:
         return self.reach.handler.key
 
 
+def reads_bindings(project: Project, reach: Reach, symbols: set[str]) -> bool:
+    """True when a function the handler reaches reads one of the module-level names
+    ``symbols`` (``module.NAME``), directly or through an import."""
+    if not symbols:
+        return False
+    for function_id in reach.parents:
+        _, fn = project.functions[function_id]
+        for access in fn.accesses:
+            if access.head == "global":
+                symbol, _ = project.resolve(access.ref)
+                if symbol.kind == "binding" and symbol.key in symbols:
+                    return True
+    return False
+
+
 def reached_functions(project: Project) -> list[tuple[Reach, str]]:
     """Every (reach, function id) pair: each function a handler runs, once per handler."""
     return [(reach, function_id) for reach in project.reaches for function_id in reach.parents]

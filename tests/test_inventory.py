@@ -330,6 +330,7 @@ def test_the_summary_ranks_state_by_the_verdicts_it_decides(library):
         ("caches", "catalog.prices.price_for", "caches", "replicas-differ"),
         ("background", "reports.jobs.EXECUTOR", "starts background work", "not-independent"),
         ("config", "app.settings.FEATURE_FLAGS", "changes configuration", "replicas-differ"),
+        ("key", "app.settings.SECRET_KEY", "signs with a key of its own", "needs-sticky-or-shared"),
     ],
 )
 def test_each_kind_of_state_gets_its_own_explanation(how, symbol, role, point):

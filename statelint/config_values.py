@@ -1,0 +1,342 @@
+"""Configuration values: where a project sets a setting, and what values it can take.
+
+A *setting* is a named value the application is configured with: a module-level
+name (a Django settings module), a class attribute (a config class, a
+``BaseSettings`` field), an item or attribute written on an object
+(``app.config["KEY"] = ...``, ``app.secret_key = ...``), a keyword argument
+(``app.config.update(KEY=...)``, ``SessionMiddleware(app, secret_key=...)``) or a
+key of a dict literal (``Application(handlers, **{"cookie_secret": ...})``).
+
+``sources`` follows a setting's value to what produces it: through names, module
+attributes, instances of settings classes (their field defaults), locals of the
+function that sets it, environment reads (whose default is taken *when the
+variable is not set*), ``a or b`` and ``x if c else y``, field declarations
+(``Field(default_factory=...)``) and project functions called without arguments
+(every call such a helper makes is a possible source: there are no return facts).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from statelint.knowledge import load_table, matches
+from statelint.model import Function, ModuleFacts, Span, Value
+from statelint.project import Project
+
+MAX_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One place a named configuration value is set.
+
+    ``kind`` is ``binding``, ``class_attr``, ``item``, ``attribute``, ``keyword``
+    or ``argument``; ``owner`` is what receives it (the qualified call target for
+    keywords and arguments, the receiver for items and attributes, the class id
+    for class attributes, the module for bindings); ``function_id`` is the function
+    that sets it, empty at import time.
+    """
+
+    key: str
+    value: Value
+    path: str
+    span: Span
+    module: str
+    kind: str
+    owner: str = ""
+    function_id: str = ""
+    #: for keywords and arguments: the call's other positional arguments that name something
+    #: (``add_middleware(SessionMiddleware, secret_key=...)`` gives ``SessionMiddleware``)
+    peers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A value a setting can end up with: ``value`` (a leaf: a call, a literal, ...).
+
+    ``env`` names the environment variable whose absence selects it (empty when
+    nothing can override it); ``helper`` is the project function that makes it
+    (empty when written in place).
+    """
+
+    value: Value
+    env: str = ""
+    helper: str = ""
+
+
+def config_table() -> dict:
+    """The ``[config]`` section of ``config_values.toml``."""
+    return load_table("config_values")["config"]
+
+
+def non_production_module(facts: ModuleFacts) -> bool:
+    """True for modules only tests, scripts or development setups load."""
+    parts = set(config_table()["non_production_parts"])
+    names = facts.module.lower().split(".")
+    last = names[-1]
+    return bool(parts & set(names)) or last.startswith("test_") or last.endswith(
+        ("_test", "_tests")) or any(last.endswith(f"_{part}") or last.startswith(f"{part}_")
+                                    for part in ("dev", "local", "test", "testing"))
+
+
+def non_production_class(name: str) -> bool:
+    """True for configuration classes of tests and development setups."""
+    return any(fnmatch.fnmatchcase(name, pattern)
+               for pattern in config_table()["non_production_classes"])
+
+
+def in_effect(project: Project, class_id: str, key: str) -> bool:
+    """Whether a class attribute is in effect in some production configuration class.
+
+    A base class whose subclasses all override the key, or whose only subclasses
+    are test and development classes, holds a default nobody runs with.
+    """
+    for candidate in project.subclasses(class_id) or [class_id]:
+        if non_production_class(project.classes[candidate][1].name):
+            continue
+        owner = project.class_attribute(candidate, key)
+        if owner is not None and owner[0] == class_id:
+            return True
+    return False
+
+
+def calls_within(project: Project, setting: Setting) -> list[Value]:
+    """Every call made inside a setting's statement, nested ones included: what an opaque
+    value (a comprehension, an f-string, ``"".join(...)``) is computed from."""
+    facts = project.modules[setting.module]
+    if setting.function_id:
+        if setting.function_id not in project.functions:
+            return []
+        calls = project.functions[setting.function_id][1].calls
+    else:
+        calls = tuple(statement.call for statement in facts.statements
+                      if statement.call is not None)
+    return [call.value for call in calls
+            if setting.span.line <= call.span.line <= setting.span.end_line]
+
+
+def settings(project: Project, *, skip_functions: Iterable[str] = ()) -> Iterator[Setting]:
+    """Every setting the project writes outside test and development code.
+
+    Functions in ``skip_functions`` (those that run per request, say) are left
+    out, and so is code under ``if __name__ == "__main__":``.
+    """
+    skipped = set(skip_functions)
+    for facts in project.modules.values():
+        if non_production_module(facts):
+            continue
+        module = facts.module
+        for binding in facts.bindings:
+            if binding.assignments > 1:
+                continue  # set in several branches: which one wins is not known
+            yield Setting(binding.name, binding.value, facts.path, binding.span, module,
+                          "binding", module)
+            yield from _nested(binding.value, facts, binding.span, "")
+        for cls in facts.classes:
+            if non_production_class(cls.name):
+                continue
+            for attribute in cls.attributes:
+                if not in_effect(project, f"{module}:{cls.name}", attribute.name):
+                    continue
+                yield Setting(attribute.name, attribute.value, facts.path, attribute.span,
+                              module, "class_attr", f"{module}:{cls.name}")
+                yield from _nested(attribute.value, facts, attribute.span, "")
+        for statement in facts.statements:
+            if statement.in_main_guard:
+                continue
+            if statement.call is not None:
+                if any(binding.span.line <= statement.span.line <= binding.span.end_line
+                       for binding in facts.bindings):
+                    continue  # a call inside a bound value: the binding's settings have it
+                yield from _call_settings(project, statement.call.value, facts,
+                                          statement.span, "")
+            elif statement.access is not None and statement.value is not None:
+                found = _write_setting(statement.access, statement.value, facts, "")
+                if found is not None:
+                    yield found
+        for fn in facts.functions:
+            function_id = f"{module}:{fn.qualname}"
+            if function_id in skipped:
+                continue
+            for call in fn.calls:
+                yield from _call_settings(project, call.value, facts, call.span, function_id)
+            for access in fn.accesses:
+                value = fn.written_value(access)
+                if value is not None:
+                    found = _write_setting(access, value, facts, function_id)
+                    if found is not None:
+                        yield found
+
+
+def _nested(value: Value, facts: ModuleFacts, span: Span, function_id: str) -> Iterator[Setting]:
+    """Dict keys, keywords and positional arguments anywhere inside a bound value."""
+    for item in _walk(value):
+        if item.kind == "dict":
+            yield from _dict_settings(item, facts, span, function_id)
+        elif item.kind == "call":
+            yield from _arguments(item, item.target, facts, span, function_id)
+
+
+def _dict_settings(value: Value, facts: ModuleFacts, span: Span,
+                   function_id: str) -> Iterator[Setting]:
+    for key, inner in value.items:
+        if key is not None and key.kind == "literal" and isinstance(key.literal, str):
+            yield Setting(key.literal, inner, facts.path, span, facts.module, "item", "",
+                          function_id)
+
+
+def _arguments(call: Value, owner: str, facts: ModuleFacts, span: Span,
+               function_id: str) -> Iterator[Setting]:
+    """The keyword and positional arguments of one call, as settings of ``owner``."""
+    peers = tuple(arg.target for arg in call.args if arg.kind in ("name", "attribute")
+                  and arg.target)
+    for key, inner in call.kwargs:
+        yield Setting(key, inner, facts.path, span, facts.module, "keyword", owner,
+                      function_id, peers)
+    for index, inner in enumerate(call.args):
+        yield Setting(f"#{index}", inner, facts.path, span, facts.module, "argument", owner,
+                      function_id, peers)
+
+
+def _walk(value: Value) -> Iterator[Value]:
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current.kind == "lambda":
+            continue
+        stack.extend(current.args)
+        stack.extend(item for _, item in current.kwargs)
+        stack.extend(item for _, item in current.items)
+
+
+def _call_settings(project: Project, value: Value, facts: ModuleFacts, span: Span,
+                   function_id: str) -> Iterator[Setting]:
+    """The arguments of one call (nested calls are calls of their own in the facts)."""
+    if value.kind != "call" or not value.target:
+        return
+    yield from _arguments(value, project.qualify(value.target), facts, span, function_id)
+    for argument in (*value.args, *(inner for _, inner in value.kwargs)):
+        if argument.kind == "dict":
+            yield from _dict_settings(argument, facts, span, function_id)
+
+
+def _write_setting(access, value: Value, facts: ModuleFacts, function_id: str) -> Setting | None:
+    if access.op == "setitem" and access.key:
+        return Setting(access.key, value, facts.path, access.span, facts.module, "item",
+                       access.ref, function_id)
+    if access.op == "setattr":
+        receiver, _, name = access.ref.rpartition(".")
+        return Setting(name, value, facts.path, access.span, facts.module, "attribute",
+                       receiver, function_id)
+    return None
+
+
+def sources(project: Project, value: Value, function_id: str = "", *, env: str = "",
+            helper: str = "", depth: int = 0) -> list[Source]:
+    """The values ``value`` can end up as, with the environment variable that overrides each."""
+    if depth > MAX_DEPTH:
+        return []
+    table = config_table()
+    again = lambda inner, **kw: sources(  # noqa: E731
+        project, inner, kw.get("function_id", function_id), env=kw.get("env", env),
+        helper=kw.get("helper", helper), depth=depth + 1)
+    if value.kind == "name" and function_id and function_id in project.functions:
+        local = _local_value(project.functions[function_id][1], value.target)
+        if local is not None:
+            return again(local)
+    if value.kind in ("name", "attribute") and value.target:
+        return _reference_sources(project, value, function_id, env, helper, depth)
+    if value.kind in ("boolop", "ifexp") and len(value.args) == 2:
+        left, right = value.args
+        variable = _env_variable(project, left) if value.kind == "boolop" else ""
+        return again(left) + again(right, env=variable or env)
+    if value.kind == "lambda" and value.args:
+        return again(value.args[0])
+    if value.kind != "call" or not value.target:
+        return [Source(value, env, helper)]
+    qualified = project.qualify(value.target.split("()", 1)[0])
+    if matches(qualified, table["env_readers"]):
+        default = value.arg(1, "default")
+        variable = _env_variable(project, value) or "?"
+        return again(default, env=variable) if default is not None else []
+    if matches(qualified, table["default_holders"]):
+        factory = value.kwarg("default_factory") or value.kwarg("factory")
+        if factory is not None:
+            return again(Value("call", target=factory.target) if factory.kind in (
+                "name", "attribute") else factory)
+        default = value.arg(0, "default")
+        return again(default) if default is not None else []
+    symbol, rest = project.resolve(value.target)
+    if symbol.kind == "function" and not rest and symbol.key in project.functions:
+        _, fn = project.functions[symbol.key]
+        found: list[Source] = []
+        for call in fn.calls:
+            found += sources(project, call.value, symbol.key, env=env,
+                             helper=helper or symbol.key, depth=depth + 1)
+        return found or [Source(value, env, helper)]
+    # a library call: what it is computed from counts too (``b64encode(key)``)
+    found = [Source(value, env, helper)]
+    for argument in value.args:
+        if argument.kind in ("name", "attribute", "call"):
+            found += again(argument)
+    return found
+
+
+def _reference_sources(project: Project, value: Value, function_id: str, env: str, helper: str,
+                       depth: int) -> list[Source]:
+    """What a module-level name, or a field of a module-level settings object, holds."""
+    symbol, rest = project.resolve(value.target)
+    binding = project.binding(symbol)
+    if binding is None or binding.assignments > 1:
+        return [Source(value, env, helper)]
+    if not rest:
+        return sources(project, binding.value, "", env=env, helper=helper, depth=depth + 1)
+    class_id = project.instance_class(binding.value)
+    if class_id is not None and len(rest) == 1:
+        owner = project.class_attribute(class_id, rest[0])
+        if owner is not None:
+            return sources(project, owner[1].value, "", env=env, helper=helper, depth=depth + 1)
+    return [Source(value, env, helper)]
+
+
+def _local_value(fn: Function, name: str) -> Value | None:
+    found: Value | None = None
+    for local, value in fn.local_assignments:
+        if local == name:
+            found = value
+    return found
+
+
+def _env_variable(project: Project, value: Value) -> str:
+    """The variable an environment read names (``os.environ.get("KEY")`` → ``KEY``)."""
+    if value.kind != "call" or not value.target:
+        return ""
+    if not matches(project.qualify(value.target), config_table()["env_readers"]):
+        return ""
+    name = value.arg(0, "key")
+    return name.literal if name is not None and isinstance(name.literal, str) else ""
+
+
+def definition_of(project: Project, setting: Setting) -> tuple[str, Span] | None:
+    """Where a setting whose value is a plain reference is defined (the name's binding)."""
+    value = setting.value
+    if value.kind not in ("name", "attribute") or not value.target:
+        return None
+    if setting.function_id and value.kind == "name":
+        return None
+    symbol, rest = project.resolve(value.target)
+    binding = project.binding(symbol)
+    if binding is None:
+        return None
+    facts = project.modules[symbol.module]
+    if not rest:
+        return facts.path, binding.span
+    class_id = project.instance_class(binding.value)
+    if class_id is not None and len(rest) == 1:
+        owner = project.class_attribute(class_id, rest[0])
+        if owner is not None:
+            return project.classes[owner[0]][0].path, owner[1].span
+    return None
