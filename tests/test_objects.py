@@ -447,3 +447,73 @@ def create_app():
         'os.environ.get("CACHE_TYPE", "SimpleCache")', '"RedisCache"')
     result = scan_files(files)
     assert result.findings == [] and len(result.verdicts) == 2
+
+
+VENDORED_BOTTLE = '''
+import threading
+
+
+class Bottle:
+    def __init__(self):
+        self.routes = []
+
+    def route(self, path, method="GET"):
+        def decorator(callback):
+            self.routes.append((path, method, callback))
+            return callback
+        return decorator
+
+
+class LocalResponse(threading.local):
+    status = 200
+
+
+response = LocalResponse()
+default_app = Bottle()
+
+
+def make_default_app_wrapper(name):
+    def wrapper(*args, **kwargs):
+        return getattr(default_app, name)(*args, **kwargs)
+    return wrapper
+
+
+route = make_default_app_wrapper("route")
+get = make_default_app_wrapper("get")
+post = make_default_app_wrapper("post")
+'''
+
+TASK_API = '''
+from thirdparty.bottle.bottle import get, post, response
+
+
+class DataStore:
+    tasks = {}
+
+
+@post("/task/new")
+def task_new():
+    DataStore.tasks[len(DataStore.tasks)] = {"status": "new"}
+    return {"taskid": len(DataStore.tasks)}
+
+
+@get("/task/<taskid>/status")
+def task_status(taskid):
+    if taskid not in DataStore.tasks:
+        response.status = 404
+        return {"error": "unknown task"}
+    return DataStore.tasks[taskid]
+'''
+
+
+def test_a_framework_copied_into_the_tree_is_the_framework(scan_files) -> None:
+    """A vendored single-file framework (``thirdparty/bottle/bottle.py``) declares handlers
+    exactly as the installed one would, and its thread-local response object is the
+    framework's business, not the application's state."""
+    result = scan_files({"thirdparty/__init__.py": "", "thirdparty/bottle/__init__.py": "",
+                         "thirdparty/bottle/bottle.py": VENDORED_BOTTLE, "api.py": TASK_API})
+    assert {(v.handler.name, v.handler.route, v.handler.framework) for v in result.verdicts} == {
+        ("task_new", "/task/new", "bottle"), ("task_status", "/task/<taskid>/status", "bottle")}
+    assert findings_of(result) == [("SL601", "api.py", 5)]
+    assert result.findings[0].message.startswith("`DataStore.tasks` is a class attribute")
+    assert stateful_names(result) == {"task_new", "task_status"}
