@@ -85,6 +85,9 @@ lifespan/startup hooks.
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("ops/views.py", 7, "`app.config` belongs to the application object, and enable_maintenance"),
+            ),
             title="a maintenance switch stored in Flask's config",
             handlers=("enable_maintenance",),
             files={

@@ -87,6 +87,9 @@ should be set once at start-up and only read afterwards.
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("shop/pricing.py", 5, "`PriceBook._overrides` is a class attribute, shared by every instance"),
+            ),
             title="price overrides kept in a class attribute",
             handlers=("set_price", "get_price"),
             files={

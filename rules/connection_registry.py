@@ -66,6 +66,9 @@ online) in Redis with an expiry, not in a list of sockets.
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("chat/app.py", 22, "`manager` collects the open connections of this worker process in its"),
+            ),
             title="FastAPI's connection manager at module level",
             handlers=("chat_socket", "announce"),
             files={

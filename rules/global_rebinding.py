@@ -52,6 +52,9 @@ configuration, compute it once at import time or at startup.
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("app.py", 4, "`visits` is rebound with `global` while visit serves requests; every"),
+            ),
             title="a visit counter kept in a global",
             handlers=("visit",),
             files={

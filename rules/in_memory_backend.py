@@ -151,6 +151,10 @@ silently splitting the state per process.
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("shop/extensions.py", 5, "Flask-Caching is configured with `SimpleCache` for its cache, which"),
+                ("shop/extensions.py", 6, "Flask-Limiter is configured with `memory://` for its rate-limit"),
+            ),
             title="Flask-Caching SimpleCache and an in-memory rate limiter",
             handlers=("product", "login"),
             files={

@@ -88,6 +88,9 @@ the platform collects. Scratch files that only live during the request belong in
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("profiles/storage.py", 8, "`store_avatar` (reached from upload_avatar) writes a local file (a path"),
+            ),
             title="uploaded avatars saved to a local folder and served back later",
             handlers=("upload_avatar", "avatar"),
             files={

@@ -66,6 +66,9 @@ import time and never change it.
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("shop/carts.py", 3, "`CARTS` is a module-level defaultdict that add_to_cart changes while"),
+            ),
             title="a shopping cart kept in a module-level dict, two calls away",
             handlers=("add_to_cart", "view_cart"),
             files={

@@ -117,6 +117,9 @@ instead of splitting sessions per process. Rotate it deliberately (Django
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("app.py", 6, "`secret_key` is drawn at random (`os.urandom()`) in each process, so"),
+            ),
             title="a Flask secret key drawn at import time",
             handlers=("login", "profile"),
             files={

@@ -91,6 +91,9 @@ can use FastAPI's `BackgroundTasks`.
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("reports/app.py", 13, "request_report starts background work inside the web worker (starts a"),
+            ),
             title="a report generated in a thread started by the handler",
             handlers=("request_report",),
             files={

@@ -78,6 +78,9 @@ every request.
     examples = (
         Example(
             kind="stateful",
+            findings=(
+                ("shop/rates.py", 9, "`rate` keeps HTTP responses (`httpx.get()`) in a per-process"),
+            ),
             title="exchange rates fetched over HTTP and kept by lru_cache in each worker",
             handlers=("convert",),
             files={

@@ -25,15 +25,18 @@ if TYPE_CHECKING:
 class Example:
     """A small project (files by relative path) that a rule must judge as stated.
 
-    ``stateful`` examples must produce at least one finding of the rule and make
-    the handlers named in ``handlers`` stateful; ``self-contained`` examples must
-    produce no finding of the rule.
+    ``stateful`` examples must produce exactly the findings of the rule listed in
+    ``findings`` (path, line and the start of the message) and make the handlers
+    named in ``handlers`` stateful; ``self-contained`` examples must produce no
+    finding of the rule.
     """
 
     files: dict[str, str]
     kind: str  # "stateful" | "self-contained"
     title: str = ""
     handlers: tuple[str, ...] = ()
+    #: what the rule reports on a stateful example: (path, line, start of the message)
+    findings: tuple[tuple[str, int, str], ...] = ()
 
 
 class Rule:
@@ -87,6 +90,8 @@ class Rule:
             parts += ["", f"## {label} example{title}", ""]
             for path, text in example.files.items():
                 parts += [f"`{path}`", "", "```python", text.strip("\n"), "```", ""]
+            for path, line, message in example.findings:
+                parts += [f"Reported at `{path}:{line}`: {message} ...", ""]
         return "\n".join(parts).rstrip() + "\n"
 
 

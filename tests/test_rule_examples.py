@@ -35,6 +35,11 @@ def test_rule_example(rule, example, scan_files):
     assert not result.problems, result.problems
     if example.kind == "stateful":
         assert own, f"{rule.code} found nothing in its stateful example {example.title!r}"
+        # the documented findings, exactly: where, and what the message says
+        assert example.findings, f"{rule.code}'s stateful example lists no expected finding"
+        assert [(f.path, f.line) for f in own] == [(p, line) for p, line, _ in example.findings]
+        for finding, (_, _, start) in zip(own, example.findings, strict=True):
+            assert finding.message.startswith(start), (finding.message, start)
         stateful = {v.handler.name for v in result.verdicts if v.verdict == "stateful"}
         for handler in example.handlers:
             assert handler in stateful, f"{handler} should be stateful; verdicts: {result.verdicts}"
