@@ -34,6 +34,7 @@ This module never imports LibCST: a warm run must not pay for it.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -274,18 +275,22 @@ class FactsCache:
         data = self._read(parts)
         if data is None:
             return None
+        # Decoding makes many small objects and nothing cyclic: the cycle collector,
+        # run again and again meanwhile, took more time than the decoding itself.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             stored = json.loads(data)
-        except (ValueError, RecursionError, MemoryError):
-            return None
-        if (type(stored) is not list or len(stored) != 5 or stored[0] != MAGIC
-                or stored[1] != CACHE_FORMAT or type(stored[1]) is not int
-                or stored[2] != kind or stored[3] != key):
-            return None
-        try:
+            if (type(stored) is not list or len(stored) != 5 or stored[0] != MAGIC
+                    or stored[1] != CACHE_FORMAT or type(stored[1]) is not int
+                    or stored[2] != kind or stored[3] != key):
+                return None
             return from_data(expected, stored[4])
-        except CodecError:
+        except (CodecError, ValueError, RecursionError, MemoryError):
             return None
+        finally:
+            if collecting:
+                gc.enable()
 
     def _store(self, parts: tuple[str, ...], kind: str, key: str, value: Any) -> None:
         try:

@@ -31,7 +31,7 @@ import json
 import types
 import typing
 from collections.abc import Callable
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 #: How deeply dataclasses and literal containers may nest in one decoded value.
@@ -294,44 +294,52 @@ def _build(spec: Any) -> Decoder:
 
 
 def _dataclass_decoder(cls: type) -> Decoder:
-    # Registered before its fields are built: ``Value`` holds ``Value``s.
-    checks: list[type | None] = []
-    nested: list[Decoder | None] = []
-    bounds = [0, 0]
+    # One plan per list length a valid encoding can have (trailing defaults are left
+    # out): a getter of the fields of plain types with the exact types they must
+    # have, compared in one go, and the decoders of the other fields by index.
+    plans: list[tuple[Callable[[list[Any]], tuple[Any, ...]], tuple[type, ...],
+                      tuple[tuple[int, Decoder], ...]] | None] = []
+    name = cls.__name__
 
     def decode(data: Any, depth: int) -> Any:
         if type(data) is not list:
-            _fail(f"expected a {cls.__name__} (a list)")
+            _fail(f"expected a {name} (a list), got {type(data).__name__}")
         count = len(data)
-        if count < bounds[0] or count > bounds[1]:
-            _fail(f"a {cls.__name__} has {bounds[0]} to {bounds[1]} fields, not {count}")
+        plan = plans[count] if count < len(plans) else None
+        if plan is None:
+            _fail(f"a {name} cannot have {count} fields")
         if depth >= MAX_DEPTH:
             _fail("nested too deeply")
+        getter, kinds, nested = plan
+        if kinds and tuple(map(type, getter(data))) != kinds:
+            _fail(f"a {name} with fields of the wrong types: "
+                  f"{[type(value).__name__ for value in data]}")
         depth += 1
-        for index, value in enumerate(data):
-            kind = checks[index]
-            if kind is not None:
-                if type(value) is not kind:
-                    _fail(f"{cls.__name__} field {index}: expected {kind.__name__}, "
-                          f"got {type(value).__name__}")
-            else:
-                data[index] = nested[index](value, depth)  # type: ignore[misc]
+        for index, inner in nested:
+            data[index] = inner(data[index], depth)
         return cls(*data)
 
-    _DECODERS[cls] = decode
+    _DECODERS[cls] = decode  # before the fields: ``Value`` holds ``Value``s
     hints = _type_hints(cls)
     members = dataclasses.fields(cls)
-    for item in members:
-        spec = hints[item.name]
-        if spec in (str, int, float, bool):
-            checks.append(spec)
-            nested.append(None)
+    specs = [hints[item.name] for item in members]
+    decoders = [None if spec in (str, int, float, bool) else decoder(spec) for spec in specs]
+    required = sum(1 for item in members if item.default is dataclasses.MISSING
+                   and item.default_factory is dataclasses.MISSING)
+    for count in range(len(members) + 1):
+        if count < required:
+            plans.append(None)
+            continue
+        plain = [index for index in range(count) if decoders[index] is None]
+        if len(plain) > 1:
+            getter = itemgetter(*plain)
+        elif plain:
+            getter = (lambda only: lambda data: (data[only],))(plain[0])
         else:
-            checks.append(None)
-            nested.append(decoder(spec))
-    bounds[0] = sum(1 for item in members if item.default is dataclasses.MISSING
-                    and item.default_factory is dataclasses.MISSING)
-    bounds[1] = len(members)
+            getter = tuple
+        plans.append((getter, tuple(specs[index] for index in plain),
+                      tuple((index, decoders[index]) for index in range(count)
+                            if decoders[index] is not None)))
     return decode
 
 
