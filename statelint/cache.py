@@ -1,12 +1,23 @@
-"""The facts cache: per-file facts pickled under ``.statelint_cache/``.
+"""The facts cache: per-file facts kept as checked JSON under ``.statelint_cache/``.
 
 An entry is keyed by the sha256 of the file's bytes, its path and module name,
 the fingerprint of statelint itself (its source and data tables, so a changed
 rule table or extractor never reuses stale facts) and the configuration that
 changes facts.  Entries are written atomically (a temporary file renamed over
-the final name), so concurrent runs can share a cache; an entry that cannot be
-read back, or that is not what this version wrote, is ignored and rebuilt:
-nothing read from the cache is trusted without checking its type and version.
+the final name), so concurrent runs can share a cache.
+
+The cache folder usually sits inside the scanned tree, so its bytes are not
+trusted:
+
+* entries are data only: JSON decoded by ``statelint.codec`` against the
+  expected types, field by field; nothing read from the folder is unpickled or
+  evaluated.  An entry that is damaged, too large, of another version or kind,
+  or stored under another key is a miss, and the file is parsed again;
+* a folder that git tracks in the scanned tree (something a commit put there,
+  not statelint) is neither read nor written;
+* entries are opened without following symbolic links, the folder itself must
+  not be one, and only regular files are read: nothing outside the folder is
+  read or written through it.
 
 Two shortcuts make a warm run cheap:
 
@@ -23,10 +34,15 @@ This module never imports LibCST: a warm run must not pay for it.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import json
 import os
-import pickle
-import tempfile
+import re
+import secrets
+import stat
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,10 +50,20 @@ from pathlib import Path
 from typing import Any
 
 from statelint import __version__
+from statelint.codec import CodecError, from_data, to_json
 
-#: Bumped when the layout of cache entries changes.
-CACHE_FORMAT = 1
+#: Bumped when the layout of cache entries changes (2: checked JSON instead of pickles).
+CACHE_FORMAT = 2
 MAGIC = "statelint-cache"
+#: The file name suffix of entries and manifests.
+SUFFIX = ".json"
+#: An entry or manifest larger than this is not read (a miss) nor written.
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+#: The kinds of entries, each a folder of the cache.
+KINDS = frozenset({"facts", "memo"})
+#: How long asking git whether the cache folder is tracked may take.
+GIT_TIMEOUT = 10.0
+_KEY = re.compile(r"[0-9a-f]{64}")
 #: A manifest entry whose mtime is this close to the manifest's own write time is
 #: re-hashed: the file may have changed again within the same clock tick.
 MTIME_SLACK_NS = 2_000_000_000
@@ -107,60 +133,193 @@ class CacheStats:
     memo: bool = False
 
 
+#: A manifest: when it was written, and ``(relpath, mtime_ns, size, content key)`` per file.
+Manifest = tuple[int, tuple[tuple[str, int, int, str], ...]]
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a named pipe planted as an entry must not block
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
 @dataclass
 class FactsCache:
-    """A directory of pickled facts, safe to share between concurrent runs."""
+    """A directory of facts as checked JSON, safe to share between concurrent runs."""
 
     directory: Path
     salt: str
     stats: CacheStats = field(default_factory=CacheStats)
     usable: bool = True
+    #: Why the folder is not used, when it is not (said once on stderr by ``open``).
+    refused: str = ""
+    #: Folders of the cache found to be real folders (not links) during this run.
+    _checked: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
     def open(cls, directory: Path, config: Any = None) -> FactsCache:
-        """Open (creating it when needed) the cache at ``directory``."""
+        """Open (creating it when needed) the cache at ``directory``.
+
+        A folder that is a symbolic link, or that git tracks, is not used: the
+        scan goes on without a cache, and one line on stderr says why.
+        """
         cache = cls(directory, facts_salt(config))
+        if os.path.islink(directory):
+            cache._refuse("it is a symbolic link")
+            return cache
+        tracked = git_tracked(directory)
+        if tracked:
+            cache._refuse(tracked)
+            return cache
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            tag = directory / "CACHEDIR.TAG"
-            if not tag.exists():
-                _write_atomic(tag, CACHEDIR_TAG.encode())
-            ignore = directory / ".gitignore"
-            if not ignore.exists():
-                _write_atomic(ignore, b"# Created by statelint.\n*\n")
+            if os.path.islink(directory) or not directory.is_dir():
+                raise OSError("not a folder")
+            for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "# Created by statelint.\n*\n")):
+                if not os.path.lexists(directory / name):
+                    cache._write((name,), text.encode())
         except OSError:
             cache.usable = False  # a read-only tree still gets scanned, just not cached
         return cache
 
+    def _refuse(self, why: str) -> None:
+        self.usable = False
+        self.refused = why
+        print(f"statelint: not using the cache folder {self.directory}: {why}", file=sys.stderr)
+
     # -- entries ---------------------------------------------------------------
 
-    def _entry(self, kind: str, key: str) -> Path:
-        return self.directory / kind / key[:2] / f"{key[2:]}.pickle"
+    def _parts(self, kind: str, key: str) -> tuple[str, str, str]:
+        if kind not in KINDS or not _KEY.fullmatch(key):
+            raise ValueError(f"not a cache key: {kind}/{key}")
+        return (kind, key[:2], key[2:] + SUFFIX)
 
-    def load(self, kind: str, key: str, expected: type | tuple[type, ...]) -> Any:
-        """The object stored under ``key``, or None when absent, foreign or corrupt."""
+    def _entry(self, kind: str, key: str) -> Path:
+        """Where the entry ``key`` of ``kind`` lives."""
+        return self.directory.joinpath(*self._parts(kind, key))
+
+    def _manifest_name(self) -> str:
+        return f"manifest-{self.salt[:16]}{SUFFIX}"
+
+    def _folder(self, parts: tuple[str, ...], create: bool) -> str | None:
+        """The folder of the entry at ``parts``, when it and every folder between it
+        and the cache folder are real folders, not symbolic links (checked once per
+        run and folder); None otherwise."""
+        folder = os.path.join(self.directory, *parts[:-1])
+        if folder in self._checked:
+            return folder
+        path = str(self.directory)
+        for part in ("", *parts[:-1]):
+            path = os.path.join(path, part) if part else path
+            if path in self._checked:
+                continue
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                if not create:
+                    return None
+                try:
+                    os.mkdir(path)
+                except FileExistsError:
+                    pass
+                info = os.lstat(path)
+            if not stat.S_ISDIR(info.st_mode):  # a link (to a folder or not), a file
+                return None
+            self._checked.add(path)
+        return folder
+
+    def _read(self, parts: tuple[str, ...]) -> bytes | None:
+        """The bytes of the regular file at ``parts`` under the folder, or None.
+
+        No symbolic link is followed, at the folder or below it, only a regular
+        file is read, and one larger than ``MAX_ENTRY_BYTES`` is not.
+        """
+        try:
+            folder = self._folder(parts, create=False)
+            if folder is None:
+                return None
+            handle = os.open(os.path.join(folder, parts[-1]),
+                             os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _BINARY)
+            with os.fdopen(handle, "rb") as stream:
+                info = os.fstat(handle)
+                if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+                    return None
+                if not _NOFOLLOW and os.path.islink(os.path.join(folder, parts[-1])):
+                    return None  # pragma: no cover - where O_NOFOLLOW is missing
+                data = stream.read(MAX_ENTRY_BYTES + 1)
+            return data if len(data) <= MAX_ENTRY_BYTES else None
+        except OSError:
+            return None
+
+    def _write(self, parts: tuple[str, ...], data: bytes) -> None:
+        """Write ``data`` at ``parts`` under the folder: to a new temporary file,
+        renamed over the entry (which replaces a link there, never writes through it)."""
+        if len(data) > MAX_ENTRY_BYTES:
+            return
+        folder = self._folder(parts, create=True)
+        if folder is None:
+            raise OSError(f"not a folder of the cache: {parts[:-1]}")
+        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{secrets.token_hex(6)}{SUFFIX}")
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY,
+                         0o600)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, os.path.join(folder, parts[-1]))
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+
+    def _load(self, parts: tuple[str, ...], kind: str, key: str, expected: Any) -> Any:
+        data = self._read(parts)
+        if data is None:
+            return None
+        # Decoding makes many small objects and nothing cyclic: the cycle collector,
+        # run again and again meanwhile, took more time than the decoding itself.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            stored = json.loads(data)
+            if (type(stored) is not list or len(stored) != 5 or stored[0] != MAGIC
+                    or stored[1] != CACHE_FORMAT or type(stored[1]) is not int
+                    or stored[2] != kind or stored[3] != key):
+                return None
+            return from_data(expected, stored[4])
+        except (CodecError, ValueError, RecursionError, MemoryError):
+            return None
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _store(self, parts: tuple[str, ...], kind: str, key: str, value: Any) -> None:
+        try:
+            data = to_json([MAGIC, CACHE_FORMAT, kind, key, value]).encode()
+            self._write(parts, data)
+        except (OSError, TypeError, ValueError, RecursionError):
+            pass
+
+    def load(self, kind: str, key: str, expected: Any) -> Any:
+        """The value of type ``expected`` stored under ``key``, or None when absent,
+        foreign or damaged.  ``expected`` is a dataclass or a type annotation
+        (``tuple[str, ...]``) that ``statelint.codec`` can check."""
         if not self.usable:
             return None
         try:
-            data = self._entry(kind, key).read_bytes()
-            stored = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - a damaged entry is a miss, never an error
+            parts = self._parts(kind, key)
+        except ValueError:
             return None
-        if (not isinstance(stored, tuple) or len(stored) != 4 or stored[0] != MAGIC
-                or stored[1] != CACHE_FORMAT or stored[2] != key
-                or not isinstance(stored[3], expected)):
-            return None
-        return stored[3]
+        return self._load(parts, kind, key, expected)
 
     def store(self, kind: str, key: str, value: Any) -> None:
         """Store ``value`` under ``key``; failures to write are ignored."""
         if not self.usable:
             return
         try:
-            data = pickle.dumps((MAGIC, CACHE_FORMAT, key, value), protocol=pickle.HIGHEST_PROTOCOL)
-            _write_atomic(self._entry(kind, key), data)
-        except (OSError, pickle.PicklingError, RecursionError, TypeError):
-            pass
+            parts = self._parts(kind, key)
+        except ValueError:
+            return
+        self._store(parts, kind, key, value)
 
     # -- manifest ----------------------------------------------------------------
 
@@ -168,49 +327,52 @@ class FactsCache:
         """``relpath -> (mtime_ns, size, content key)`` for files safe to trust unread."""
         if not self.usable:
             return {}
-        try:
-            stored = pickle.loads((self.directory / f"manifest-{self.salt[:16]}.pickle").read_bytes())
-        except Exception:  # noqa: BLE001 - no manifest, or a damaged one: hash everything
+        stored = self._load((self._manifest_name(),), "manifest", self.salt, Manifest)
+        if stored is None:
             return {}
-        if (not isinstance(stored, tuple) or len(stored) != 5 or stored[0] != MAGIC
-                or stored[1] != CACHE_FORMAT or stored[2] != self.salt
-                or not isinstance(stored[3], int) or not isinstance(stored[4], dict)):
-            return {}
-        written = stored[3]
+        written, entries = stored
         trusted: dict[str, tuple[int, int, str]] = {}
-        for relpath, entry in stored[4].items():
-            if (isinstance(relpath, str) and isinstance(entry, tuple) and len(entry) == 3
-                    and isinstance(entry[0], int) and isinstance(entry[1], int)
-                    and isinstance(entry[2], str) and entry[0] < written - MTIME_SLACK_NS):
-                trusted[relpath] = entry
+        match = _KEY.fullmatch
+        for relpath, mtime, size, key in entries:
+            if mtime < written - MTIME_SLACK_NS and match(key):
+                trusted[relpath] = (mtime, size, key)
         return trusted
 
     def store_manifest(self, entries: dict[str, tuple[int, int, str]]) -> None:
         """Record the files of this run; the write time bounds which mtimes are trusted."""
         if not self.usable:
             return
-        try:
-            data = pickle.dumps((MAGIC, CACHE_FORMAT, self.salt, time.time_ns(), entries),
-                                protocol=pickle.HIGHEST_PROTOCOL)
-            _write_atomic(self.directory / f"manifest-{self.salt[:16]}.pickle", data)
-        except OSError:
-            pass
+        value = (time.time_ns(), tuple((relpath, *entry) for relpath, entry in entries.items()))
+        self._store((self._manifest_name(),), "manifest", self.salt, value)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+def git_tracked(directory: Path) -> str:
+    """Why the cache folder must not be used because of git, or "" when it may be.
+
+    A folder (or any file in it) that git tracks came with the scanned tree, not
+    from statelint.  Asked with one ``git ls-files`` in the nearest existing
+    folder; no git, or a folder outside any work tree, means not tracked.  Git
+    runs with the repository's own file-system monitor hook switched off, so
+    that asking runs nothing the scanned tree configures.
+    """
+    if not os.path.lexists(directory):
+        return ""
+    parent = directory.parent
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+        completed = subprocess.run(
+            ["git", "-c", "core.fsmonitor=false", "-c", "safe.directory=*", "--literal-pathspecs",
+             "ls-files", "-z", "--", directory.name or "."],
+            cwd=parent, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, timeout=GIT_TIMEOUT, check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
+        )
+    except subprocess.TimeoutExpired:
+        return "git took too long to say whether the folder is tracked"
+    except OSError:  # no git
+        return ""
+    if completed.returncode == 0 and completed.stdout:
+        return "git tracks it (a cache that comes with the scanned files is never trusted)"
+    return ""
 
 
 def memo_key(salt: str, keys: list[tuple[str, str]], extra: str) -> str:

@@ -383,7 +383,8 @@ class LazyLink:
         """
         if self.store is None:
             return set(), frozenset()
-        stored = self.store.load("memo", self._remembered_key(), tuple)
+        stored = self.store.load("memo", self._remembered_key(),
+                                 tuple[tuple[str, ...], tuple[str, ...]])
         if stored is None or len(stored) != 2:
             return set(), frozenset()
         wanted = set(stored[0])

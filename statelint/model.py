@@ -1,8 +1,9 @@
 """Plain data that flows through statelint's pipeline.
 
 Every type here is a frozen dataclass made of strings, numbers, tuples and other
-types from this module, so that facts can cross a process boundary, be pickled
-into the cache and be compared for equality in tests.  Nothing here knows about
+types from this module, so that facts can cross a process boundary (pickled in
+memory, from the parsing workers), be stored in the cache as checked JSON
+(``statelint.codec``) and be compared for equality in tests.  Nothing here knows about
 LibCST: the parse stage turns syntax into these facts and everything after it
 works on facts only.
 """
@@ -447,9 +448,10 @@ def _positional_reduce(cls: type) -> None:
     """Pickle instances of a frozen, slotted dataclass as ``cls(*fields)``.
 
     The default for such classes goes through ``dataclasses``' generic
-    ``__setstate__``, which looks the fields up again for every object: loading
-    a large project's cached facts spent most of its time there.  Rebuilding
-    through the constructor is the same object, several times faster.
+    ``__setstate__``, which looks the fields up again for every object: taking
+    a large project's facts back from the parsing workers spent most of its
+    time there.  Rebuilding through the constructor is the same object, several
+    times faster.  (Only the process pool pickles facts; the cache never does.)
     """
     names = tuple(item.name for item in fields(cls))
     if len(names) == 1:

@@ -7,8 +7,8 @@ and without one of them and requires byte-identical JSON output.
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -128,18 +128,18 @@ def test_corrupt_and_foreign_cache_entries_are_ignored_and_rebuilt(in_tmp: Path)
     cache_dir = in_tmp / "cache"
     expected = as_json([str(tree)], cache=False)
     as_json([str(tree)], cache=True, cache_dir=str(cache_dir))
-    entries = sorted((cache_dir / "facts").rglob("*.pickle"))
+    entries = sorted((cache_dir / "facts").rglob("*.json"))
     assert entries
     for index, entry in enumerate(entries):
         if index % 3 == 0:
-            entry.write_bytes(b"\x80\x05not a pickle")
+            entry.write_bytes(b'["statelint-cache", 2, "facts", ')
         elif index % 3 == 1:
-            entry.write_bytes(pickle.dumps(("statelint-cache", 1, "some other key", {"x": 1})))
+            entry.write_text(json.dumps(["statelint-cache", 2, "facts", "some other key", {"x": 1}]))
         else:
-            entry.write_bytes(pickle.dumps({"facts": "from another tool"}))
-    for memo in (cache_dir / "memo").rglob("*.pickle"):
+            entry.write_text(json.dumps({"facts": "from another tool"}))
+    for memo in (cache_dir / "memo").rglob("*.json"):
         memo.write_bytes(b"garbage")
-    (next(cache_dir.glob("manifest-*.pickle"))).write_bytes(b"garbage")
+    (next(cache_dir.glob("manifest-*.json"))).write_bytes(b"garbage")
     result = scan([str(tree)], cache=True, cache_dir=str(cache_dir))
     assert result.statistics["files parsed"] == len(entries)
     assert renderer("json")(result, list(all_rules())) == expected
