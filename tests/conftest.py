@@ -1,14 +1,56 @@
-"""Shared test helpers: write small projects to disk and scan them."""
+"""Shared test helpers: write small projects to disk and scan them.
+
+Also the Hypothesis settings every property test runs under.  The suite is
+deterministic: examples come from a fixed seed (``derandomize``), their number is
+bounded, and no example database is kept, so a failure found once cannot make
+later runs fail and every run (locally and in CI) checks the same inputs.  Crashes
+that a search finds become fixed regression tests (``tests/test_regressions.py``).
+
+``STATELINT_FUZZ=open`` switches to an open-ended search: a random seed per run
+(``--hypothesis-seed`` picks one) and ``STATELINT_FUZZ_EXAMPLES`` examples per test
+(default 200).  Only ``benchmarks/fuzz.py`` sets it.
+"""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from statelint.engine import scan
 from statelint.model import ScanResult
+
+#: True when ``benchmarks/fuzz.py`` (or a person) asked for an open-ended search.
+OPEN_FUZZ = os.environ.get("STATELINT_FUZZ", "").strip().lower() == "open"
+
+settings.register_profile(
+    "statelint",
+    derandomize=True,
+    database=None,
+    max_examples=30,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "statelint-open",
+    derandomize=False,
+    database=None,
+    max_examples=int(os.environ.get("STATELINT_FUZZ_EXAMPLES", "200")),
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("statelint-open" if OPEN_FUZZ else "statelint")
+
+
+def examples(bounded: int) -> int:
+    """``bounded`` examples in the deterministic suite; the open profile's count under
+    ``STATELINT_FUZZ=open`` (never fewer than ``bounded``)."""
+    return max(bounded, settings.default.max_examples) if OPEN_FUZZ else bounded
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:
