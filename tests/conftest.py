@@ -7,8 +7,8 @@ later runs fail and every run (locally and in CI) checks the same inputs.  Crash
 that a search finds become fixed regression tests (``tests/test_regressions.py``).
 
 ``STATELINT_FUZZ=open`` switches to an open-ended search: a random seed per run
-(``--hypothesis-seed`` picks one) and ``STATELINT_FUZZ_EXAMPLES`` examples per test
-(default 200).  Only ``benchmarks/fuzz.py`` sets it.
+(``--hypothesis-seed`` picks one) and ``STATELINT_FUZZ_SCALE`` times (default 10)
+each test's bounded number of examples.  Only ``benchmarks/fuzz.py`` sets it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from statelint.model import ScanResult
 
 #: True when ``benchmarks/fuzz.py`` (or a person) asked for an open-ended search.
 OPEN_FUZZ = os.environ.get("STATELINT_FUZZ", "").strip().lower() == "open"
+#: How many times more examples each test runs in an open-ended search.
+FUZZ_SCALE = max(1, int(os.environ.get("STATELINT_FUZZ_SCALE", "10") or 10)) if OPEN_FUZZ else 1
 
 settings.register_profile(
     "statelint",
@@ -39,7 +41,7 @@ settings.register_profile(
     "statelint-open",
     derandomize=False,
     database=None,
-    max_examples=int(os.environ.get("STATELINT_FUZZ_EXAMPLES", "200")),
+    max_examples=30 * FUZZ_SCALE,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
@@ -48,9 +50,9 @@ settings.load_profile("statelint-open" if OPEN_FUZZ else "statelint")
 
 
 def examples(bounded: int) -> int:
-    """``bounded`` examples in the deterministic suite; the open profile's count under
-    ``STATELINT_FUZZ=open`` (never fewer than ``bounded``)."""
-    return max(bounded, settings.default.max_examples) if OPEN_FUZZ else bounded
+    """A test's number of examples: ``bounded`` in the deterministic suite,
+    ``STATELINT_FUZZ_SCALE`` times that in an open-ended search."""
+    return bounded * FUZZ_SCALE
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:
