@@ -203,3 +203,16 @@ def test_same_input_same_json_bytes_whatever_the_order_or_jobs(
     monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
     assert json_report(second, monkeypatch, "--jobs", "2") == baseline
     json.loads(baseline)
+
+
+def test_the_suite_is_derandomized_and_keeps_no_example_database() -> None:
+    # A failure found once must not make later runs fail: every run checks the same
+    # examples and remembers none (see the profile in conftest.py).
+    from conftest import OPEN_FUZZ
+
+    if OPEN_FUZZ:
+        pytest.skip("STATELINT_FUZZ=open: an open-ended search (benchmarks/fuzz.py)")
+    assert settings.default.derandomize is True
+    assert settings.default.database is None
+    assert settings.default.deadline is None
+    assert FUZZ.derandomize is True and FUZZ.database is None
