@@ -100,6 +100,9 @@ def _config_options(function: Callable[..., None]) -> Callable[..., None]:
                      help="Lowest severity that makes the exit code 1 (default: warning)."),
         click.option("-j", "--jobs", type=int, default=None,
                      help="Worker processes (0: one per core)."),
+        click.option("--max-file-size", default=None, metavar="BYTES",
+                     help="Skip files larger than this, e.g. 2097152 or '2 MiB' "
+                          "(default: 1 MiB; 0: no limit)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -154,7 +157,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
           select: tuple[str, ...], ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
           exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
           respect_gitignore: bool | None, fail_on: str | None, jobs: int | None,
-          exit_zero: bool, baseline_file: str | None, write_baseline_file: str | None,
+          max_file_size: str | None, exit_zero: bool, baseline_file: str | None, write_baseline_file: str | None,
           diff_ref: str | None, report_unused_ignores: bool, statistics: bool,
           no_cache: bool, cache_dir: str | None, lazy: bool,
           color: bool | None) -> None:
@@ -165,7 +168,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
     config = load_run_config(scanned, config_file, _overrides(
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
         extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, fail_on=fail_on,
-        jobs=jobs))
+        jobs=jobs, max_file_size=max_file_size))
     baseline = None
     if baseline_file:
         try:
@@ -310,12 +313,13 @@ def _selected_rules(select: str, ignore: str) -> list:
 def show_config(paths: tuple[str, ...], config_file: str | None, select: tuple[str, ...],
                 ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
                 exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
-                respect_gitignore: bool | None, fail_on: str | None, jobs: int | None) -> None:
+                respect_gitignore: bool | None, fail_on: str | None, jobs: int | None,
+                max_file_size: str | None) -> None:
     """Print the resolved configuration for PATHS and where each value came from."""
     config = load_run_config(list(paths) or ["."], config_file, _overrides(
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
         extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, fail_on=fail_on,
-        jobs=jobs))
+        jobs=jobs, max_file_size=max_file_size))
     click.echo(render_config(config), nl=False)
 
 
@@ -362,12 +366,15 @@ INVENTORY_FORMATS = ("text", "json", "markdown", "dot")
 @click.option("--extend-exclude", multiple=True,
               help="Names or path globs never scanned, added to the list.")
 @click.option("-j", "--jobs", type=int, default=None, help="Worker processes (0: one per core).")
+@click.option("--max-file-size", default=None, metavar="BYTES",
+              help="Skip files larger than this, e.g. 2097152 or '2 MiB' (default: 1 MiB; 0: no "
+                   "limit).")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
              fail_on_stateful: bool, config_file: str | None, select: tuple[str, ...],
              ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
              exclude: tuple[str, ...], extend_exclude: tuple[str, ...], jobs: int | None,
-             color: bool | None) -> None:
+             max_file_size: str | None, color: bool | None) -> None:
     """List every request handler in PATHS with its verdict and the state behind it.
 
     An inventory, not a gate: exits 0 unless --fail-on-stateful is given and a
@@ -382,7 +389,7 @@ def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
     scanned = _checked_paths(paths, output)
     config = load_run_config(scanned, config_file, _overrides(
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
-        extend_exclude=extend_exclude, jobs=jobs))
+        extend_exclude=extend_exclude, jobs=jobs, max_file_size=max_file_size))
     try:
         result = scan(scanned, config=config, jobs=config.jobs)
     except Exception as error:  # exit 2 with one line, never a traceback

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from statelint.config import DEFAULT_MAX_FILE_SIZE
 from statelint.model import FileProblem
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -104,13 +105,17 @@ def _package_chain(directory: Path, memo: dict[Path, tuple[str, ...]]) -> tuple[
 
 def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = None,
              is_ignored: Callable[[list[str]], set[str]] | None = None,
-             root: Path | None = None) -> Discovery:
+             root: Path | None = None, max_file_size: int | None = None) -> Discovery:
     """List the Python files under ``paths`` with their module names.
 
     ``is_excluded`` is asked about every relative path (config excludes);
     ``is_ignored`` receives the relative paths of the files found and returns
-    those to drop (``.gitignore``).
+    those to drop (``.gitignore``).  A file larger than ``max_file_size`` bytes
+    (default: the configuration's default, 1 MiB; 0: no limit) is not listed but
+    reported, without being read.
     """
+    if max_file_size is None:
+        max_file_size = DEFAULT_MAX_FILE_SIZE
     given = [Path(p) for p in paths] or [Path(".")]
     base = root or common_root([p for p in given if p.exists()] or [Path(".")])
     result = Discovery(root=base)
@@ -150,9 +155,24 @@ def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = No
         if rel in ignored:
             result.skipped += 1
             continue
+        if max_file_size:
+            size = _size(path)
+            if size > max_file_size:
+                result.problems.append(FileProblem(
+                    rel, f"skipped: {size:,} bytes, over the max-file-size limit of "
+                         f"{max_file_size:,}", kind="too-large"))
+                continue
         module, is_package = module_name(path, base, packages)
         result.files.append(SourceFile(path, rel, module, is_package))
     return result
+
+
+def _size(path: Path) -> int:
+    """The file's size in bytes; 0 when it cannot be had (reading it will then say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _relpath(path: Path, root: Path) -> str:

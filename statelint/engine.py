@@ -735,7 +735,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     # Opened before discovery, so that every run finds the cache folder in place.
     store = open_cache(root, config, cache_dir) if cache else None
     is_excluded, is_ignored = discovery_filters(config, root)
-    discovery = discover(paths, is_excluded=is_excluded, is_ignored=is_ignored, root=root)
+    discovery = discover(paths, is_excluded=is_excluded, is_ignored=is_ignored, root=root,
+                         max_file_size=getattr(config, "max_file_size", None))
     timings["discover"] = time.perf_counter() - started
 
     mark = time.perf_counter()

@@ -1302,16 +1302,23 @@ def _parse_and_walk(text: str, path: str, module: str, is_package: bool) -> Modu
                        "(a generated file?); statelint does not analyse it", line=depth_line)
     try:
         tree = cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
+    except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
+        # CSTValidationError: LibCST's tokenizer accepted something its node checks
+        # then refuse, such as an identifier made of a character that a newer
+        # Unicode calls a letter but this Python's ``str.isidentifier`` does not.
         if python_error is not None:
             # CPython's message and position are the precise ones (LibCST may
             # point a line late, and says "expected one of ..." for everything).
             return _failed(path, module, is_package, _syntax_message(python_error, text),
                            line=python_error.lineno or 1, column=(python_error.offset or 1) - 1)
+        if isinstance(error, cst.ParserSyntaxError):
+            message, line, column = error.message, error.raw_line, error.raw_column
+        else:
+            message, line, column = str(error), 1, 0
         return _failed(path, module, is_package,
                        "LibCST cannot parse this file, although Python "
-                       f"{sys.version_info.major}.{sys.version_info.minor} can: {error.message}",
-                       line=error.raw_line, column=error.raw_column)
+                       f"{sys.version_info.major}.{sys.version_info.minor} can: {message}",
+                       line=line, column=column)
     except RecursionError:
         return _failed(path, module, is_package, "expression nesting too deep to parse",
                        line=depth_line)

@@ -256,7 +256,7 @@ class ParseError:
     message: str
     line: int = 1
     column: int = 0
-    kind: str = "syntax"  # syntax | encoding | unreadable | internal
+    kind: str = "syntax"  # syntax | encoding | unreadable | too-large | internal
 
 
 @dataclass(frozen=True, slots=True)

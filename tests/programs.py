@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hypothesmith
 import libcst as cst
+from conftest import examples
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-#: Bounded so the suite stays fast on a shared machine.
-GENERATED = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+#: Bounded so the suite stays fast on a shared machine (seed and database: the
+#: profile in ``conftest.py``).
+GENERATED = settings(max_examples=examples(40), suppress_health_check=list(HealthCheck))
 
 
 def _parses(source: str) -> bool:

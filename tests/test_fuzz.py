@@ -5,7 +5,9 @@ bytes for the same input, whatever the order of the paths or the number of jobs.
 Inputs: random bytes and text, programs generated from Python's grammar by
 hypothesmith (when installed), and mutations of the project's own example apps
 (lines deleted, duplicated or swapped, random bytes inserted).  Example counts are
-bounded so the suite stays fast on a shared machine.
+bounded and the seed fixed (the ``statelint`` profile in ``conftest.py``) so the
+suite stays fast and deterministic; ``benchmarks/fuzz.py`` runs the same tests with
+random seeds and many more examples.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +36,7 @@ EXAMPLE_FILES = sorted(
 # The examples with handlers and state are the interesting ones to break.
 RICH_EXAMPLES = [path for path in EXAMPLE_FILES if len(path.read_bytes()) > 400]
 
-FUZZ = settings(max_examples=30, deadline=None,
+FUZZ = settings(max_examples=examples(30),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 KINDS = {"syntax", "encoding", "unreadable"}
@@ -88,7 +91,7 @@ def test_programs_from_the_grammar(text: str) -> None:
 
 
 @needs_hypothesmith
-@settings(FUZZ, max_examples=5)
+@settings(FUZZ, max_examples=examples(5))
 @given(st.builds(lambda: None) if hypothesmith is None else hypothesmith.from_node())
 def test_programs_from_libcst_nodes(text: str) -> None:
     facts = extract_facts(text.encode("utf-8", "surrogatepass"), "generated.py", "generated", False)
@@ -140,7 +143,7 @@ def test_mutated_example_files(example: Path, mutations: list[tuple]) -> None:
 PROJECTS = sorted(path.parent for path in (REPO / "tests" / "projects").glob("*/expected.toml"))
 
 
-@settings(FUZZ, max_examples=12)
+@settings(FUZZ, max_examples=examples(12))
 @given(project=st.sampled_from(PROJECTS), data=st.data())
 def test_mutated_projects_scan_without_losing_a_file(tmp_path_factory: pytest.TempPathFactory,
                                                      project: Path, data: st.DataObject) -> None:
@@ -173,7 +176,7 @@ def write_in_order(root: Path, files: dict[str, bytes], order: list[str]) -> Non
         target.write_bytes(files[name])
 
 
-@settings(FUZZ, max_examples=4)
+@settings(FUZZ, max_examples=examples(4))
 @given(data=st.data())
 def test_same_input_same_json_bytes_whatever_the_order_or_jobs(
         tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
@@ -200,3 +203,16 @@ def test_same_input_same_json_bytes_whatever_the_order_or_jobs(
     monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
     assert json_report(second, monkeypatch, "--jobs", "2") == baseline
     json.loads(baseline)
+
+
+def test_the_suite_is_derandomized_and_keeps_no_example_database() -> None:
+    # A failure found once must not make later runs fail: every run checks the same
+    # examples and remembers none (see the profile in conftest.py).
+    from conftest import OPEN_FUZZ
+
+    if OPEN_FUZZ:
+        pytest.skip("STATELINT_FUZZ=open: an open-ended search (benchmarks/fuzz.py)")
+    assert settings.default.derandomize is True
+    assert settings.default.database is None
+    assert settings.default.deadline is None
+    assert FUZZ.derandomize is True and FUZZ.database is None

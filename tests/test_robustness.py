@@ -489,3 +489,229 @@ def test_cyclic_aliases_do_not_end_the_scan(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     result = scan(["shop"], jobs=1)
     assert [f.symbol for f in result.findings] == ["shop.app.CARTS"]
+
+
+# -- hostile input within bounds ------------------------------------------------
+
+FLASK_VIEW = """\
+
+@app.get("/items/{number}")
+def item_{number}(item_id: int = {number}):
+    data = {{"id": item_id, "name": "item-{number}", "tags": [1, 2, 3]}}
+    return jsonify(data)
+"""
+
+
+def generated_module(size: int) -> bytes:
+    """A generated Flask module of at least ``size`` bytes (made fast: no parse here)."""
+    head = "from flask import Flask, jsonify\n\napp = Flask(__name__)\n"
+    chunk = "".join(FLASK_VIEW.format(number=number) for number in range(100))
+    body = chunk * (size // len(chunk) + 1)
+    return (head + body).encode()
+
+
+def test_a_10_mb_module_is_skipped_without_being_parsed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_shop(tmp_path)
+    big = generated_module(10 * 1024 * 1024)
+    (tmp_path / "shop" / "generated_routes.py").write_bytes(big)
+    parsed: list[int] = []
+    original = facts_module.extract_facts
+
+    def spy(source: bytes, *args):
+        parsed.append(len(source))
+        return original(source, *args)
+
+    monkeypatch.setattr(facts_module, "extract_facts", spy)
+    monkeypatch.chdir(tmp_path)
+    started = time.perf_counter()
+    result = scan(["shop"], jobs=1, exhaustive=True)
+    assert time.perf_counter() - started < 10
+    assert max(parsed) < 1024 * 1024, "the big file was handed to the parser"
+    [problem] = problems_by_path(result)["shop/generated_routes.py"]
+    assert problem.kind == "too-large"
+    assert problem.message == (f"skipped: {len(big):,} bytes, over the max-file-size limit "
+                               "of 1,048,576")
+    assert [f.symbol for f in result.findings] == ["shop.app.CARTS"]
+    assert (result.files_scanned, result.files_failed) == (2, 1)
+
+
+def test_max_file_size_from_the_configuration_and_the_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_shop(tmp_path)
+    (tmp_path / "shop" / "routes.py").write_bytes(generated_module(3000))
+    (tmp_path / "pyproject.toml").write_text('[tool.statelint]\nmax-file-size = "2 KiB"\n')
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> tuple[int, dict]:
+        outcome = CliRunner().invoke(main, ["check", "--format", "json", "--no-cache",
+                                            "--jobs", "1", *args, "shop"])
+        return outcome.exit_code, (json.loads(outcome.stdout) if outcome.exit_code != 2
+                                   else {"error": outcome.output})
+
+    code, report = run()
+    assert code == 1  # the shop's finding; the skipped file alone does not fail the run
+    [problem] = report["problems"]
+    assert (problem["path"], problem["kind"]) == ("shop/routes.py", "too-large")
+    assert "over the max-file-size limit of 2,048" in problem["message"]
+    code, report = run("--max-file-size", "0")  # no limit
+    assert report["problems"] == []
+    code, report = run("--max-file-size", "1MB")
+    assert report["problems"] == []
+    code, report = run("--max-file-size", "huge")
+    assert code == 2
+    assert "--max-file-size must be a number of bytes" in report["error"]
+    assert len(report["error"].strip().splitlines()) == 1
+    (tmp_path / "pyproject.toml").write_text("[tool.statelint]\nmax-file-size = -1\n")
+    code, report = run()
+    assert code == 2
+    assert '"max-file-size" must be a non-negative number of bytes' in report["error"]
+
+
+DEEP_1000 = {
+    "unary_minus": b"X = " + b"-" * 1000 + b"1\n",
+    "not": b"X = " + b"not " * 1000 + b"y\n",
+    "calls": b"X = f" + b"()" * 1000 + b"\n",
+    "subscripts": b"X = a" + b"[0]" * 1000 + b"\n",
+    "power": b"X = " + b"2 ** " * 1000 + b"2\n",
+    "lambdas": b"X = " + b"lambda: " * 1000 + b"1\n",
+    "conditional": b"X = " + b"a if b else " * 1000 + b"c\n",
+    "boolean": b"X = " + b" and ".join([b"a"] * 1001) + b"\n",
+    "parentheses": b"X = " + b"(" * 1000 + b"1" + b")" * 1000 + b"\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(DEEP_1000))
+def test_an_expression_nested_1000_deep_is_one_line(shape: str) -> None:
+    facts = extract_facts(DEEP_1000[shape], "gen/deep.py", "gen.deep", False)
+    assert facts.error is not None
+    assert facts.error.kind == "syntax"
+    assert facts.error.line == 1
+    assert "\n" not in facts.error.message
+    assert ("nested more than 1000 levels deep" in facts.error.message
+            or "too many nested parentheses" in facts.error.message)
+
+
+def test_a_recursion_error_while_parsing_is_one_line_not_internal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def overflow(text: str):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(facts_module.cst, "parse_module", overflow)
+    facts = extract_facts(SHOP.encode(), "shop/app.py", "shop.app", False)
+    assert facts.error is not None
+    assert facts.error.kind == "syntax"
+    assert facts.error.message == "expression nesting too deep to parse"
+
+
+def test_nul_bytes_at_the_end_of_a_long_file(tmp_path: Path) -> None:
+    source = generated_module(500_000) + b"\nTRAILER = 1\x00\x00\n"
+    started = time.perf_counter()
+    facts = extract_facts(source, "shop/dump.py", "shop.dump", False)
+    assert time.perf_counter() - started < 2, "NUL bytes are found before parsing"
+    assert facts.error is not None
+    assert facts.error.kind == "syntax"
+    assert facts.error.line == source.count(b"\n")
+    assert "contains a NUL byte" in facts.error.message
+
+
+def _vanishing(monkeypatch: pytest.MonkeyPatch, change) -> None:
+    """Make ``change`` run right after discovery listed the files, before any is read."""
+    from statelint import engine
+
+    original = engine.discover
+
+    def discover(*args, **kwargs):
+        found = original(*args, **kwargs)
+        change()
+        return found
+
+    monkeypatch.setattr(engine, "discover", discover)
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
+@pytest.mark.parametrize("exhaustive", [False, True], ids=["lazy", "exhaustive"])
+def test_a_file_that_disappears_during_the_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                cache: bool, exhaustive: bool) -> None:
+    write_shop(tmp_path / "src")
+    doomed = tmp_path / "src" / "shop" / "reports.py"
+    doomed.write_text("from shop.app import CARTS\n\nTOTALS = {}\n")
+    _vanishing(monkeypatch, doomed.unlink)
+    monkeypatch.chdir(tmp_path / "src")
+    result = scan(["shop"], jobs=1, cache=cache, cache_dir=str(tmp_path / "cache"),
+                  exhaustive=exhaustive)
+    assert not [p for p in result.problems if p.kind == "internal"]
+    [problem] = problems_by_path(result)["shop/reports.py"]
+    assert problem.kind == "unreadable"
+    assert "No such file or directory" in problem.message
+    assert [f.symbol for f in result.findings] == ["shop.app.CARTS"]
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
+def test_a_file_that_changes_during_the_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             cache: bool) -> None:
+    write_shop(tmp_path / "src")
+    app = tmp_path / "src" / "shop" / "app.py"
+    _vanishing(monkeypatch, lambda: app.write_text(SHOP.replace("def add_item(user_id):",
+                                                                "def add_item(user_id:")))
+    monkeypatch.chdir(tmp_path / "src")
+    result = scan(["shop"], jobs=1, cache=cache, cache_dir=str(tmp_path / "cache"))
+    # the file is read once, after the change: its new bytes are what is reported
+    [problem] = problems_by_path(result)["shop/app.py"]
+    assert problem.kind == "syntax"
+    assert result.findings == []
+
+
+PEP_701 = '''\
+from flask import Flask
+
+app = Flask(__name__)
+HITS: dict[str, int] = {}
+
+
+@app.get("/hits/<page>")
+def hits(page: str):
+    HITS[page] = HITS.get(page, 0) + 1
+    return f"{page}: {HITS[page]} {f"{"nested"}"} {"\\n".join(sorted(HITS))}"
+'''
+
+PEP_695 = '''\
+from flask import Flask
+
+app = Flask(__name__)
+type Registry[T] = dict[str, T]
+SEEN: dict[str, int] = {}
+
+
+class Store[T]:
+    def __init__(self) -> None:
+        self.items: list[T] = []
+
+
+@app.get("/seen/<name>")
+def seen(name: str):
+    SEEN[name] = SEEN.get(name, 0) + 1
+    return {"count": SEEN[name]}
+'''
+
+
+@pytest.mark.parametrize(("source", "symbol"), [(PEP_701, "views.HITS"), (PEP_695, "views.SEEN")],
+                         ids=["pep701-fstrings", "pep695-type-parameters"])
+def test_python_312_syntax_is_analysed_or_named_as_a_syntax_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, symbol: str) -> None:
+    import libcst
+
+    (tmp_path / "views.py").write_text(source, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = scan(["."], jobs=1)
+    try:
+        libcst.parse_module(source)
+    except libcst.ParserSyntaxError:
+        # an older LibCST: one precise line, from CPython where it can say more
+        [problem] = result.problems
+        assert problem.kind == "syntax" and problem.line >= 4
+        assert "\n" not in problem.message
+    else:
+        # LibCST parses what this Python (3.10, 3.11) cannot: statelint analyses it
+        assert result.problems == []
+        assert [f.symbol for f in result.findings] == [symbol]

@@ -24,6 +24,7 @@ PROBLEM_LABELS: dict[str, str] = {
     "syntax": "SyntaxError",
     "encoding": "EncodingError",
     "unreadable": "ReadError",
+    "too-large": "FileTooLarge",
     "internal": "InternalError",
 }
 
