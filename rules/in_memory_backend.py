@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from statelint.config_values import in_effect
 from statelint.knowledge import load_table, matches
 from statelint.model import Access, Finding, Location, ModuleFacts, Span, Value
 from statelint.project import Project, Reach
@@ -397,21 +398,9 @@ def _enclosing_binding(facts: ModuleFacts, span: Span) -> str | None:
 
 
 def _class_value_effective(project: Project, class_id: str, key: str) -> bool:
-    """Whether a class attribute is in effect in some production configuration class.
-
-    A base class whose subclasses all override the key, or whose only users are
-    test and development classes, is a default nobody runs with.
-    """
-    subclasses = project.subclasses(class_id)
-    candidates = subclasses or [class_id]
-    for candidate in candidates:
-        _, candidate_cls = project.classes[candidate]
-        if _non_production(candidate_cls.name):
-            continue
-        owner = project.class_attribute(candidate, key)
-        if owner is not None and owner[0] == class_id:
-            return True
-    return False
+    """Whether a class attribute is in effect in some production configuration class
+    (``config_values.in_effect``, with this rule's test of what is not production)."""
+    return in_effect(project, class_id, key, _non_production)
 
 
 def _string_candidates(project: Project, value: Value, depth: int = 0) -> list[tuple[str, str]]:

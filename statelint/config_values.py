@@ -18,7 +18,7 @@ variable is not set*), ``a or b`` and ``x if c else y``, field declarations
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from statelint.knowledge import load_table, matches
@@ -87,15 +87,23 @@ def non_production_class(name: str) -> bool:
                for pattern in config_table()["non_production_classes"])
 
 
-def in_effect(project: Project, class_id: str, key: str) -> bool:
+def in_effect(project: Project, class_id: str, key: str,
+              is_test: Callable[[str], bool] = non_production_class) -> bool:
     """Whether a class attribute is in effect in some production configuration class.
 
-    A base class whose subclasses all override the key, or whose only subclasses
-    are test and development classes, holds a default nobody runs with.
+    The production classes are the class's subclasses that are not for tests or
+    development; when it has none, the class itself is the one production runs with
+    (a settings class used as is, with only testing variants below it, in test
+    modules or named for tests).  A base
+    class whose production subclasses all override the key holds a default nobody
+    runs with; so does a class for tests or development.
     """
-    for candidate in project.subclasses(class_id) or [class_id]:
-        if non_production_class(project.classes[candidate][1].name):
-            continue
+    if is_test(project.classes[class_id][1].name):
+        return False
+    candidates = [candidate for candidate in project.subclasses(class_id)
+                  if not is_test(project.classes[candidate][1].name)
+                  and not non_production_module(project.classes[candidate][0])] or [class_id]
+    for candidate in candidates:
         owner = project.class_attribute(candidate, key)
         if owner is not None and owner[0] == class_id:
             return True

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from statelint.failures import analysis
 from statelint.knowledge import api_list, matches
-from statelint.model import Access, Finding, Location, Severity, Value
+from statelint.model import Access, Finding, Location, ModuleFacts, Severity, Value
 from statelint.project import Project, Reach, StateTarget
 
 WRITE_OPS = frozenset({"setitem", "delitem", "augassign", "rebind", "setattr", "delattr"})
@@ -686,8 +686,38 @@ def web_loaded_modules(project: Project) -> set[str]:
             parent = ".".join(parts[:cut])
             if parent in project.modules and parent not in loaded:
                 queue.append(parent)
-        for imported in project.modules[module].imports:
-            found = project.find_module(imported.dotted) or project.find_module(imported.module)
+        facts = project.modules[module]
+        named = [project.find_module(imported.dotted) or project.find_module(imported.module)
+                 for imported in facts.imports]
+        named += [project.find_module(name) for name in _modules_named_in_strings(facts)]
+        for found in named:
             if found is not None and found.module not in loaded:
                 queue.append(found.module)
     return loaded
+
+
+#: Calls that import a module named by a string: ``app.config.from_object("site.config.Prod")``,
+#: ``importlib.import_module("site.plugins")``.
+STRING_IMPORTS = frozenset({"from_object", "import_module", "import_string"})
+
+
+def _modules_named_in_strings(facts: ModuleFacts) -> list[str]:
+    """Modules a module imports by naming them in a string: the argument of a call in
+    ``STRING_IMPORTS``, given directly or as the default of the calling function's
+    parameter (``def create_app(config="site.config.Config"): app.config.from_object(config)``).
+    Each candidate is the string and its parents (``site.config.Config`` → ``site.config``)."""
+    found: list[str] = []
+    calls = [(None, statement.call) for statement in facts.statements if statement.call]
+    calls += [(fn, call) for fn in facts.functions for call in fn.calls]
+    for fn, call in calls:
+        if call is None or call.target.rsplit(".", 1)[-1] not in STRING_IMPORTS:
+            continue
+        argument = call.value.arg(0)
+        if argument is not None and argument.kind == "name" and fn is not None:
+            argument = next((param.default for param in fn.params
+                             if param.name == argument.target), None)
+        if argument is None or argument.kind != "literal" or not isinstance(argument.literal, str):
+            continue
+        parts = argument.literal.split(".")
+        found += [".".join(parts[:cut]) for cut in range(len(parts), 0, -1)]
+    return found

@@ -816,3 +816,81 @@ def test_config_class_with_a_random_key(scan_files):
     assert (finding.path, finding.line, finding.symbol) == (
         "shop/config.py", 5, "shop.config.Config.SECRET_KEY")
     assert verdicts(result) == {"index": "stateful"}
+
+
+def test_a_settings_class_named_only_in_the_factorys_default_string(scan_files):
+    """``create_app(config="board.config.Config")`` loads the settings module by name, never
+    by import; its class is what production runs with even though test modules subclass it."""
+    files = {
+        "board/__init__.py": '''
+from flask import Flask, session
+
+
+def create_app(config="board.config.Config"):
+    app = Flask(__name__)
+    app.config.from_object(config)
+
+    @app.get("/me")
+    def me():
+        return {"user": session.get("user_id")}
+
+    return app
+''',
+        "board/config.py": '''
+import configparser
+import os
+
+config_ini = configparser.ConfigParser()
+config_ini.read("config.ini")
+
+
+def empty_str_cast(value, default=None):
+    return default if value == "" else value
+
+
+def gen_secret_key():
+    try:
+        with open(".board_secret_key", "rb") as handle:
+            key = handle.read()
+    except OSError:
+        key = None
+    if not key:
+        key = os.urandom(64)
+        with open(".board_secret_key", "wb") as handle:
+            handle.write(key)
+    return key
+
+
+class ServerConfig:
+    SECRET_KEY: str = empty_str_cast(config_ini["server"]["SECRET_KEY"]) \\
+        or gen_secret_key()
+    SESSION_COOKIE_HTTPONLY = True
+
+
+class TestingConfig(ServerConfig):
+    SECRET_KEY = "AAAAAAAAAAAAAAAA"
+    TESTING = True
+
+
+Config = ServerConfig()
+''',
+        "tests/__init__.py": "",
+        "tests/test_events.py": '''
+from board import create_app
+from board.config import TestingConfig
+
+
+def test_redis_events():
+    class RedisConfig(TestingConfig):
+        REDIS_URL = "redis://localhost:6379/1"
+
+    app = create_app(RedisConfig)
+    assert app
+''',
+    }
+    finding = only_finding(scan_files(files))
+    assert (finding.path, finding.line) == ("board/config.py", 26)
+    assert finding.severity == "warning"
+    assert finding.message.startswith(
+        "`SECRET_KEY` is generated at random by `gen_secret_key()` and kept in a local file")
+    assert verdicts(scan_files(files)) == {"create_app.me": "stateful"}
