@@ -137,11 +137,11 @@ def settings(project: Project, *, skip_functions: Iterable[str] = ()) -> Iterato
             continue
         module = facts.module
         for binding in facts.bindings:
-            if binding.assignments > 1:
-                continue  # set in several branches: which one wins is not known
-            yield Setting(binding.name, binding.value, facts.path, binding.span, module,
-                          "binding", module)
-            yield from _nested(binding.value, facts, binding.span, "")
+            # Set more than once (``KEY = env(...)`` then ``if not KEY: KEY = make_key()``),
+            # any of the values may be the one in force: each is a setting of its own.
+            for span, value in ((binding.span, binding.value), *binding.alternatives):
+                yield Setting(binding.name, value, facts.path, span, module, "binding", module)
+                yield from _nested(value, facts, span, "")
         for cls in facts.classes:
             if non_production_class(cls.name):
                 continue

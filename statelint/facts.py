@@ -460,14 +460,19 @@ class FactsCollector(cst.CSTVisitor):
         else:
             self.bindings[name] = Binding(
                 name, existing.span, existing.value, existing.annotation, existing.assignments + 1,
-                existing.annotation_args,
+                existing.annotation_args, (*existing.alternatives, (self.span(node), value)),
             )
 
     def _record_class_attribute(self, name: str, node: cst.CSTNode, value: Value, annotation: str = "") -> None:
         scope = self.class_stack[-1]
         args = self._annotation_args if isinstance(node, cst.AnnAssign) else ()
-        if name not in scope.attributes:
+        existing = scope.attributes.get(name)
+        if existing is None:
             scope.attributes[name] = Binding(name, self.span(node), value, annotation, 1, args)
+        else:
+            scope.attributes[name] = Binding(
+                name, existing.span, existing.value, existing.annotation, existing.assignments + 1,
+                existing.annotation_args, (*existing.alternatives, (self.span(node), value)))
 
     def _record_access(self, target: cst.BaseExpression, op: str, node: cst.CSTNode, method: str = "",
                        key: str = "", value: cst.BaseExpression | None = None) -> None:

@@ -139,6 +139,8 @@ class Binding:
     assignments: int = 1
     #: resolved names inside a subscripted annotation: ``set[WebSocket]`` → ``("starlette.websockets.WebSocket",)``
     annotation_args: tuple[str, ...] = ()
+    #: the later assignments at the same level, in order (``if not KEY: KEY = make_key()``)
+    alternatives: tuple[tuple[Span, Value], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -894,3 +894,45 @@ def test_redis_events():
     assert finding.message.startswith(
         "`SECRET_KEY` is generated at random by `gen_secret_key()` and kept in a local file")
     assert verdicts(scan_files(files)) == {"create_app.me": "stateful"}
+
+
+def test_a_key_replaced_by_a_random_one_when_the_variable_is_empty(scan_files):
+    """``SECRET_KEY = env(...)`` then ``if not SECRET_KEY: SECRET_KEY = token_urlsafe()``: the
+    second assignment is the one in force whenever the variable is unset."""
+    files = {
+        "gym/__init__.py": "",
+        "gym/settings.py": '''
+import os
+import secrets
+import warnings
+
+DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
+INSTALLED_APPS = ["django.contrib.sessions", "gym"]
+ROOT_URLCONF = "gym.urls"
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    SECRET_KEY = secrets.token_urlsafe(50)
+    if not DEBUG:
+        warnings.warn("SECRET_KEY is not set: a random key was generated")
+''',
+        "gym/urls.py": '''
+from django.urls import path
+
+from gym import views
+
+urlpatterns = [path("workouts/", views.workouts)]
+''',
+        "gym/views.py": '''
+from django.http import JsonResponse
+
+
+def workouts(request):
+    return JsonResponse({"user": request.session.get("user_id")})
+''',
+    }
+    finding = only_finding(scan_files(files))
+    assert (finding.path, finding.line, finding.severity) == ("gym/settings.py", 11, "error")
+    assert finding.message.startswith(
+        "`SECRET_KEY` is drawn at random (`secrets.token_urlsafe()`) in each process")
+    assert verdicts(scan_files(files)) == {"workouts": "stateful"}
