@@ -44,6 +44,8 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -275,22 +277,16 @@ class FactsCache:
         data = self._read(parts)
         if data is None:
             return None
-        # Decoding makes many small objects and nothing cyclic: the cycle collector,
-        # run again and again meanwhile, took more time than the decoding itself.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            stored = json.loads(data)
-            if (type(stored) is not list or len(stored) != 5 or stored[0] != MAGIC
-                    or stored[1] != CACHE_FORMAT or type(stored[1]) is not int
-                    or stored[2] != kind or stored[3] != key):
+        with collection_paused():
+            try:
+                stored = json.loads(data)
+                if (type(stored) is not list or len(stored) != 5 or stored[0] != MAGIC
+                        or stored[1] != CACHE_FORMAT or type(stored[1]) is not int
+                        or stored[2] != kind or stored[3] != key):
+                    return None
+                return from_data(expected, stored[4])
+            except (CodecError, ValueError, RecursionError, MemoryError):
                 return None
-            return from_data(expected, stored[4])
-        except (CodecError, ValueError, RecursionError, MemoryError):
-            return None
-        finally:
-            if collecting:
-                gc.enable()
 
     def _store(self, parts: tuple[str, ...], kind: str, key: str, value: Any) -> None:
         try:
@@ -381,3 +377,20 @@ def memo_key(salt: str, keys: list[tuple[str, str]], extra: str) -> str:
     for relpath, key in keys:
         digest.update(f"{relpath}\0{key}\n".encode())
     return digest.hexdigest()
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cycle collector while cached entries are decoded.
+
+    Decoding makes many small objects and nothing cyclic: the collector, run again
+    and again meanwhile (and over every entry already loaded), took more time than
+    the decoding itself.  Nested pauses leave the outermost one in charge.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from statelint.baseline import fingerprint, with_fingerprint  # noqa: F401  (engine.fingerprint is public)
-from statelint.cache import FactsCache, content_key, memo_key
+from statelint.cache import FactsCache, collection_paused, content_key, memo_key
 from statelint.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, discover
 from statelint.failures import Failures
 from statelint.filtering import (
@@ -266,23 +266,24 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
         """Facts of the files at ``indexes``: from the cache, else parsed."""
         found: dict[int, ModuleFacts] = {}
         missing: list[int] = []
-        for index in indexes:
-            file = files[index]
-            if index in errors:
-                found[index] = _unreadable(file, errors[index])
-                continue
-            if cache is None:
-                missing.append(index)
-                continue
-            cached = cache.load("facts", keys[index], ModuleFacts)
-            if (cached is not None and cached.path == file.relpath and cached.module == file.module
-                    and cached.is_package == file.is_package):
-                found[index] = cached
-                counts["hits"] += 1
-                if progress is not None:
-                    progress(1)
-            else:
-                missing.append(index)
+        with collection_paused():  # one pause for the whole batch of cached facts
+            for index in indexes:
+                file = files[index]
+                if index in errors:
+                    found[index] = _unreadable(file, errors[index])
+                    continue
+                if cache is None:
+                    missing.append(index)
+                    continue
+                cached = cache.load("facts", keys[index], ModuleFacts)
+                if (cached is not None and cached.path == file.relpath
+                        and cached.module == file.module and cached.is_package == file.is_package):
+                    found[index] = cached
+                    counts["hits"] += 1
+                    if progress is not None:
+                        progress(1)
+                else:
+                    missing.append(index)
         work = []
         for index in missing:
             source = sources.get(index)
