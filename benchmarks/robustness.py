@@ -59,11 +59,9 @@ PROJECTS: list[tuple[str, str, str, str]] = [
     ("flask-restx", "1.3.2", "Flask", "extension"),
     ("flask-appbuilder", "5.3.0", "Flask", "framework"),
     ("flaskbb", "2.2.0", "Flask", "application"),
-    ("calibreweb", "0.6.27", "Flask", "application"),
     ("lektor", "3.3.14", "Flask", "application"),
     ("isso", "0.14.0", "Flask", "application"),
     ("ihatemoney", "7.2.1", "Flask", "application"),
-    ("changedetection.io", "0.60.10", "Flask", "application"),
     # Quart
     ("quart", "0.23.1", "Quart", "framework"),
     ("quart-schema", "0.25.0", "Quart", "extension"),
@@ -100,7 +98,6 @@ PROJECTS: list[tuple[str, str, str, str]] = [
     ("aiohttp-jinja2", "1.6", "aiohttp", "extension"),
     ("aiohttp-session", "2.12.1", "aiohttp", "extension"),
     ("aiohttp-cors", "0.8.1", "aiohttp", "extension"),
-    ("maubot", "0.6.0", "aiohttp", "application"),
     # Tornado
     ("tornado", "6.6.1", "Tornado", "framework"),
     ("terminado", "0.18.1", "Tornado", "extension"),
