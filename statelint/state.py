@@ -576,6 +576,7 @@ def startup_functions(project: Project) -> set[str]:
     ``@app.on_event("startup")``, ``@app.before_serving``, ``@app.listener(...)``;
     functions passed as ``lifespan=``/``on_startup=`` to an app; callbacks appended
     to ``app.on_startup``/``app.cleanup_ctx``; and app factories named ``create_app``.
+    Handlers and hooks defined inside a factory are not start-up code.
     """
     from statelint.knowledge import load_table
 
@@ -616,6 +617,9 @@ def startup_functions(project: Project) -> set[str]:
                 if call.target.endswith(list_calls):
                     for argument in call.args:
                         add_reference(argument)
+    # A factory "calls" the functions defined inside it; the handlers and hooks among
+    # them run per request, not at start-up, and so does what only they call.
+    serving = {handler.function_id for handler in project.handlers} - roots
     found: set[str] = set()
     queue = [root for root in roots if root in project.functions]
     while queue:
@@ -623,7 +627,8 @@ def startup_functions(project: Project) -> set[str]:
         if current in found:
             continue
         found.add(current)
-        queue.extend(callee for callee, _ in project.callees(current) if callee not in found)
+        queue.extend(callee for callee, _ in project.callees(current)
+                     if callee not in found and callee not in serving)
     return found
 
 

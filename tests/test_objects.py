@@ -517,3 +517,43 @@ def test_a_framework_copied_into_the_tree_is_the_framework(scan_files) -> None:
     assert findings_of(result) == [("SL601", "api.py", 5)]
     assert result.findings[0].message.startswith("`DataStore.tasks` is a class attribute")
     assert stateful_names(result) == {"task_new", "task_status"}
+
+
+def test_a_handler_defined_inside_the_app_factory_serves_requests(scan_files) -> None:
+    """The factory runs once at start-up, but the handlers it defines run per request: a
+    thread started by one of them is background work of the web worker."""
+    files = {
+        "reports/__init__.py": "",
+        "reports/app.py": '''
+import threading
+
+from flask import Flask
+
+from reports.build import build_report
+
+
+def create_app():
+    app = Flask(__name__)
+
+    @app.post("/reports/<int:report_id>")
+    def request_report(report_id):
+        worker = threading.Thread(target=build_report, args=(report_id,), daemon=True)
+        worker.start()
+        return "", 202
+
+    @app.get("/health")
+    def health():
+        return "ok"
+
+    return app
+''',
+        "reports/build.py": '''
+def build_report(report_id):
+    return {"id": report_id}
+''',
+    }
+    result = scan_files(files)
+    assert findings_of(result) == [("SL801", "reports/app.py", 14)]
+    assert result.findings[0].message.startswith(
+        "create_app.request_report starts background work inside the web worker")
+    assert stateful_names(result) == {"create_app.request_report"}
