@@ -593,3 +593,68 @@ def test_facts_record_what_functions_return_and_where_locals_are_assigned():
         (10, "literal", ""), (11, "name", "store")]
     assert [name for name, _ in fn.local_assignments] == ["handle", "seed", "store"]
     assert fn.assignment_lines == (6, 7, 8)
+
+
+DEPENDENCY = {
+    "quotes/deps.py": '''
+        from quotes.limits import RateLimiter
+
+        limiter = RateLimiter(per_minute=30)
+
+
+        def get_limiter():
+            return limiter
+    ''',
+    "quotes/limits.py": '''
+        import time
+        from collections import defaultdict
+
+
+        class RateLimiter:
+            def __init__(self, per_minute):
+                self.per_minute = per_minute
+                self.calls = defaultdict(list)
+
+            def allow(self, client):
+                now = time.monotonic()
+                self.calls[client].append(now)
+                return len(self.calls[client]) <= self.per_minute
+    ''',
+    "quotes/api.py": '''
+        from fastapi import Depends, FastAPI, HTTPException
+
+        from quotes.deps import get_limiter
+        from quotes.limits import RateLimiter
+
+        app = FastAPI()
+
+
+        @app.get("/quote")
+        def quote(client: str, limiter: RateLimiter = Depends(get_limiter)):
+            if not limiter.allow(client):
+                raise HTTPException(429)
+            return {"quote": "Simplicity is prerequisite for reliability."}
+    ''',
+}
+
+
+def test_a_dependency_returning_a_module_level_object_is_followed_into_the_parameter():
+    model = model_of(DEPENDENCY)
+    (limiter,) = model.values_of("quotes.api:quote", "limiter")
+    assert (limiter.class_name, limiter.path, limiter.line, limiter.lifetime) == (
+        "quotes.limits:RateLimiter", "quotes/deps.py", 4, "process")
+    (state,) = model.process_state()
+    assert summary(state) == (
+        "container", "collections.defaultdict", "quotes/limits.py", 9,
+        (("quotes/limits.py", 13, "mutate", "append", "quotes.limits:RateLimiter.allow"),),
+        ("quotes/api.py::quote",),
+        (),
+    )
+    assert model.object(state.object.id) == state.object
+
+
+def test_class_objects_changed_at_request_time_are_there_when_asked_for():
+    model = model_of(SINGLETON)
+    (state,) = model.process_state(kinds=("class",))
+    assert (state.object.id, [(use.op, use.detail, use.span.line) for use in state.mutations]) == (
+        "class auth.sessions:SessionRegistry", [("setattr", "_instance", 11)])

@@ -134,10 +134,14 @@ class PointsTo:
 
     def object(self, object_id: str) -> AbstractObject | None:
         """The object with this id."""
-        return next((item for item in self.objects if item.id == object_id), None)
+        if self._solution is None:
+            return next((item for item in self.objects if item.id == object_id), None)
+        return self._solution.by_id().get(object_id)
 
     def values_of(self, function_id: str, name: str) -> tuple[AbstractObject, ...]:
-        """What a local name (or ``self.attr``-style path) of a function may point to."""
+        """What a local name of a function (a parameter, a local, a name it closes over), or a
+        path of attributes from one (``self.store``, ``request.app.state.drafts``), may
+        point to, in source order."""
         if self._solution is None:
             return ()
         return self._solution.values_of(function_id, name)
@@ -155,29 +159,36 @@ class _Solution:
         self.project = project
         self.builder = builder
         self.objects = objects
+        self._by_id: dict[str, AbstractObject] | None = None
+
+    def by_id(self) -> dict[str, AbstractObject]:
+        if self._by_id is None:
+            self._by_id = {item.id: item for item in self.objects.values()}
+        return self._by_id
 
     def pts(self, function_id: str, dotted: str) -> set[int]:
-        solver = self.builder.solver
+        """The objects a local name, or a path of attributes from one, points to; read
+        from the solved sets without adding constraints."""
+        builder, solver = self.builder, self.builder.solver
         head, _, rest = dotted.partition(".")
-        var = None
-        if function_id in self.project.functions:
-            var = self.builder.local_var(function_id, head)
+        var = builder.local_var(function_id, head) if function_id in self.project.functions else None
         if var is None:
             return set()
         found = set(solver.pts[var])
         for part in rest.split(".") if rest else ():
             following: set[int] = set()
             for obj in found:
-                for key in (("field", obj, part), (*_field_key(solver.obj_keys[obj], part),)):
+                kind, name = solver.obj_keys[obj][0], solver.obj_keys[obj][1]
+                keys: list[tuple[object, ...]] = [("field", obj, part)]
+                if kind == "module":
+                    keys = [("global", name, part)]
+                class_id = builder.object_class.get(obj)
+                if class_id:
+                    keys += [("classattr", ancestor, part) for ancestor in self.project.mro(class_id)]
+                for key in keys:
                     target = solver.var_ids.get(key)
                     if target is not None:
                         following |= solver.pts[target]
-                class_id = self.builder.object_class.get(obj)
-                if class_id:
-                    for ancestor in self.project.mro(class_id):
-                        target = solver.var_ids.get(("classattr", ancestor, part))
-                        if target is not None:
-                            following |= solver.pts[target]
             found = following
         return found
 
@@ -185,14 +196,6 @@ class _Solution:
         found = self.pts(function_id, name)
         return tuple(sorted((self.objects[obj] for obj in found if obj in self.objects),
                             key=_object_order))
-
-
-def _field_key(key: tuple, part: str) -> tuple:
-    if key[0] == "module":
-        return ("global", key[1], part)
-    if key[0] == "class":
-        return ("classattr", key[1], part)
-    return ("field", -1, part)
 
 
 def _object_order(item: AbstractObject) -> tuple[str, int, int, str]:
