@@ -658,3 +658,43 @@ def test_class_objects_changed_at_request_time_are_there_when_asked_for():
     (state,) = model.process_state(kinds=("class",))
     assert (state.object.id, [(use.op, use.detail, use.span.line) for use in state.mutations]) == (
         "class auth.sessions:SessionRegistry", [("setattr", "_instance", 11)])
+
+
+HOOK_IN_FACTORY = {
+    "portal/app.py": '''
+        from flask import Flask, jsonify
+
+
+        class Traffic:
+            def __init__(self):
+                self.requests = 0
+
+
+        def create_app():
+            app = Flask(__name__)
+            traffic = Traffic()
+
+            @app.before_request
+            def count_request():
+                traffic.requests += 1
+
+            @app.get("/traffic")
+            def show_traffic():
+                return jsonify(requests=traffic.requests)
+
+            return app
+    ''',
+}
+
+
+def test_a_hook_defined_inside_the_app_factory_runs_per_request():
+    model = model_of(HOOK_IN_FACTORY)
+    (state,) = model.process_state()
+    assert (state.object.kind, state.object.class_name, state.object.line) == (
+        "instance", "portal.app:Traffic", 12)
+    assert [(use.op, use.span.line, use.function_id) for use in state.mutations] == [
+        ("augassign", 16, "portal.app:create_app.count_request")]
+    # the hook runs as part of every request of the app it is registered on
+    assert state.writers == ("portal/app.py::create_app.show_traffic",)
+    reach = model.reach("portal/app.py::create_app.show_traffic")
+    assert reach is not None and "portal.app:create_app.count_request" in reach.parents

@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from statelint.failures import analysis
+from statelint.knowledge import load_table
 from statelint.model import Span
 from statelint.project import Project, Reach, Step
 from statelint.semantic.constraints import (
@@ -256,10 +257,8 @@ def _solve(project: Project) -> PointsTo:
     solver.solve(builder)
 
     startup_roots = startup_functions(project)
-    # start-up hooks are not request code; a handler merely defined inside an app
-    # factory (a closure registered on a blueprint) is
-    serving = [reach for reach in project.reaches
-               if reach.handler.kind != "hook" or reach.handler.function_id not in startup_roots]
+    table = load_table("process_state")["background"]
+    serving = [reach for reach in project.reaches if not _startup_hook(project, reach, table)]
     reaches = tuple(_extend(project, reach, builder.edges) for reach in serving)
     request_functions: dict[str, set[str]] = {}
     for reach in reaches:
@@ -360,6 +359,17 @@ def _constructing(scope: Scope, owner: str) -> bool:
     fn = scope.fn
     return (fn is not None and fn.name in CONSTRUCTORS and bool(fn.params)
             and owner == fn.params[0].name)
+
+
+def _startup_hook(project: Project, reach: Reach, table: dict[str, list[str]]) -> bool:
+    """A hook that runs at start-up (``@app.on_event("startup")``), not per request.  A hook
+    or handler merely defined inside an app factory still serves requests."""
+    if reach.handler.kind != "hook" or reach.handler.function_id not in project.functions:
+        return False
+    fn = project.functions[reach.handler.function_id][1]
+    return fn.name in table["startup_names"] or any(
+        decorator.target.rpartition(".")[2] in table["startup_decorator_methods"]
+        for decorator in fn.decorators)
 
 
 def _unique(uses: list[Use]) -> list[Use]:

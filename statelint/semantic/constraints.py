@@ -566,8 +566,13 @@ class ConstraintBuilder:
             if callee is not None and scope.fn is not None and scope.fn.params:
                 args.insert(0, solver.var(("local", scope.function_id, scope.fn.params[0].name)))
         elif "()." in target and "(" not in target.rpartition("().")[0]:
+            # ``registry_for(app).open(...)``: the inner call starts where the outer one does
             owner, _, method = target.rpartition("().")
-            receiver = self.call_value(scope, Value("call", target=owner)) if "." not in method else None
+            candidates = scope.calls_by_target.get(owner, [])
+            inner = next(((value, span) for value, span in candidates
+                          if (span.line, span.column) == (scope.line, scope.column)),
+                         candidates[0] if candidates else (Value("call", target=owner), None))
+            receiver = self.call_value(scope, *inner) if "." not in method else None
             callee = self.load_path(receiver, [method]) if receiver is not None else None
         elif target and "(" not in target and not target.startswith("<"):
             owner, _, method = target.rpartition(".")
