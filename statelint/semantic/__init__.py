@@ -4,9 +4,12 @@ A points-to analysis over allocation sites (Andersen style: flow- and
 context-insensitive, field-sensitive on attribute names and literal keys) follows
 objects through assignments, ``global``, attributes, items, arguments and
 parameters (positional, keyword, defaults, ``Depends``), returns, closures,
-``functools.partial`` and the keywords frameworks hand to view classes.  Call
-targets are decided by what the callee expression points to (functions, classes
-running ``__init__`` on the new object, bound methods, classmethods).
+``functools.partial`` and what frameworks hand over: the keywords of view classes
+(tornado URL specs, ``resource_class_kwargs``), the application behind
+``request.app``/``current_app``/``self.application``, and the application passed to
+``lifespan=``/``on_startup`` callbacks.  Call targets are decided by what the
+callee expression points to (functions, classes running ``__init__`` on the new
+object, bound methods, classmethods).
 
 **What counts as process-lifetime state** (the one place this is decided):
 
@@ -23,9 +26,12 @@ running ``__init__`` on the new object, bound methods, classmethods).
   library object with at least one *request-time mutation*: an item or attribute
   store, ``del``, augmented assignment or mutating method call (the container
   mutators and library store methods of ``apis.toml``) in a function some request
-  handler reaches, outside once-per-process initialisation.  A method call on a
-  project instance whose class defines the method is followed into the method,
-  not counted as a mutation.  Its *readers* are the request-time reads of it.
+  handler reaches (through its hooks, the link stage's call graph and the calls
+  this model resolves), outside once-per-process initialisation.  Setting an
+  attribute of ``self`` in the object's own ``__init__`` builds it, and a method
+  call on a project instance whose class defines the method is followed into the
+  method: neither counts as a mutation.  Its *readers* are the request-time reads
+  of it.
 
 Rules ask ``points_to(project).process_state()``; they do not walk facts.
 """

@@ -7,8 +7,11 @@ Variables are named by stable keys: ``("local", function_id, name)``,
 where they are made: ``("alloc", scope, line, column, n, kind, class)`` for a
 container literal or a library constructor, ``("instance", site, class_id)``
 for a project class called at a site, and ``("module", m)``, ``("class", id)``,
-``("function", id)``, ``("request-instance", class_id)``, ``("bound", object,
-function_id)``, ``("partial", site)``.  Generation walks modules in name order
+``("function", id)``, ``("request-instance", class_id)`` (the view object a framework
+builds per request), ``("request", function_id, parameter)`` (a handler's request,
+whose ``app`` is every application object), ``("attribute", object, name)`` (what an
+attribute of a library object holds when the project never sets it: ``app.state``),
+``("bound", object, function_id)``.  Generation walks modules in name order
 and each module's facts in file order, so ids do not depend on the order the
 files were given in.
 
