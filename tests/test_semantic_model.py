@@ -698,3 +698,40 @@ def test_a_hook_defined_inside_the_app_factory_runs_per_request():
     assert state.writers == ("portal/app.py::create_app.show_traffic",)
     reach = model.reach("portal/app.py::create_app.show_traffic")
     assert reach is not None and "portal.app:create_app.count_request" in reach.parents
+
+
+def defaults_service(helper: str) -> dict[str, str]:
+    return {
+        "news/tags.py": helper,
+        "news/api.py": '''
+            from fastapi import FastAPI
+
+            from news.tags import ordered
+
+            app = FastAPI()
+            DEFAULT_TAGS = ["world", "local", "sport"]
+
+
+            @app.get("/tags")
+            def tags():
+                return {"tags": ordered(DEFAULT_TAGS)}
+        ''',
+    }
+
+
+def test_a_helper_that_copies_its_argument_before_changing_it_leaves_the_table_alone():
+    copying = model_of(defaults_service('''
+        def ordered(tags):
+            tags = list(tags)
+            tags.sort()
+            return tags
+    '''))
+    assert copying.process_state() == ()
+    in_place = model_of(defaults_service('''
+        def ordered(tags):
+            tags.sort()
+            return tags
+    '''))
+    (state,) = in_place.process_state()
+    assert (state.object.path, state.object.line, state.mutations[0].detail) == (
+        "news/api.py", 7, "sort")

@@ -64,6 +64,9 @@ from statelint.semantic.solver import Solver
 
 __all__ = ["AbstractObject", "PointsTo", "ProcessState", "Use", "points_to", "STATE_KINDS"]
 
+#: Calls that copy what they are given into a new container.
+CONTAINER_CONSTRUCTORS = frozenset({"list", "dict", "set", "bytearray", "collections.deque",
+                                    "collections.OrderedDict", "copy.copy", "copy.deepcopy"})
 #: Object kinds that can hold data a request changes (the default of ``process_state``).
 STATE_KINDS = (CONTAINER, INSTANCE, LIBRARY)
 PROCESS, REQUEST, UNKNOWN = "process", "request", "unknown"
@@ -396,7 +399,15 @@ def _changed(project: Project, builder: ConstraintBuilder, solver: Solver, site:
     own_objects = [obj for obj in sorted(solver.pts[own]) if builder.allocations.get(obj) and
                    builder.allocations[obj].kind not in (FUNCTION, BOUND_METHOD, PARTIAL)
                    ] if own is not None else []
+    ref = site.receiver[1]
+    if "." not in ref and _copied_locally(project, site.function_id, ref):
+        # ``pieces = list(pieces)`` then ``del pieces[-1]``: the function changes its own
+        # copy, not what the caller passed in
+        own_objects = [obj for obj in own_objects
+                       if builder.allocations[obj].function == site.function_id]
     if site.target == "method":
+        if site.detail not in builder.store_methods:
+            return []
         found = []
         for obj in own_objects:
             allocation = builder.allocations[obj]
@@ -412,6 +423,18 @@ def _changed(project: Project, builder: ConstraintBuilder, solver: Solver, site:
     if site.target == "augassign" and own_objects:
         return own_objects
     return sorted(solver.pts[parent]) if parent is not None else []
+
+
+def _copied_locally(project: Project, function_id: str, name: str) -> bool:
+    """True when the function binds ``name`` to a container it builds itself."""
+    found = project.functions.get(function_id)
+    if found is None:
+        return False
+    for local, value in found[1].local_assignments:
+        if local == name and (value.is_container or (
+                value.kind == "call" and value.target in CONTAINER_CONSTRUCTORS)):
+            return True
+    return False
 
 
 def _extend(project: Project, reach: Reach, edges: dict[str, dict[tuple[str, int, int, bool], None]]

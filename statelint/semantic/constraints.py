@@ -131,7 +131,9 @@ class ConstraintBuilder:
         self._global_paths: dict[str, int | None] = {}
         self._load_memo: dict[tuple[int, str], int] = {}
         self._const: dict[int, int] = {}
-        self._store_methods = frozenset(api_list("containers", "mutators")) | frozenset(
+        #: methods that change the object they are called on (container mutators and
+        #: library store methods, from apis.toml)
+        self.store_methods = frozenset(api_list("containers", "mutators")) | frozenset(
             api_list("stores", "methods"))
         self._constructors = frozenset(api_list("containers", "constructors"))
         #: every application object: what ``request.app`` and ``current_app`` stand for
@@ -847,7 +849,7 @@ class ConstraintBuilder:
         if call.head in ("expr", "builtin", "unknown"):
             return
         owner, _, method = call.target.rpartition(".")
-        if not owner or method not in self._store_methods:
+        if not owner or method not in self.store_methods:
             return
         if any(access.op == "mutate" and access.span == call.span for access in
                (scope.fn.accesses if scope.fn is not None else ())):
