@@ -600,7 +600,8 @@ class FactsCollector(cst.CSTVisitor):
                     annotation = _string_value(ann) or ""
             if param.default is not None:
                 default = self.summarize(param.default)
-            params.append(Param(param.name.value, annotation, default))
+            star = 1 if param is node.params.star_arg else 2 if param is node.params.star_kwarg else 0
+            params.append(Param(param.name.value, annotation, default, star))
         first = all_params[0].name.value if all_params else ""
         scope = _Scope(
             qualname=qualname,

@@ -186,6 +186,8 @@ class Param:
     name: str
     annotation: str = ""
     default: Value | None = None
+    #: 1 for ``*args``, 2 for ``**kwargs``, 0 for every other parameter
+    star: int = 0
 
 
 @dataclass(frozen=True, slots=True)

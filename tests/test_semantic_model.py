@@ -735,3 +735,16 @@ def test_a_helper_that_copies_its_argument_before_changing_it_leaves_the_table_a
     (state,) = in_place.process_state()
     assert (state.object.path, state.object.line, state.mutations[0].detail) == (
         "news/api.py", 7, "sort")
+
+
+def test_star_parameters_collect_arguments_instead_of_being_them():
+    model = model_of(defaults_service('''
+        def ordered(*tags, reverse=False, **options):
+            return sorted(tags, reverse=reverse)
+    '''))
+    assert model.values_of("news.tags:ordered", "tags") == ()
+    assert model.process_state() == ()
+    project = build(defaults_service("def ordered(*tags, reverse=False, **options): pass\n"))
+    _, fn = project.functions["news.tags:ordered"]
+    assert [(param.name, param.star) for param in fn.params] == [
+        ("tags", 1), ("reverse", 0), ("options", 2)]

@@ -342,7 +342,12 @@ class ConstraintBuilder:
         self._bound.add(memo)
         solver = self.solver
         _, fn = self.project.functions[function_id]
-        names = [param.name for param in fn.params]
+        # ``*args`` collects the rest into a tuple and ``**kwargs`` into a dict: neither
+        # is the object passed (positions stop at ``*args``)
+        star = next((index for index, param in enumerate(fn.params) if param.star == 1),
+                    len(fn.params))
+        names = [param.name for param in fn.params[:star]]
+        keywords = {param.name for param in fn.params if not param.star}
         offset = 0
         if receiver is not None and names:
             solver.add_object(solver.var(("local", function_id, names[0])), receiver)
@@ -354,7 +359,7 @@ class ConstraintBuilder:
             if arg is not None and position < len(names):
                 solver.add_copy(arg, solver.var(("local", function_id, names[position])))
         for name, arg in site.kwargs:
-            if arg is not None and name in names:
+            if arg is not None and name in keywords:
                 solver.add_copy(arg, solver.var(("local", function_id, name)))
         solver.add_copy(solver.var(("return", function_id)), site.result)
         self.edges.setdefault(site.caller, {})[(function_id, site.line, site.column, site.once)] = None
