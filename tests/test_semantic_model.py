@@ -748,3 +748,58 @@ def test_star_parameters_collect_arguments_instead_of_being_them():
     _, fn = project.functions["news.tags:ordered"]
     assert [(param.name, param.star) for param in fn.params] == [
         ("tags", 1), ("reverse", 0), ("options", 2)]
+
+
+PAGES = {
+    "site/pages.py": '''
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        class Page:
+            def __init__(self, context, template):
+                self.context = context
+                self._compile(template)
+
+            def _compile(self, template):
+                self.parts = template.split("{}")
+
+            def set(self, key, value):
+                self.context[key] = value
+
+            def render(self):
+                return "".join(self.parts).format(**self.context)
+
+
+        NOT_FOUND = Page({"title": "Not found"}, "<h1>{}</h1>")
+
+
+        @app.get("/pages/{slug}")
+        def page(slug: str):
+            context = {"slug": slug}
+            view = Page(context, "<article>{}</article>")
+            view.set("title", slug.title())
+            return view.render()
+
+
+        @app.get("/missing")
+        def missing():
+            return NOT_FOUND.render()
+    ''',
+}
+
+
+def test_constructor_fields_belong_to_the_object_each_call_builds():
+    model = model_of(PAGES)
+    assert model.process_state() == ()
+    contexts = model.values_of("site.pages:page", "view.context")
+    assert [(item.line, item.lifetime) for item in contexts] == [(27, "request")]
+
+
+def test_attributes_set_by_a_method_only_constructors_call_are_construction():
+    model = model_of(PAGES)
+    assert model.process_state(kinds=("instance",)) == ()
+    built = {(item.line, item.lifetime) for item in model.objects
+             if item.kind == "instance" and item.class_name == "site.pages:Page"}
+    assert built == {(22, "process"), (28, "request")}

@@ -277,13 +277,17 @@ def _solve(project: Project) -> PointsTo:
 
     # the receivers of request-time changes and reads, then solve what they added
     pending: list[tuple[MutationSite, int | None, int | None]] = []
+    callers: dict[str, set[str]] = {}
+    for caller, found in builder.edges.items():
+        for callee, _, _, _ in found:
+            callers.setdefault(callee, set()).add(caller)
     for site in builder.mutations:
         if site.once or site.function_id not in request_functions:
             continue
         scope = _scope(project, site.function_id)
         ref = site.receiver[1]
         owner = ref.rpartition(".")[0]
-        if site.target == "owner" and _constructing(scope, owner):
+        if site.target == "owner" and _constructing(project, scope, owner, callers):
             continue
         own = builder.path(scope, ref) if site.target in ("self", "method", "augassign") else None
         parent = builder.path(scope, owner) if owner and site.target in ("owner", "augassign") else None
@@ -363,11 +367,19 @@ def _derived_id(key: tuple, builder: ConstraintBuilder) -> str:
 CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
 
 
-def _constructing(scope: Scope, owner: str) -> bool:
-    """``self.x = ...`` inside the object's own constructor."""
+def _constructing(project: Project, scope: Scope, owner: str, callers: dict[str, set[str]]
+                  ) -> bool:
+    """``self.x = ...`` inside the object's own constructor, or inside a method only
+    constructors call (``self._compile()`` from ``__init__``)."""
     fn = scope.fn
-    return (fn is not None and fn.name in CONSTRUCTORS and bool(fn.params)
-            and owner == fn.params[0].name)
+    if fn is None or not fn.params or owner != fn.params[0].name or not fn.class_name:
+        return False
+    if fn.name in CONSTRUCTORS:
+        return True
+    found = callers.get(scope.function_id)
+    return bool(found) and all(
+        caller in project.functions and project.functions[caller][1].name in CONSTRUCTORS
+        and bool(project.functions[caller][1].class_name) for caller in found)
 
 
 def _startup_hook(project: Project, reach: Reach, table: dict[str, list[str]]) -> bool:

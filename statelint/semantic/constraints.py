@@ -128,6 +128,7 @@ class ConstraintBuilder:
         self._local_names: dict[str, frozenset[str]] = {}
         self._children: dict[str, dict[str, set[str]]] = {}
         self._top_names: dict[str, set[str]] = {}
+        self._constructor_fields: dict[str, tuple[tuple[str, str], ...]] = {}
         self._global_paths: dict[str, int | None] = {}
         self._load_memo: dict[tuple[int, str], int] = {}
         self._const: dict[int, int] = {}
@@ -352,17 +353,48 @@ class ConstraintBuilder:
         if receiver is not None and names:
             solver.add_object(solver.var(("local", function_id, names[0])), receiver)
             offset = 1
+        passed: dict[str, int] = {}
         for index, arg in enumerate(site.args):
             if arg == STAR:
                 break
             position = index + offset
             if arg is not None and position < len(names):
+                passed[names[position]] = arg
                 solver.add_copy(arg, solver.var(("local", function_id, names[position])))
         for name, arg in site.kwargs:
             if arg is not None and name in keywords:
+                passed[name] = arg
                 solver.add_copy(arg, solver.var(("local", function_id, name)))
+        fields = self.constructor_fields(function_id)
+        if fields:
+            # ``self.store = store`` in a constructor: this call's argument goes to this
+            # call's object only, not to every object the constructor ever built
+            target = self.const(receiver) if receiver is not None else passed.get(names[0] if names else "")
+            for attribute, param in fields:
+                source = passed.get(param, solver.var(("local", function_id, param)))
+                if target is not None:
+                    solver.add_store(target, attribute, source)
         solver.add_copy(solver.var(("return", function_id)), site.result)
         self.edges.setdefault(site.caller, {})[(function_id, site.line, site.column, site.once)] = None
+
+    def constructor_fields(self, function_id: str) -> tuple[tuple[str, str], ...]:
+        """``(attribute, parameter)`` for each ``self.attribute = parameter`` of a constructor."""
+        found = self._constructor_fields.get(function_id)
+        if found is None:
+            found = ()
+            _, fn = self.project.functions[function_id]
+            if fn.name == "__init__" and fn.class_name and fn.params and not fn.params[0].star:
+                params = {param.name for param in fn.params[1:] if not param.star}
+                pairs = []
+                for access in fn.accesses:
+                    value = fn.written_value(access) if access.op == "setattr" else None
+                    parts = access.ref.split(".")
+                    if (value is not None and value.kind == "name" and value.target in params
+                            and access.head == "self" and len(parts) == 2 and parts[0] == "self"):
+                        pairs.append((parts[1], value.target))
+                found = tuple(pairs)
+            self._constructor_fields[function_id] = found
+        return found
 
     # -- names --------------------------------------------------------------------------
 
@@ -691,10 +723,14 @@ class ConstraintBuilder:
         if params:
             self.solver.add_object(self.solver.var(("local", method, params[0])),
                                    self.request_instance(symbol.key))
+        fields = dict((param, attribute) for attribute, param in self.constructor_fields(method))
+        view = self.const(self.request_instance(symbol.key))
         for name, item in items:
             source = self.value(scope, item)
             if source is not None and name in params:
                 self.solver.add_copy(source, self.solver.var(("local", method, name)))
+                if name in fields:
+                    self.solver.add_store(view, fields[name], source)
 
     # -- modules ----------------------------------------------------------------------------
 
@@ -780,8 +816,13 @@ class ConstraintBuilder:
             source = self.value(scope, value)
             if source is not None:
                 solver.add_copy(source, solver.var(("local", function_id, name)))
+        inlined = {f"self.{attribute}" for attribute, _ in self.constructor_fields(function_id)}
         for access in fn.accesses:
             scope.line, scope.column = access.span.line, access.span.column
+            if access.op == "setattr" and access.ref in inlined:
+                # stored per call in ``bind``; still the site it is
+                self._write(scope, access, None)
+                continue
             self._write(scope, access, fn.written_value(access))
         for line, column, value in fn.returns:
             scope.line, scope.column = line, column
