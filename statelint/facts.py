@@ -161,6 +161,8 @@ class _Scope:
     raw_calls: list[tuple[str, list[str], Span, Value]] = field(default_factory=list)
     local_assignments: list[tuple[str, Value]] = field(default_factory=list)
     write_values: list[tuple[int, int, Value]] = field(default_factory=list)
+    returns: list[tuple[int, int, Value]] = field(default_factory=list)
+    assignment_lines: list[int] = field(default_factory=list)
     parent: _Scope | None = None
     #: names tested for ``None``/falsiness by the enclosing ``if`` statements
     guards: list[frozenset[str]] = field(default_factory=list)
@@ -510,6 +512,7 @@ class FactsCollector(cst.CSTVisitor):
                 self.scopes[-1].local_assignments.append(
                     (item.local, Value("name", target=item.dotted))
                 )
+                self.scopes[-1].assignment_lines.append(line)
         else:
             self.import_list.extend(items)
             for item in items:
@@ -603,7 +606,8 @@ class FactsCollector(cst.CSTVisitor):
                     annotation = _string_value(ann) or ""
             if param.default is not None:
                 default = self.summarize(param.default)
-            params.append(Param(param.name.value, annotation, default))
+            star = 1 if param is node.params.star_arg else 2 if param is node.params.star_kwarg else 0
+            params.append(Param(param.name.value, annotation, default, star))
         first = all_params[0].name.value if all_params else ""
         scope = _Scope(
             qualname=qualname,
@@ -697,6 +701,8 @@ class FactsCollector(cst.CSTVisitor):
             calls=tuple(calls),
             local_assignments=tuple(scope.local_assignments),
             write_values=tuple(scope.write_values),
+            returns=tuple(scope.returns),
+            assignment_lines=tuple(scope.assignment_lines),
         )
 
     # -- visitors: statements ------------------------------------------------
@@ -792,9 +798,18 @@ class FactsCollector(cst.CSTVisitor):
                                 value=value_node)
             return
 
+    def _line_new_assignments(self, node: cst.CSTNode) -> None:
+        """Give the local assignments a statement just added the statement's line."""
+        if self.scopes:
+            scope = self.scopes[-1]
+            missing = len(scope.local_assignments) - len(scope.assignment_lines)
+            if missing > 0:
+                scope.assignment_lines.extend([self.span(node).line] * missing)
+
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._assign_target(target.target, node.value, node, "assign")
+        self._line_new_assignments(node)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         ann = dotted_name(node.annotation.annotation)
@@ -809,6 +824,7 @@ class FactsCollector(cst.CSTVisitor):
                 self._record_class_attribute(node.target.value, node, Value("other"), annotation)
             return
         self._assign_target(node.target, node.value, node, "assign", annotation)
+        self._line_new_assignments(node)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         target = node.target
@@ -850,6 +866,12 @@ class FactsCollector(cst.CSTVisitor):
             for name in _target_names(node.asname.name):
                 self.scopes[-1].locals.add(name)
                 self.scopes[-1].local_assignments.append((name, self.summarize(node.item)))
+                self.scopes[-1].assignment_lines.append(self.span(node).line)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self.scopes and node.value is not None:
+            span = self.span(node)
+            self.scopes[-1].returns.append((span.line, span.column, self.summarize(node.value)))
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if self.scopes and node.name is not None and isinstance(node.name.name, cst.Name):

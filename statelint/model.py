@@ -189,6 +189,8 @@ class Param:
     name: str
     annotation: str = ""
     default: Value | None = None
+    #: 1 for ``*args``, 2 for ``**kwargs``, 0 for every other parameter
+    star: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +210,10 @@ class Function:
     local_assignments: tuple[tuple[str, Value], ...] = ()
     #: values assigned by item/attribute writes, keyed by the write's (line, column)
     write_values: tuple[tuple[int, int, Value], ...] = ()
+    #: what each ``return`` statement returns, keyed by the statement's (line, column)
+    returns: tuple[tuple[int, int, Value], ...] = ()
+    #: the line of each entry of ``local_assignments``, in the same order
+    assignment_lines: tuple[int, ...] = ()
 
     def written_value(self, access: Access) -> Value | None:
         """The value an item or attribute write assigns, when it is known."""
