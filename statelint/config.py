@@ -47,6 +47,14 @@ __all__ = [
 ]
 
 
+
+def _non_negative(value: Any, requirement: str) -> int:
+    """``value`` when it is an integer of at least 0 (not a bool), else ``requirement, got ...``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        got = str(value) if isinstance(value, int) and not isinstance(value, bool) else _toml_type(value)
+        raise ConfigError(f"{requirement}, got {got}")
+    return value
+
 class ConfigError(Exception):
     """A configuration file or option that statelint cannot use; the message is one line."""
 
@@ -566,16 +574,7 @@ class _Validator:
     def jobs(self, value: Any, where: str) -> int:
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            got = (
-                str(value)
-                if isinstance(value, int) and not isinstance(value, bool)
-                else _toml_type(value)
-            )
-            raise ConfigError(
-                f"{where} must be a non-negative integer (0 = one per CPU), got {got}"
-            )
-        return value
+        return _non_negative(value, f"{where} must be a non-negative integer (0 = one per CPU)")
 
     def size(self, value: Any, where: str) -> int:
         """Bytes: a non-negative integer, or a string such as ``"2 MiB"`` or ``"512k"``."""
@@ -587,16 +586,7 @@ class _Validator:
                     f'got "{value}"'
                 )
             return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            got = (
-                str(value)
-                if isinstance(value, int) and not isinstance(value, bool)
-                else _toml_type(value)
-            )
-            raise ConfigError(
-                f"{where} must be a non-negative number of bytes (0 = no limit), got {got}"
-            )
-        return value
+        return _non_negative(value, f"{where} must be a non-negative number of bytes (0 = no limit)")
 
     def cache_dir(self, value: Any, where: str) -> str:
         if isinstance(value, Path):
