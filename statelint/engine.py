@@ -20,7 +20,6 @@ from typing import Any
 from statelint.baseline import fingerprint, with_fingerprint  # noqa: F401  (engine.fingerprint is public)
 from statelint.cache import FactsCache, collection_paused, content_key, memo_key
 from statelint.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, discover
-from statelint.failures import Failures
 from statelint.filtering import (
     apply_config,
     attach_ledger,
@@ -670,19 +669,17 @@ def progress_bar(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]
             sys.stderr.flush()
 
 
-def run_rules(project: Project, rules: Iterable[type[Rule]],
-              failures: Failures | None = None) -> list[Finding]:
+def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:
     """Run each rule over the linked project and return the findings, sorted.
 
     A rule that raises (or whose analysis raises) loses its own findings only: the
-    failure is recorded in ``failures`` (the project's, by default) and the other
+    failure is recorded with the project's other internal errors and the other
     rules run as usual.
     """
-    failures = failures if failures is not None else project.failures
     findings: list[Finding] = []
     for rule_class in rules:
         own: list[Finding] = []
-        with failures.guard("rule", rule=rule_class.code):
+        with project.failures.guard("rule", rule=rule_class.code):
             own = [with_fingerprint(finding) for finding in rule_class().check(project)]
         findings.extend(own)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule, f.symbol))
