@@ -9,6 +9,12 @@ def shared_store_for(frameworks: set[str], binding: Binding | None, name: str) -
     """A concrete way to move a module-level container into a shared store."""
     kind = binding.value.kind if binding is not None else ""
     target = binding.value.target.rsplit(".", 1)[-1] if binding is not None else ""
+    return shared_store(frameworks, kind, target, name)
+
+
+def shared_store(frameworks: set[str], kind: str, target: str, name: str) -> str:
+    """A concrete shared store for a container of ``kind`` (``dict``, ``list``, ``set``) or
+    made by the constructor ``target`` (``deque``, ``Counter``...)."""
     if kind == "list" or target in ("deque", "list"):
         store = (f"a Redis list (`RPUSH {name.lower()} item` / `LRANGE {name.lower()} 0 -1`, "
                  "`LTRIM` to cap it)")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from statelint.knowledge import frameworks, load_table, matches
+from statelint.instance_fields import is_instance_field, shadowed_per_instance
+from statelint.knowledge import frameworks, load_table
 from statelint.model import Access, Finding, Location
 from statelint.project import Project, Reach, Symbol
 from statelint.rule import Example, Rule
@@ -269,14 +270,14 @@ def _judge_class_attribute(project: Project, use: StateUse) -> tuple[str | None,
     if binding is None or binding.name in _table()["skip_attributes"]:
         return None, "", False
     class_id = _class_id(target.module, target.symbol)
-    if class_id is None or _is_field(project, class_id, binding.annotation):
+    if class_id is None or is_instance_field(project, class_id, binding.annotation):
         return None, "", False
     if _holds_connections(project, use):
         return None, "", False
     if access.head == "self" and _is_long_lived_view(project, use.reach, use.function_id):
         known = is_mutable_container(project, binding.value)
         return target.symbol, "resource", is_write(access) if known else _changes_unknown_value(access)
-    if access.head == "self" and _shadowed_per_instance(project, class_id, binding.name):
+    if access.head == "self" and shadowed_per_instance(project, class_id, binding.name):
         return None, "", False
     if access.head == "self" and not target.rest and access.op in ("setattr", "augassign", "delattr"):
         # ``self.x = ...`` makes an instance attribute: the class attribute is untouched.
@@ -309,40 +310,6 @@ def _table() -> dict[str, list[str]]:
 def _class_id(module: str, symbol: str) -> str | None:
     qualname = symbol[len(module) + 1:].rsplit(".", 1)[0]
     return f"{module}:{qualname}" if qualname else None
-
-
-def _is_field(project: Project, class_id: str, annotation: str) -> bool:
-    """True for attributes that become per-instance fields (dataclasses, models, enums)."""
-    if class_id not in project.classes:
-        return False
-    table = _table()
-    bases = project.external_bases(class_id)
-    if any(matches(base, table["field_bases"]) for base in bases):
-        return not annotation.endswith("ClassVar")
-    for ancestor in project.mro(class_id):
-        _, cls = project.classes[ancestor]
-        for decorator in cls.decorators:
-            if decorator.target and matches(project.qualify(decorator.target),
-                                            table["field_decorators"]):
-                return bool(annotation) and not annotation.endswith("ClassVar")
-    return False
-
-
-def _shadowed_per_instance(project: Project, class_id: str, name: str) -> bool:
-    """True when a method of the class assigns ``self.name``: from then on ``self.name`` is
-    the instance's own attribute, not the class-level one."""
-    for ancestor in project.mro(class_id):
-        module, _, qualname = ancestor.partition(":")
-        _, cls = project.classes[ancestor]
-        for method in cls.methods:
-            found = project.functions.get(f"{module}:{qualname}.{method}")
-            if found is None:
-                continue
-            _, fn = found
-            if any(a.head == "self" and a.ref == f"self.{name}" and a.op == "setattr"
-                   for a in fn.accesses):
-                return True
-    return False
 
 
 def _is_long_lived_view(project: Project, reach: Reach, function_id: str) -> bool:

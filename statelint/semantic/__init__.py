@@ -62,7 +62,7 @@ from statelint.semantic.constraints import (
 )
 from statelint.semantic.solver import Solver
 
-__all__ = ["AbstractObject", "PointsTo", "ProcessState", "Use", "points_to", "STATE_KINDS"]
+__all__ = ["AbstractObject", "Holder", "PointsTo", "ProcessState", "Use", "points_to", "STATE_KINDS"]
 
 #: Calls that copy what they are given into a new container.
 CONTAINER_CONSTRUCTORS = frozenset({"list", "dict", "set", "bytearray", "collections.deque",
@@ -93,6 +93,19 @@ class AbstractObject:
     class_name: str
     function: str
     lifetime: str  # process | request | unknown
+    #: the lifetime of the code that makes it, before what holds it is considered: an
+    #: object made per request that a process object keeps has ``origin`` request
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """One place an object is kept: a module global, a class attribute, or an attribute
+    or item of another object."""
+
+    holder: AbstractObject
+    kind: str  # global | class attribute | attribute | item
+    name: str  # the global, attribute or ``[key]`` (``[]`` for any key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +169,12 @@ class PointsTo:
             return ()
         return self._solution.values_of(function_id, name)
 
+    def holders(self, item: AbstractObject) -> tuple[Holder, ...]:
+        """Where ``item`` may be kept, in source order of the holders."""
+        if self._solution is None:
+            return ()
+        return self._solution.holders().get(item.id, ())
+
     def reach(self, handler_key: str) -> Reach | None:
         """The extended reach of the handler named ``path::name``."""
         return next((reach for reach in self.reaches if reach.handler.key == handler_key), None)
@@ -170,11 +189,48 @@ class _Solution:
         self.builder = builder
         self.objects = objects
         self._by_id: dict[str, AbstractObject] | None = None
+        self._holders: dict[str, tuple[Holder, ...]] | None = None
+        self._fields: dict[int, tuple] | None = None
 
     def by_id(self) -> dict[str, AbstractObject]:
         if self._by_id is None:
             self._by_id = {item.id: item for item in self.objects.values()}
         return self._by_id
+
+    def holders(self) -> dict[str, tuple[Holder, ...]]:
+        """Object id → the globals, class attributes, attributes and items that hold it."""
+        if self._holders is None:
+            solver = self.builder.solver
+            found: dict[str, list[Holder]] = {}
+            for owner, variables in self.builder.fields_of.items():
+                holder = self.objects.get(owner)
+                if holder is None:
+                    continue
+                for var in variables:
+                    held = solver.pts[var]
+                    if not held:
+                        continue
+                    key = self._field_keys().get(var)
+                    if key is None:
+                        continue
+                    name = key[2]
+                    kind = {"global": "global", "classattr": "class attribute"}.get(
+                        key[0], "item" if name.startswith("[") else "attribute")
+                    for obj in held:
+                        if obj in self.objects:
+                            found.setdefault(self.objects[obj].id, []).append(
+                                Holder(holder, kind, name))
+            self._holders = {
+                key: tuple(sorted(set(value), key=lambda h: (*_object_order(h.holder), h.name)))
+                for key, value in found.items()}
+        return self._holders
+
+    def _field_keys(self) -> dict[int, tuple]:
+        if self._fields is None:
+            self._fields = {var: key for key, var in self.builder.solver.var_ids.items()
+                            if isinstance(key, tuple) and key
+                            and key[0] in ("global", "classattr", "field")}
+        return self._fields
 
     def pts(self, function_id: str, dotted: str) -> set[int]:
         """The objects a local name, or a path of attributes from one, points to; read
@@ -309,13 +365,14 @@ def _solve(project: Project) -> PointsTo:
                     reads.append((function_id, call.span, "call", method, var))
     solver.solve(builder)
 
-    lifetimes = _lifetimes(builder, solver, request_functions, startup)
+    lifetimes, origins = _lifetimes(builder, solver, request_functions, startup)
     objects: dict[int, AbstractObject] = {}
     for obj, allocation in builder.allocations.items():
         objects[obj] = AbstractObject(
             _object_id(solver.obj_keys[obj]) or _derived_id(solver.obj_keys[obj], builder),
             allocation.kind, allocation.path, allocation.line, allocation.column,
-            allocation.class_name, allocation.function, lifetimes.get(obj, UNKNOWN))
+            allocation.class_name, allocation.function, lifetimes.get(obj, UNKNOWN),
+            origins.get(obj, UNKNOWN))
 
     mutations: dict[int, list[Use]] = {}
     for site, own, parent in pending:
@@ -489,7 +546,8 @@ def _startup(project: Project, builder: ConstraintBuilder, roots: set[str]) -> s
 
 
 def _lifetimes(builder: ConstraintBuilder, solver: Solver, request_functions: dict[str, set[str]],
-               startup: set[str]) -> dict[int, str]:
+               startup: set[str]) -> tuple[dict[int, str], dict[int, str]]:
+    """Each object's lifetime, and the lifetime of the code that made it."""
     lifetimes: dict[int, str] = {}
     for obj, allocation in builder.allocations.items():
         if allocation.scope == "<request>":
@@ -504,6 +562,7 @@ def _lifetimes(builder: ConstraintBuilder, solver: Solver, request_functions: di
             lifetimes[obj] = PROCESS
         else:
             lifetimes[obj] = UNKNOWN
+    origins = dict(lifetimes)
     # what a process object holds lives as long as it does
     queue = [obj for obj, lifetime in lifetimes.items() if lifetime == PROCESS]
     while queue:
@@ -516,4 +575,5 @@ def _lifetimes(builder: ConstraintBuilder, solver: Solver, request_functions: di
     for obj, allocation in builder.allocations.items():
         if allocation.scope == "<bound>":
             lifetimes[obj] = lifetimes.get(solver.obj_keys[obj][1], UNKNOWN)
-    return lifetimes
+            origins[obj] = origins.get(solver.obj_keys[obj][1], UNKNOWN)
+    return lifetimes, origins

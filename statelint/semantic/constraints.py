@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from statelint.instance_fields import own_per_instance
 from statelint.knowledge import api_list, frameworks, load_table, matches
 from statelint.model import Access, Function, ModuleFacts, Span, Value
 from statelint.project import Project, dependency_of
@@ -132,6 +133,7 @@ class ConstraintBuilder:
         self._global_paths: dict[str, int | None] = {}
         self._load_memo: dict[tuple[int, str], int] = {}
         self._const: dict[int, int] = {}
+        self._per_instance: dict[tuple[str, str], bool] = {}
         #: methods that change the object they are called on (container mutators and
         #: library store methods, from apis.toml)
         self.store_methods = frozenset(api_list("containers", "mutators")) | frozenset(
@@ -258,6 +260,13 @@ class ConstraintBuilder:
         self.fields_of.setdefault(obj, []).append(var)
         return var
 
+    def _own_per_instance(self, class_id: str, name: str) -> bool:
+        key = (class_id, name)
+        known = self._per_instance.get(key)
+        if known is None:
+            known = self._per_instance[key] = own_per_instance(self.project, class_id, name)
+        return known
+
     def is_static(self, function_id: str) -> bool:
         return _decorated(self.project.functions[function_id][1], "staticmethod")
 
@@ -291,6 +300,8 @@ class ConstraintBuilder:
                 return
             if kind != "class":
                 solver.add_copy(self.field_var(obj, name), target)
+                if self._own_per_instance(class_id, name):
+                    return  # a declared field or one ``__init__`` sets: not the class's value
             for ancestor in self.project.mro(class_id):
                 solver.add_copy(self.field_var(self.class_object(ancestor), name), target)
             return

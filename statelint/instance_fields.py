@@ -1,0 +1,58 @@
+"""Class attributes that each instance gets its own copy of.
+
+``items: list = field(default_factory=list)`` on a dataclass, a pydantic or ORM
+model's annotated attribute, a form's declared field: the class body only declares
+them, and every object gets its own value.  A class attribute that a method of the
+class assigns through ``self`` (``self.items = []`` in ``__init__``) is shadowed in
+the same way: from then on ``self.items`` is the object's own.  What the class body
+holds is shared by every instance only when neither applies.
+"""
+
+from __future__ import annotations
+
+from statelint.knowledge import load_table, matches
+from statelint.project import Project
+
+
+def is_instance_field(project: Project, class_id: str, annotation: str) -> bool:
+    """True for attributes that become per-instance fields (dataclasses, models, enums)."""
+    if class_id not in project.classes:
+        return False
+    table = load_table("process_state")["class_state"]
+    bases = project.external_bases(class_id)
+    if any(matches(base, table["field_bases"]) for base in bases):
+        return not annotation.endswith("ClassVar")
+    for ancestor in project.mro(class_id):
+        _, cls = project.classes[ancestor]
+        for decorator in cls.decorators:
+            if decorator.target and matches(project.qualify(decorator.target),
+                                            table["field_decorators"]):
+                return bool(annotation) and not annotation.endswith("ClassVar")
+    return False
+
+
+def shadowed_per_instance(project: Project, class_id: str, name: str) -> bool:
+    """True when a method of the class assigns ``self.name``: from then on ``self.name`` is
+    the instance's own attribute, not the class-level one."""
+    for ancestor in project.mro(class_id):
+        module, _, qualname = ancestor.partition(":")
+        _, cls = project.classes[ancestor]
+        for method in cls.methods:
+            found = project.functions.get(f"{module}:{qualname}.{method}")
+            if found is None:
+                continue
+            _, fn = found
+            if any(a.head == "self" and a.ref == f"self.{name}" and a.op == "setattr"
+                   for a in fn.accesses):
+                return True
+    return False
+
+
+def own_per_instance(project: Project, class_id: str, name: str) -> bool:
+    """True when ``instance.name`` is the instance's own value, whatever the class body holds."""
+    found = project.class_attribute(class_id, name)
+    if found is None:
+        return False
+    defining, binding = found
+    return is_instance_field(project, defining, binding.annotation) or shadowed_per_instance(
+        project, class_id, name)

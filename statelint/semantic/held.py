@@ -1,0 +1,152 @@
+"""Process state kept inside long-lived objects, named the way code reaches it.
+
+The points-to model (``points_to``) says which process-lifetime objects requests
+change.  This analysis decides which of them are worth a finding of their own and
+how to name them:
+
+* an object that a global or a class attribute holds is a *root*
+  (``Controller._instance``, a module's ``store``);
+* an object that code made per request and keeps only as an *entry* of another
+  object (an item of a registry dict, or an attribute of such an entry) is part of
+  that registry: the registry is the state, each entry is one row of it;
+* any other object is *part of* the objects that hold it through an attribute
+  (``self._computes = {}`` in a singleton's ``__init__``) and stands on its own.
+
+Objects made in test or development modules, or inside a copy of a web framework kept in
+the tree, are not the application's state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from statelint.config_values import non_production_module
+from statelint.failures import analysis
+from statelint.project import Project
+from statelint.semantic import (
+    CLASS,
+    INSTANCE,
+    MODULE,
+    PROCESS,
+    AbstractObject,
+    Holder,
+    PointsTo,
+    ProcessState,
+    points_to,
+)
+
+__all__ = ["HeldState", "held_states"]
+
+
+@dataclass(frozen=True, slots=True)
+class HeldState:
+    """A process object that requests change, with the name code reaches it by."""
+
+    state: ProcessState
+    #: ``Controller._computes``, ``Registry._instance``, ``store`` (a module global)
+    name: str
+    #: a dotted symbol for the finding (module, class and attribute)
+    symbol: str
+    #: how the object is kept: global | class attribute | attribute | item | "" (unknown)
+    kept_as: str
+    #: the class whose instance (or class object) keeps it ("" for module globals)
+    owner_class: str
+    #: made while a request is served (a lazily created singleton) rather than at start-up
+    made_per_request: bool
+    #: the global or class attribute the object is reached from through attributes
+    #: (``app.realtime.manager`` for ``manager.rooms``), and whether that root object is
+    #: made at import time; "" when no such root is known
+    root: str = ""
+    root_at_import: bool = False
+
+
+@analysis("held state")
+def held_states(project: Project) -> tuple[HeldState, ...]:
+    """The request-changed process objects that are not mere entries of another one."""
+    model = points_to(project)
+    production = {facts.path for facts in project.modules.values()
+                  if not non_production_module(facts)
+                  and not project.is_vendored_framework(facts.module)}
+    standing: dict[str, bool] = {}
+    found: list[HeldState] = []
+    for state in model.process_state():
+        item = state.object
+        if item.path not in production:
+            continue
+        if _is_entry(model, item, standing, set()):
+            continue
+        holder = _naming_holder(model, item)
+        name, symbol, owner = _name(item, holder)
+        root, root_object = _root(model, item)
+        found.append(HeldState(state, name, symbol, holder.kind if holder else "", owner,
+                               item.origin != PROCESS, root,
+                               root_object is not None and root_object.function == ""))
+    return tuple(found)
+
+
+def _root(model: PointsTo, item: AbstractObject) -> tuple[str, AbstractObject | None]:
+    """The global or class attribute ``item`` hangs from, through attributes."""
+    seen: set[str] = set()
+    current: AbstractObject | None = item
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        holder = _naming_holder(model, current)
+        if holder is None or holder.kind == "item":
+            return "", None
+        if holder.kind in ("global", "class attribute"):
+            return _name(current, holder)[1], current
+        current = holder.holder
+    return "", None
+
+
+def _is_entry(model: PointsTo, item: AbstractObject, standing: dict[str, bool],
+              visiting: set[str]) -> bool:
+    """True when ``item`` was made per request and is kept only as a row of a registry
+    (an item of another object, or an attribute of such a row)."""
+    known = standing.get(item.id)
+    if known is not None:
+        return known
+    if item.origin == PROCESS or item.kind in (MODULE, CLASS):
+        standing[item.id] = False
+        return False
+    if item.id in visiting:
+        return True
+    visiting.add(item.id)
+    holders = [h for h in model.holders(item) if h.holder.lifetime == PROCESS]
+    if not holders or any(h.kind in ("global", "class attribute") for h in holders):
+        entry = False
+    elif all(h.kind == "item" for h in holders):
+        entry = True
+    else:
+        entry = all(_is_entry(model, h.holder, standing, visiting)
+                    for h in holders if h.kind == "attribute")
+    visiting.discard(item.id)
+    standing[item.id] = entry
+    return entry
+
+
+def _naming_holder(model: PointsTo, item: AbstractObject) -> Holder | None:
+    """The holder that names the object best: a global or class attribute first, then
+    an attribute of an object that is not itself an entry."""
+    holders = [h for h in model.holders(item) if h.holder.lifetime == PROCESS]
+    order = {"class attribute": 0, "global": 1, "attribute": 2, "item": 3}
+    ranked = sorted(holders, key=lambda h: (order.get(h.kind, 4), h.holder.path != item.path,
+                                            h.holder.line, h.name))
+    return ranked[0] if ranked else None
+
+
+def _name(item: AbstractObject, holder: Holder | None) -> tuple[str, str, str]:
+    """(short name, dotted symbol, owner class id) of an object as its holder names it."""
+    if holder is None:
+        label = item.class_name.rpartition(":")[2].rpartition(".")[2] or item.kind
+        return label, f"{item.path}:{item.line}.{label}", ""
+    owner = holder.holder
+    if holder.kind == "global":
+        return holder.name, f"{owner.class_name}.{holder.name}", ""
+    if owner.kind in (CLASS, INSTANCE):
+        class_id = owner.class_name
+        class_name = class_id.rpartition(":")[2]
+        short = class_name.rpartition(".")[2]
+        return (f"{short}.{holder.name}", f"{class_id.replace(':', '.')}.{holder.name}", class_id)
+    parent = owner.class_name.rpartition(".")[2] or owner.kind
+    return (f"{parent}.{holder.name}", f"{owner.id}.{holder.name}", "")
