@@ -178,6 +178,8 @@ def _overrides(**options: Any) -> dict[str, Any]:
 @click.option("--add-noqa", is_flag=True,
               help="Add a `# statelint: ignore[CODE]` comment at every current finding, then "
                    "exit (the comment carries a reason placeholder to fill in).")
+@click.option("--watch", is_flag=True,
+              help="Check again whenever a scanned file changes; Ctrl-C stops.")
 @_cache_options
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 def check(paths: tuple[str, ...], output_format: str, output: str | None, config_file: str | None,
@@ -187,8 +189,8 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
           max_file_size: str | None, exit_zero: bool, baseline_file: str | None, write_baseline_file: str | None,
           diff_ref: str | None, report_unused_ignores: bool, statistics: bool,
           no_cache: bool, cache_dir: str | None, lazy: bool,
-          color: bool | None, quiet: bool, show_source: bool, timings: bool,
-          add_noqa: bool) -> None:
+          color: bool | None, quiet: bool, show_source: bool, timings: bool, add_noqa: bool,
+          watch: bool) -> None:
     """Scan PATHS (default: the current directory) and report process-local state."""
     from statelint.engine import scan
 
@@ -197,8 +199,13 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
         extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, fail_on=fail_on,
         jobs=jobs, max_file_size=max_file_size))
-    _check_mode_conflicts(output_format, statistics=statistics, add_noqa=add_noqa,
+    _check_mode_conflicts(output_format, statistics=statistics, add_noqa=add_noqa, watch=watch,
                           write_baseline=bool(write_baseline_file))
+    if watch:
+        from statelint.watch import watch_check
+
+        watch_check(click.get_current_context(), scanned, config, cache_dir=cache_dir,
+                    quiet=quiet)
     baseline = None
     if baseline_file:
         try:
@@ -272,7 +279,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
     sys.exit(code)
 
 
-def _check_mode_conflicts(output_format: str, *, statistics: bool, add_noqa: bool,
+def _check_mode_conflicts(output_format: str, *, statistics: bool, add_noqa: bool, watch: bool,
                           write_baseline: bool) -> None:
     """Refuse, before any work, options of ``check`` that cannot go together."""
     from statelint.reporters._statistics import STATISTICS_FORMATS
@@ -280,7 +287,7 @@ def _check_mode_conflicts(output_format: str, *, statistics: bool, add_noqa: boo
     if statistics and output_format not in STATISTICS_FORMATS:
         _fail(f"--statistics prints {', '.join(STATISTICS_FORMATS[:-1])} or "
               f"{STATISTICS_FORMATS[-1]}, not --format {output_format}")
-    modes = [name for name, given in (("--add-noqa", add_noqa),
+    modes = [name for name, given in (("--add-noqa", add_noqa), ("--watch", watch),
                                       ("--write-baseline", write_baseline)) if given]
     if len(modes) > 1:
         _fail(f"{' and '.join(modes)} cannot be used together")

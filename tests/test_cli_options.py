@@ -394,8 +394,11 @@ def test_add_noqa_reports_a_finding_with_no_line_end_and_exits_1(
     assert (tmp_path / "log.py").read_bytes() == before
 
 
-def test_add_noqa_does_not_go_with_write_baseline(flask_shop: Path) -> None:
-    result = run("check", "--add-noqa", "--write-baseline", "b.json")
+def test_add_noqa_does_not_go_with_watch_or_write_baseline(flask_shop: Path) -> None:
+    result = run("check", "--add-noqa", "--watch")
     assert result.exit_code == 2
-    assert result.stderr == ("statelint: error: --add-noqa and --write-baseline cannot be used "
-                             "together\n")
+    assert result.stderr == "statelint: error: --add-noqa and --watch cannot be used together\n"
+    baseline = run("check", "--add-noqa", "--write-baseline", "b.json")
+    assert baseline.exit_code == 2
+    assert baseline.stderr == ("statelint: error: --add-noqa and --write-baseline cannot be used "
+                               "together\n")
