@@ -27,12 +27,16 @@ import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from statelint.model import Finding, ScanResult
 from statelint.reporters.concise import plural, printable
 from statelint.suppress import extend_suppression_comment, format_suppression_comment
+
+if TYPE_CHECKING:  # LibCST is imported only when comments are added
+    import libcst as cst
 
 #: Written after each new suppression, for the team to replace with its reason.
 REASON_PLACEHOLDER = "# reason: TODO"
@@ -105,11 +109,10 @@ def annotate(source: bytes, findings: Sequence[Finding]) -> Annotated:
     return result
 
 
-def _with_suppression(node: object, codes: list[str]) -> object:
-    """A line end (``TrailingWhitespace``) whose comment also suppresses ``codes``."""
+def _with_suppression(node: cst.TrailingWhitespace, codes: list[str]) -> cst.TrailingWhitespace:
+    """A line end whose comment also suppresses ``codes``."""
     import libcst as cst
 
-    assert isinstance(node, cst.TrailingWhitespace)
     new = f"{format_suppression_comment(codes)}  {REASON_PLACEHOLDER}"
     if node.comment is None:
         whitespace = node.whitespace.value
