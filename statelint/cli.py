@@ -27,7 +27,7 @@ from statelint.config import (
 from statelint.filtering import apply_gates, config_relpath, ledger_of, scan_root
 from statelint.gitdiff import DiffError, changed_lines
 from statelint.model import SEVERITY_RANK, ScanResult
-from statelint.reporters import available_formats, renderer
+from statelint.reporters import available_formats, render_report
 from statelint.reporters.concise import printable
 from statelint.rule import all_rules, rule_by_code
 
@@ -109,6 +109,27 @@ def _config_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
+def _cache_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options of the facts cache and of what is parsed, shared by ``check`` and ``handlers``."""
+    options = [
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+                     help="Where to keep the facts cache (default: .statelint_cache under the "
+                          "scan root)."),
+        click.option("--lazy/--exhaustive", "lazy", default=True,
+                     help="--lazy, the default, parses only the files the result can depend on "
+                          "(the result is the same); --exhaustive parses every file."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _show_progress(output_format: str) -> bool:
+    """Whether to draw the parsing progress bar: text output to a terminal, outside CI."""
+    return output_format == "text" and sys.stderr.isatty() and not os.environ.get("CI")
+
+
 def load_run_config(paths: Sequence[str], config_file: str | None,
                     overrides: dict[str, Any]) -> Config:
     """The resolved configuration for a run over ``paths``; a ConfigError ends the run with exit 2."""
@@ -129,10 +150,15 @@ def _overrides(**options: Any) -> dict[str, Any]:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(available_formats()), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "--output-format", "output_format",
+              type=click.Choice(available_formats()), default="text", show_default=True,
+              help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to FILE (atomically).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print the findings only: no handler inventory, summary or notes.")
+@click.option("--show-source", is_flag=True,
+              help="Show the source line under each finding (text and concise formats).")
 @_config_options
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
@@ -145,13 +171,16 @@ def _overrides(**options: Any) -> dict[str, Any]:
               help="Report `# statelint: ignore` comments that silence nothing (they fail the run "
                    "like a warning).")
 @click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule reported instead of the report "
+                   "(text or json). The stage timings it used to print are --timings.")
+@click.option("--timings", is_flag=True,
               help="Print the time each stage took, and how many files it handled, to stderr.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              help="Where to keep the facts cache (default: .statelint_cache under the scan root).")
-@click.option("--lazy/--exhaustive", "lazy", default=True,
-              help="--lazy, the default, parses only the files the result can depend on (the "
-                   "result is the same); --exhaustive parses every file.")
+@click.option("--add-noqa", is_flag=True,
+              help="Add a `# statelint: ignore[CODE]` comment at every current finding, then "
+                   "exit (the comment carries a reason placeholder to fill in).")
+@click.option("--watch", is_flag=True,
+              help="Check again whenever a scanned file changes; Ctrl-C stops.")
+@_cache_options
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 def check(paths: tuple[str, ...], output_format: str, output: str | None, config_file: str | None,
           select: tuple[str, ...], ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
@@ -160,7 +189,8 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
           max_file_size: str | None, exit_zero: bool, baseline_file: str | None, write_baseline_file: str | None,
           diff_ref: str | None, report_unused_ignores: bool, statistics: bool,
           no_cache: bool, cache_dir: str | None, lazy: bool,
-          color: bool | None) -> None:
+          color: bool | None, quiet: bool, show_source: bool, timings: bool, add_noqa: bool,
+          watch: bool) -> None:
     """Scan PATHS (default: the current directory) and report process-local state."""
     from statelint.engine import scan
 
@@ -169,6 +199,13 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
         extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, fail_on=fail_on,
         jobs=jobs, max_file_size=max_file_size))
+    _check_mode_conflicts(output_format, statistics=statistics, add_noqa=add_noqa, watch=watch,
+                          write_baseline=bool(write_baseline_file))
+    if watch:
+        from statelint.watch import watch_check
+
+        watch_check(click.get_current_context(), scanned, config, cache_dir=cache_dir,
+                    quiet=quiet)
     baseline = None
     if baseline_file:
         try:
@@ -184,13 +221,12 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
     try:
         result = scan(scanned, config=config, jobs=config.jobs, cache=not no_cache,
                       cache_dir=cache_dir, exhaustive=not lazy,
-                      progress=(output_format == "text" and sys.stderr.isatty()
-                                and not os.environ.get("CI")))
+                      progress=_show_progress(output_format) and not add_noqa)
     except Exception as error:  # exit 2 with one line, never a traceback
         _fail(f"internal error: {type(error).__name__}: {error}; this is a bug in statelint, "
               "please report it")
         raise  # unreachable: _fail exits
-    for note in result.notes:
+    for note in [] if quiet else result.notes:
         click.echo(f"statelint: {printable(note)}", err=True)
     rules = [rule for rule in all_rules() if config.rule_enabled(rule.code, "")]
 
@@ -199,12 +235,18 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
             count = write_baseline(write_baseline_file, result.findings)
         except BaselineError as error:
             _fail(str(error))
-        click.echo(f"statelint: wrote {count} finding{'s' if count != 1 else ''} to the baseline "
-                   f"{write_baseline_file}", err=True)
+        if not quiet:
+            click.echo(f"statelint: wrote {count} finding{'s' if count != 1 else ''} to the "
+                       f"baseline {write_baseline_file}", err=True)
     root = Path(result.root)
     result, report = apply_gates(result, baseline=baseline, changed=changed, diff_ref=diff_ref,
                                  in_scope=lambda entry: _baseline_entry_in_scope(
                                      entry, root, scanned, config))
+    if add_noqa:
+        from statelint.add_noqa import add_noqa_comments
+
+        placed_all = add_noqa_comments(result, quiet=quiet)
+        sys.exit(EXIT_ERROR if result.failed else EXIT_OK if placed_all else EXIT_FINDINGS)
     unused = (ledger_of(result).unused(rules=all_rules(), config=config, root=root)
               if report_unused_ignores else [])
 
@@ -214,14 +256,15 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         use_colour = color if color is not None else (output is None and sys.stdout.isatty()
                                                      and "NO_COLOR" not in os.environ)
         text_reporter.COLOUR = bool(use_colour)
-    write_output(renderer(output_format)(result, rules), output)
+    write_output(render_report(result, rules, output_format, quiet=quiet, show_source=show_source,
+                               statistics=statistics), output)
     for path, line, codes in unused:
         named = f"[{', '.join(codes)}]" if codes else ""
         click.echo(f"{printable(path)}:{line}:1: unused suppression `# statelint: ignore{named}`: "
                    "it silences no finding; remove it", err=True)
-    for note in report.lines():
+    for note in [] if quiet else report.lines():
         click.echo(f"statelint: {note}", err=True)
-    if statistics:
+    if timings:
         for stage, seconds in result.statistics.items():
             if isinstance(seconds, int):  # a count, not a time
                 click.echo(f"{stage:>10}: {seconds}", err=True)
@@ -234,6 +277,20 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
     if exit_zero and code == EXIT_FINDINGS:
         code = EXIT_OK
     sys.exit(code)
+
+
+def _check_mode_conflicts(output_format: str, *, statistics: bool, add_noqa: bool, watch: bool,
+                          write_baseline: bool) -> None:
+    """Refuse, before any work, options of ``check`` that cannot go together."""
+    from statelint.reporters._statistics import STATISTICS_FORMATS
+
+    if statistics and output_format not in STATISTICS_FORMATS:
+        _fail(f"--statistics prints {', '.join(STATISTICS_FORMATS[:-1])} or "
+              f"{STATISTICS_FORMATS[-1]}, not --format {output_format}")
+    modes = [name for name, given in (("--add-noqa", add_noqa), ("--watch", watch),
+                                      ("--write-baseline", write_baseline)) if given]
+    if len(modes) > 1:
+        _fail(f"{' and '.join(modes)} cannot be used together")
 
 
 def _baseline_entry_in_scope(entry: BaselineEntry, root: Path, scanned: list[str],
@@ -348,8 +405,9 @@ INVENTORY_FORMATS = ("text", "json", "markdown", "dot")
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(INVENTORY_FORMATS),
-              default="text", show_default=True, help="Output format.")
+@click.option("--format", "--output-format", "output_format",
+              type=click.Choice(INVENTORY_FORMATS), default="text", show_default=True,
+              help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the inventory to FILE (atomically).")
 @click.option("--fail-on-stateful", is_flag=True, help="Exit 1 when any handler is stateful.")
@@ -365,16 +423,21 @@ INVENTORY_FORMATS = ("text", "json", "markdown", "dot")
               help="Names or path globs never scanned; replaces the default list.")
 @click.option("--extend-exclude", multiple=True,
               help="Names or path globs never scanned, added to the list.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Skip files git ignores (default: on).")
 @click.option("-j", "--jobs", type=int, default=None, help="Worker processes (0: one per core).")
 @click.option("--max-file-size", default=None, metavar="BYTES",
               help="Skip files larger than this, e.g. 2097152 or '2 MiB' (default: 1 MiB; 0: no "
                    "limit).")
+@_cache_options
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
              fail_on_stateful: bool, config_file: str | None, select: tuple[str, ...],
              ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
              exclude: tuple[str, ...], extend_exclude: tuple[str, ...], jobs: int | None,
-             max_file_size: str | None, color: bool | None) -> None:
+             max_file_size: str | None, color: bool | None,
+             respect_gitignore: bool | None, no_cache: bool, cache_dir: str | None,
+             lazy: bool) -> None:
     """List every request handler in PATHS with its verdict and the state behind it.
 
     An inventory, not a gate: exits 0 unless --fail-on-stateful is given and a
@@ -389,13 +452,18 @@ def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
     scanned = _checked_paths(paths, output)
     config = load_run_config(scanned, config_file, _overrides(
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
-        extend_exclude=extend_exclude, jobs=jobs, max_file_size=max_file_size))
+        extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, jobs=jobs,
+        max_file_size=max_file_size))
     try:
-        result = scan(scanned, config=config, jobs=config.jobs)
+        result = scan(scanned, config=config, jobs=config.jobs, cache=not no_cache,
+                      cache_dir=cache_dir, exhaustive=not lazy,
+                      progress=_show_progress(output_format))
     except Exception as error:  # exit 2 with one line, never a traceback
         _fail(f"internal error: {type(error).__name__}: {error}; this is a bug in statelint, "
               "please report it")
         raise  # unreachable: _fail exits
+    for note in result.notes:
+        click.echo(f"statelint: {printable(note)}", err=True)
     use_colour = color if color is not None else (output is None and sys.stdout.isatty()
                                                  and "NO_COLOR" not in os.environ)
     text = inventory_renderer(output_format)(build_inventory(result), colour=bool(use_colour))

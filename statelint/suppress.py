@@ -18,6 +18,8 @@ from statelint.model import Finding, Suppression
 __all__ = [
     "DefinitionLines",
     "apply_suppressions",
+    "extend_suppression_comment",
+    "format_suppression_comment",
     "parse_suppression_comment",
     "suppression_matches",
     "unused_suppressions",
@@ -61,6 +63,27 @@ def parse_suppression_comment(text: str) -> tuple[str, ...] | None:
         if normalised not in codes:
             codes.append(normalised)
     return tuple(codes)
+
+
+def format_suppression_comment(codes: Sequence[str]) -> str:
+    """The comment that silences ``codes`` on its line: ``# statelint: ignore[SL101, SL102]``."""
+    return f"# statelint: ignore[{', '.join(codes)}]"
+
+
+def extend_suppression_comment(text: str, codes: Sequence[str]) -> str | None:
+    """``text`` (a whole comment) with ``codes`` added to the statelint suppression in it,
+    keeping the codes it names and the rest of the comment; None when it holds none.
+
+    A bare ``# statelint: ignore`` already covers every rule and is returned as it is.
+    """
+    match = _COMMENT.search(text)
+    if match is None:
+        return None
+    present = parse_suppression_comment(match.group(0))
+    if not present:
+        return text
+    merged = list(present) + [code for code in codes if code not in present]
+    return text[:match.start()] + format_suppression_comment(merged) + text[match.end():]
 
 
 def suppression_matches(codes: Sequence[str], finding: Finding) -> bool:

@@ -12,9 +12,13 @@ keeping them here means the other formats agree on order and wording.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from statelint.model import FileProblem, Finding, InternalError, ScanResult
 from statelint.rule import Rule
+
+if TYPE_CHECKING:
+    from statelint.reporters._source_frame import SourceFrames
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
@@ -125,18 +129,22 @@ def summarise(result: ScanResult) -> str:
     return "; ".join(parts) + "."
 
 
-def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
+def render(result: ScanResult, rules: Sequence[type[Rule]], *, quiet: bool = False,
+           source: SourceFrames | None = None) -> str:
     """Render findings as ``path:line:col: CODE message`` lines followed by a summary line.
 
     Files that could not be analysed get a line of their own in the same shape,
     with an exception-like label in place of a rule code.  ``rules`` is accepted
-    for a uniform reporter interface; the line carries only the code.
+    for a uniform reporter interface; the line carries only the code.  ``quiet``
+    leaves out the summary line (``-q``); with ``source``, each finding is
+    followed by a frame of the code it points at (``--show-source``).
     """
-    lines = [
-        f"{printable(finding.path)}:{finding.line}:{finding.column + 1}: "
-        f"{finding.rule} {single_line(finding.message)}"
-        for finding in sorted(result.findings, key=finding_order)
-    ]
+    lines: list[str] = []
+    for finding in sorted(result.findings, key=finding_order):
+        lines.append(f"{printable(finding.path)}:{finding.line}:{finding.column + 1}: "
+                     f"{finding.rule} {single_line(finding.message)}")
+        if source is not None:
+            lines.extend(source.frame(finding, indent=""))
     for problem in sorted(result.problems, key=problem_order):
         where = printable(
             f"{problem.path}:{problem.line}:{problem.column + 1}" if problem.line else problem.path
@@ -145,5 +153,7 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
     for error in stage_errors(result):
         lines.append(f"{printable(error.path or 'statelint')}: InternalError: "
                      f"{single_line(error.describe())}")
+    if quiet:
+        return "\n".join(lines) + "\n" if lines else ""
     lines.append(summarise(result))
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from statelint.model import ScanResult
+from statelint.reporters._source_frame import SourceFrames
 from statelint.reporters.concise import printable, stage_errors
 from statelint.rule import Rule
 
@@ -29,8 +30,14 @@ def _style(name: str, text: str) -> str:
     return f"{STYLES[name]}{text}{STYLES['reset']}" if COLOUR else text
 
 
-def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
-    """Findings with their chains and suggestions, file problems, verdicts and a summary."""
+def render(result: ScanResult, rules: Sequence[type[Rule]], *, quiet: bool = False,
+           source: SourceFrames | None = None) -> str:
+    """Findings with their chains and suggestions, file problems, verdicts and a summary.
+
+    ``quiet`` leaves out the handler inventory and the summary (``-q``); with
+    ``source``, each finding is followed by a frame of the code it points at
+    (``--show-source``).
+    """
     lines: list[str] = []
     for finding in result.findings:
         lines.append(
@@ -38,6 +45,8 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
             f"{_style('code', finding.rule)} {_style(finding.severity, finding.severity)} "
             f"{printable(finding.message)}"
         )
+        if source is not None:
+            lines.extend(source.frame(finding))
         if finding.trace:
             lines.append("  chain:")
             for step in finding.trace:
@@ -58,6 +67,8 @@ def render(result: ScanResult, rules: Sequence[type[Rule]]) -> str:
                      f"{printable(problem.message)}")
     for error in stage_errors(result):
         lines.append(f"{_style('error', 'statelint')}: {printable(error.describe())}")
+    if quiet:
+        return "\n".join(lines) + "\n" if lines else ""
     if result.problems or stage_errors(result):
         lines.append("")
     stateful = [v for v in result.verdicts if v.verdict == "stateful"]
