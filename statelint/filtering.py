@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from statelint.baseline import Baseline, BaselineEntry, apply_baseline
+from statelint.baseline import BASELINE_VERSION, Baseline, BaselineEntry, apply_baseline
 from statelint.discover import common_root
 from statelint.gitdiff import gitignored, touches_change
 from statelint.model import Finding, ScanResult, Suppression
@@ -185,6 +185,8 @@ class GateReport:
 
     baseline: str | None = None
     baselined: int = 0
+    #: the older format the baseline file was written in (0: the current one)
+    upgraded_from: int = 0
     removable: list[BaselineEntry] = field(default_factory=list)
     diff_ref: str | None = None
     outside_diff: int = 0
@@ -192,6 +194,12 @@ class GateReport:
     def lines(self) -> list[str]:
         """One line per gate that ran, as printed on stderr and added to ``result.notes``."""
         lines: list[str] = []
+        if self.baseline is not None and self.upgraded_from:
+            lines.append(
+                f"baseline {self.baseline}: written in format {self.upgraded_from}, read as "
+                f"format {BASELINE_VERSION} (fingerprints no longer include the handlers); "
+                f"rerun with --write-baseline {self.baseline} to update the file"
+            )
         if self.baseline is not None:
             lines.append(
                 f"baseline {self.baseline}: {self.baselined} known finding"
@@ -232,6 +240,7 @@ def apply_gates(
         findings, matched, removable = apply_baseline(findings, baseline, in_scope=in_scope)
         report.baseline = baseline.path
         report.baselined = len(matched)
+        report.upgraded_from = baseline.upgraded_from
         report.removable = removable
     if changed is not None:
         touched = [finding for finding in findings if touches_change(finding, changed)]
