@@ -134,6 +134,52 @@ def test_missing_path_exits_2(shop: Path) -> None:
     assert result.stderr == "statelint: error: path does not exist: no/such/dir\n"
 
 
+def test_missing_path_next_to_real_ones_is_reported_after_scanning_the_rest(shop: Path) -> None:
+    result = run("check", "--format", "json", "shop", "no/such/dir")
+    assert result.exit_code == 2
+    assert rules_of(result) == [("SL101", "shop.app.CARTS"), ("SL102", "shop.app.VISITS")]
+    assert result.stderr.endswith(
+        "statelint: error: path does not exist: no/such/dir (the other paths were scanned)\n")
+    # --exit-zero forgives findings, not a path that is not there.
+    assert run("check", "--exit-zero", "shop", "no/such/dir").exit_code == 2
+    inventory = run("handlers", "--format", "json", "no/such/dir", "shop")
+    assert inventory.exit_code == 2
+    assert {h["name"] for h in json.loads(inventory.stdout)["handlers"]} == {
+        "add_item", "count_visit", "health"}
+    assert "path does not exist: no/such/dir" in inventory.stderr
+
+
+def test_a_path_without_python_files_says_nothing_was_scanned(shop: Path) -> None:
+    write(shop, {"docs/index.md": "# Shop\n", "docs/api.md": "GET /visits\n"})
+    result = run("check", "docs")
+    assert result.exit_code == 0
+    assert result.stderr == "statelint: docs: no Python files to scan there; nothing was scanned\n"
+    # Next to a folder with code, only the empty one is named; the exit code is the scan's.
+    result = run("check", "--format", "concise", "shop", "docs")
+    assert result.exit_code == 1
+    assert result.stderr == "statelint: docs: no Python files to scan there; nothing was scanned\n"
+    # Python files that are all excluded: nothing scanned either, and it says why.
+    result = run("check", "--extend-exclude", "*.py")
+    assert result.exit_code == 0
+    assert result.stderr == ("statelint: nothing was scanned: the 2 Python files found are "
+                             "excluded by the configuration or ignored by git\n")
+
+
+def test_skipped_counts_files_and_folders_apart(shop: Path) -> None:
+    write(shop, {
+        ".git/hooks/pre-commit.py": "print('hook')\n",
+        "node_modules/gyp/gyp_main.py": "import sys\n",
+        ".venv/pyvenv.cfg": "home = /usr/bin\n",
+        "shop/legacy_admin.py": "from shop.app import app\n",
+    })
+    result = run("check", "--format", "json", "--extend-exclude", "shop/legacy_admin.py")
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["files_scanned"], summary["files_skipped"]) == (2, 1)
+    assert summary["folders_skipped"] == 3  # .git, node_modules, .venv
+    text = run("check", "--no-cache", "--extend-exclude", "shop/legacy_admin.py").stdout
+    assert text.rstrip().endswith("Found 2 findings in 2 files (1 skipped, 0 failed).")
+
+
 def test_exit_zero_and_fail_on_never_exit_0_with_findings(shop: Path) -> None:
     assert run("check", "--exit-zero").exit_code == 0
     assert run("check", "--fail-on", "never").exit_code == 0
