@@ -25,6 +25,7 @@ from statelint.filtering import (
     attach_ledger,
     discovery_filters,
     enabled_rules,
+    reported_problems,
     scan_root,
 )
 from statelint.model import (
@@ -767,6 +768,7 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         if item.error is not None:
             problems.append(FileProblem(item.path, item.error.message, item.error.line,
                                         item.error.column, item.error.kind))
+    problems = reported_problems(problems, config, root=discovery.root)
 
     mark = time.perf_counter()
     if memo is not None:

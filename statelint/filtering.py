@@ -29,7 +29,7 @@ from typing import Any
 from statelint.baseline import BASELINE_VERSION, Baseline, BaselineEntry, apply_baseline
 from statelint.discover import common_root
 from statelint.gitdiff import gitignored, touches_change
-from statelint.model import Finding, ScanResult, Suppression
+from statelint.model import FileProblem, Finding, ScanResult, Suppression
 from statelint.suppress import apply_suppressions, unused_suppressions
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "discovery_filters",
     "enabled_rules",
     "ledger_of",
+    "reported_problems",
     "scan_root",
 ]
 
@@ -159,6 +160,17 @@ def apply_config(
     comments = {path: tuple(items) for path, items in suppressions.items() if items}
     remaining, used = apply_suppressions(kept, comments, definition_lines=_span_ends)
     return remaining, SuppressionLedger(comments, used)
+
+
+def reported_problems(problems: Iterable[FileProblem], config: Any, *,
+                      root: Path | str) -> list[FileProblem]:
+    """The file problems to report: all but those ``ignore``/``per-file-ignores`` switch off
+    with ``E902``.  A failure inside statelint (kind ``internal``) is always reported."""
+    if config is None:
+        return list(problems)
+    return [problem for problem in problems
+            if problem.kind == "internal"
+            or config.reports_file_problem(config_relpath(problem.path, root, config))]
 
 
 _LEDGER_ATTRIBUTE = "suppression_ledger"

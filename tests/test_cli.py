@@ -198,6 +198,44 @@ def test_syntax_error_in_a_file_exits_1(shop: Path) -> None:
     assert json.loads(result.stdout)["summary"]["files_failed"] == 1
 
 
+# A Python 2 maintenance script kept next to the app: it will never parse as Python 3.
+PY2_SCRIPT = '''
+import urllib2
+
+print "warming the cache"
+urllib2.urlopen("http://localhost:5000/health")
+'''
+
+
+def test_e902_can_be_ignored_on_the_command_line(shop: Path) -> None:
+    write(shop, {"scripts/warm_cache.py": PY2_SCRIPT})
+    result = run("check", "--fail-on", "never", "--format", "text")
+    assert "scripts/warm_cache.py:3:1: E902 syntax error: Missing parentheses" in result.stdout
+    assert run("check", "--select", "SL102", "--ignore", "SL102").exit_code == 1
+    # Ignored: not reported, not failing; findings still are.
+    result = run("check", "--ignore", "E902", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"] == []
+    assert rules_of(result) == [("SL101", "shop.app.CARTS"), ("SL102", "shop.app.VISITS")]
+    assert run("check", "scripts").exit_code == 1
+    assert run("check", "--ignore", "E902", "scripts").exit_code == 0
+    assert "E902" not in run("check", "--ignore", "E902").stdout
+
+
+def test_e902_can_be_ignored_in_the_configuration(shop: Path) -> None:
+    write(shop, {"scripts/warm_cache.py": PY2_SCRIPT, "shop/legacy.py": PY2_SCRIPT})
+    (shop / "statelint.toml").write_text(
+        'per-file-ignores = { "scripts/*" = ["E902"] }\nselect = ["SL101"]\n')
+    result = run("check", "--format", "json")
+    # `select` picks rules; it does not switch off the file problem.
+    assert [p["path"] for p in json.loads(result.stdout)["problems"]] == ["shop/legacy.py"]
+    (shop / "statelint.toml").write_text('ignore = ["E902", "SL101"]\n')
+    result = run("check", "--format", "json", "--fail-on", "error")
+    assert result.exit_code == 1  # SL102 still fails the run
+    assert json.loads(result.stdout)["problems"] == []
+    assert run("config").stdout.count('"E902"') == 1
+
+
 # -- formats and output files ----------------------------------------------
 
 

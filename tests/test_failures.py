@@ -320,3 +320,23 @@ def test_a_configured_cache_folder_outside_the_project_is_not_used(
                                         str(outside / "cache")])
     assert "leads outside" not in outcome.output
     assert (outside / "cache").is_dir()
+
+
+def test_ignoring_e902_does_not_hide_a_failure_inside_statelint(
+        monkeypatch: pytest.MonkeyPatch, in_project: Path) -> None:
+    original = facts_module._parse_and_walk
+
+    def failing(text: str, path: str, module: str, is_package: bool):  # type: ignore[no-untyped-def]
+        if path == "app/services/directory.py":
+            raise KeyError("injected")
+        return original(text, path, module, is_package)
+
+    monkeypatch.setattr(facts_module, "_parse_and_walk", failing)
+    (in_project / "app" / "py2_tool.py").write_text('print "rotate logs"\n')
+    outcome = CliRunner().invoke(main, ["check", "--format", "json", "--jobs", "1",
+                                        "--ignore", "E902"])
+    assert outcome.exit_code == 2
+    problems = json.loads(outcome.stdout)["problems"]
+    # The Python 2 file is ignored; the file statelint failed on is not.
+    assert [(p["path"], p["kind"]) for p in problems] == [("app/services/directory.py", "internal")]
+
