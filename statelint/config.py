@@ -716,6 +716,12 @@ def load_config(
             table = data
             where = _Where(display, "")
             source = display
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "statelint" in tool:
+                raise ConfigError(
+                    f'{display}: unknown key "tool" (in {path.name} the settings go at the top '
+                    "level, without the [tool.statelint] table: that table is for "
+                    "pyproject.toml)")
         if not isinstance(table, dict):
             raise ConfigError(f"{where.table_label()} must be a table, got {_toml_type(table)}")
         for raw_key, value in table.items():
