@@ -341,8 +341,12 @@ def show_config(paths: tuple[str, ...], config_file: str | None, select: tuple[s
 @main.command("rules")
 def list_rules() -> None:
     """List every rule: code, name, severity and summary."""
-    for rule in all_rules():
-        click.echo(f"{rule.code}  {rule.name:<28} {rule.severity:<8} {rule.summary}")
+    rules = all_rules()
+    code, name, severity = (max((len(getattr(rule, field)) for rule in rules), default=0)
+                            for field in ("code", "name", "severity"))
+    for rule in rules:
+        click.echo(f"{rule.code:<{code}}  {rule.name:<{name}}  {rule.severity:<{severity}}  "
+                   f"{rule.summary}")
 
 
 @main.command()

@@ -523,6 +523,22 @@ def test_rules_and_explain_still_work() -> None:
     assert run("explain", "SL999").exit_code == 2
 
 
+def test_rules_listing_keeps_its_columns_apart() -> None:
+    from statelint.rule import all_rules
+
+    lines = run("rules").stdout.splitlines()
+    rules = all_rules()
+    assert len(lines) == len(rules)
+    # Each column starts at the same offset on every line, two spaces after the widest entry.
+    severity_at = {line.index(f"  {rule.severity}  ") + 2 for line, rule in zip(lines, rules)}
+    summary_at = {line.index(rule.summary) for line, rule in zip(lines, rules)}
+    assert len(severity_at) == 1 and len(summary_at) == 1
+    longest = max(len(rule.name) for rule in rules)
+    assert severity_at.pop() == len("SL101  ") + longest + 2
+    (background,) = [line for line in lines if line.startswith("SL801")]
+    assert background.split()[:3] == ["SL801", "process-bound-background-work", "error"]
+
+
 def test_python_dash_m_statelint_in_a_subprocess(shop: Path) -> None:
     process = subprocess.run(
         [sys.executable, "-m", "statelint", "check", "--format", "json", "--fail-on", "error", "."],
