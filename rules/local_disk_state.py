@@ -210,7 +210,7 @@ def settings():
                                          for site in sorted(sites, key=_site_key)))
             frameworks = {site.reach.handler.framework for site in sites if site.reach}
             readers = _readers(project, symbol, write_keys) if "." in symbol else []
-            reader_names = [name for name in site_handler_names(readers) if name not in handlers]
+            reader_names = site_handler_names(readers, excluding=sites)
             message = _message(write, writers, handlers, symbol, places)
             if reader_names:
                 message += f" (files there are also read by {name_list(reader_names)})"

@@ -530,8 +530,8 @@ def test_rules_listing_keeps_its_columns_apart() -> None:
     rules = all_rules()
     assert len(lines) == len(rules)
     # Each column starts at the same offset on every line, two spaces after the widest entry.
-    severity_at = {line.index(f"  {rule.severity}  ") + 2 for line, rule in zip(lines, rules)}
-    summary_at = {line.index(rule.summary) for line, rule in zip(lines, rules)}
+    severity_at = {line.index(f"  {rule.severity}  ") + 2 for line, rule in zip(lines, rules, strict=True)}
+    summary_at = {line.index(rule.summary) for line, rule in zip(lines, rules, strict=True)}
     assert len(severity_at) == 1 and len(summary_at) == 1
     longest = max(len(rule.name) for rule in rules)
     assert severity_at.pop() == len("SL101  ") + longest + 2
