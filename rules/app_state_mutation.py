@@ -164,7 +164,7 @@ async def pull(name: str, request: Request):
                        and use.site.reach.handler.framework == framework  # type: ignore[union-attr]
                        and _reads_key(use.key, key)]
             writers = site_handler_names(writes)
-            reader_names = [name for name in site_handler_names(readers) if name not in writers]
+            reader_names = site_handler_names(readers, excluding=writes)
             first = min(writes, key=lambda site: (site.path, site.span.line))
             how = next(use.how for use in uses if use.site is first)
             text = (f"`{_shown(key)}` belongs to the application object, and {name_list(writers)} "

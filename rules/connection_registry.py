@@ -174,8 +174,9 @@ async def announce(room: str, text: str):
             adders = handler_names(registry.adds)
             held = "in its attributes " if registry.members != (symbol,) else ""
 
-            def message(all_uses, writes, readers, name=name, adders=adders, held=held):
-                others = [n for n in handler_names(all_uses) if n not in adders]
+            def message(all_uses, writes, readers, name=name, adders=adders, held=held,
+                        adds=registry.adds):
+                others = handler_names(all_uses, excluding=adds)
                 text = (f"`{name}` collects the open connections of this worker process {held}"
                         f"({name_list(adders)} add{'s' if len(adders) == 1 else ''} to it)")
                 if others:

@@ -15,7 +15,7 @@ from statelint.knowledge import load_table, matches
 from statelint.model import Access, Finding, Location, ModuleFacts, Span, Value
 from statelint.project import Project, Reach
 from statelint.rule import Example, Rule
-from statelint.state import Site, site_finding
+from statelint.state import Site, name_list, reach_names, site_finding
 
 #: Purposes whose in-process backend makes requests depend on earlier requests.
 ERROR_PURPOSES = frozenset({"sessions", "limiter", "throttle", "channels"})
@@ -252,7 +252,7 @@ def product(product_id):
         severity = "error" if backend.purpose in ERROR_PURPOSES else "warning"
         what = PURPOSE_WORDS.get(backend.purpose, backend.purpose)
         where = "on this machine's disk" if backend.on_disk else "in each worker process's memory"
-        handlers = list(dict.fromkeys(reach.handler.name for reach in backend.handlers))
+        handlers = reach_names(backend.handlers)
         if backend.fallback:
             opening = (f"when `{backend.fallback}` is not set, {backend.library} falls back to "
                        f"`{backend.value}` for its {what}, which keeps the data {where}")
@@ -271,7 +271,7 @@ def product(product_id):
         }.get(backend.purpose, "so each process holds different data")
         message = f"{opening}, {consequence}"
         if handlers:
-            message += f" (used by {_names(handlers)})"
+            message += f" (used by {name_list(handlers)})"
         sites = [Site(backend.path, backend.span, backend.function_id, None,
                       f"{backend.library} {what}: {backend.value}")]
         for reach in backend.handlers:
@@ -760,12 +760,6 @@ def _names_object(project: Project, dotted: str, objects: set[str], uses: tuple[
 def _merge(first: list[Reach], second: list[Reach]) -> list[Reach]:
     seen = {id(reach) for reach in first}
     return first + [reach for reach in second if id(reach) not in seen]
-
-
-def _names(names: list[str], limit: int = 3) -> str:
-    more = len(names) - limit
-    text = ", ".join(names[:limit])
-    return f"{text} and {more} more" if more > 0 else text
 
 
 def _suggestion(backend: Backend) -> str:

@@ -57,7 +57,10 @@ a file on the machine the worker runs on: `open(path, "w")`/`"a"`/`"x"`/`"wb"`/`
 folder, an uploaded file saved with `file.save(path)` (Flask/werkzeug `FileStorage`),
 and stores kept in a local file: `sqlite3.connect("app.db")` (also for reading:
 the data exists on one machine only), `shelve.open`, `dbm.open`, `diskcache.Cache`.
-There is one finding per write site, listing every handler that reaches it.
+There is one finding per file or folder written: writes under the same module-level
+path (`os.path.join(UPLOAD_DIR, name)` in four places) are one finding at the first
+of them, with the others as related locations; the finding lists every handler
+that reaches any of them.
 
 Not reported: reads (`open(path)`, `"r"`, `"rb"`); scratch space that lives and
 dies inside the request (`tempfile.NamedTemporaryFile`, `TemporaryDirectory`,
@@ -176,8 +179,9 @@ def settings():
     )
 
     def check(self, project: Project) -> Iterable[Finding]:
-        """One finding per write site reached from a handler."""
-        sites: dict[tuple[str, int, int], tuple[DiskWrite, str, list[Site]]] = {}
+        """One finding per file or folder written (several writes under one module-level
+        path are one finding, the other writes its related locations)."""
+        groups: dict[tuple[str, bool], list[tuple[DiskWrite, Site]]] = {}
         judged: dict[str, list[tuple[Call, DiskWrite]]] = {}
         for reach, function_id in reached_functions(project):
             if function_id not in judged:
@@ -187,29 +191,46 @@ def settings():
             for call, write in judged[function_id]:
                 if _scratch_from_caller(project, reach, function_id, fn, write):
                     continue
-                key = (facts.path, call.span.line, call.span.column)
                 symbol = _symbol_for(project, facts, fn, write)
-                entry = sites.setdefault(key, (write, symbol, []))
-                entry[2].append(Site(facts.path, call.span, function_id, reach,
-                                     f"{fn.qualname} {write.verb} at request time"))
-        write_keys = {(site.function_id, site.span) for _, _, group in sites.values()
-                      for site in group}
-        for (_path, _line, _column), (write, symbol, group) in sorted(sites.items()):
-            handlers = site_handler_names(group)
-            _, fn = project.functions[group[0].function_id]
-            frameworks = {site.reach.handler.framework for site in group if site.reach}
+                # Writes are one finding when they name the same module-level path or
+                # literal file; a path statelint cannot name stays a finding of its own.
+                # A store file and files written into a folder need different fixes.
+                place = f"{facts.path}:{call.span.line}:{call.span.column}" if ":" in symbol else ""
+                group = groups.setdefault((symbol, place, write.kind == "store"), [])
+                group.append((write, Site(facts.path, call.span, function_id, reach,
+                                          f"{fn.qualname} {write.verb}")))
+        write_keys = {(site.function_id, site.span) for group in groups.values()
+                      for _, site in group}
+        for (symbol, _place, _store), group in sorted(groups.items()):
+            sites = [site for _, site in group]
+            write, first = min(group, key=lambda item: _site_key(item[1]))
+            places = len({_site_key(site) for site in sites})
+            handlers = site_handler_names(sites)
+            writers = list(dict.fromkeys(project.functions[site.function_id][1].name
+                                         for site in sorted(sites, key=_site_key)))
+            frameworks = {site.reach.handler.framework for site in sites if site.reach}
             readers = _readers(project, symbol, write_keys) if "." in symbol else []
-            reader_names = [name for name in site_handler_names(readers) if name not in handlers]
-            message = _message(write, fn, handlers, symbol)
+            reader_names = site_handler_names(readers, excluding=sites)
+            message = _message(write, writers, handlers, symbol, places)
             if reader_names:
                 message += f" (files there are also read by {name_list(reader_names)})"
             yield site_finding(
-                project, type(self), symbol, group,
+                project, type(self), symbol, sites,
                 message=message,
-                suggestion=_suggestion(write, frameworks),
+                suggestion=_suggestion(_most_specific(item for item, _ in group), frameworks),
                 final_message=f"{write.verb}: {_describe_path(write, symbol)}",
                 readers=readers,
             )
+
+
+def _site_key(site: Site) -> tuple[str, int, int]:
+    return (site.path, site.span.line, site.span.column)
+
+
+def _most_specific(writes: Iterable[DiskWrite]) -> DiskWrite:
+    """The write whose fix to suggest for a whole folder: an upload's, else the first."""
+    writes = list(writes)
+    return next((write for write in writes if write.kind == "upload"), writes[0])
 
 
 def _readers(project: Project, symbol: str, write_keys: set[tuple[str, Span]]) -> list[Site]:
@@ -472,14 +493,14 @@ def _provenance(project: Project, fn: Function, value: Value | None, roots: froz
 def _describe_path(write: DiskWrite, symbol: str = "") -> str:
     path = write.path
     if path is None:
-        return "a path built at request time"
+        return "a path it computes"
     if path.kind == "literal" and isinstance(path.literal, str):
         return f'"{path.literal}"'
     if path.kind in ("name", "attribute") and path.target:
         return f"`{path.target.rsplit('.', 1)[-1]}`"
     if path.kind == "call" and path.target and symbol and "." in symbol and ":" not in symbol:
         return f"a path under `{symbol.rsplit('.', 1)[-1]}`"
-    return "a path built at request time"
+    return "a path it computes"
 
 
 def _symbol_for(project: Project, facts: ModuleFacts, fn: Function, write: DiskWrite) -> str:
@@ -496,18 +517,25 @@ def _symbol_for(project: Project, facts: ModuleFacts, fn: Function, write: DiskW
     return f"{facts.module}.{fn.qualname}:{write.api}"
 
 
-def _message(write: DiskWrite, fn: Function, handlers: list[str], symbol: str) -> str:
+def _message(write: DiskWrite, writers: list[str], handlers: list[str], symbol: str,
+             places: int = 1) -> str:
     where = _describe_path(write, symbol)
     who = name_list(handlers)
     if write.kind == "store":
         return (f"{who} open{'s' if len(handlers) == 1 else ''} {where} with `{write.api}`, a "
                 "store kept in a file on this machine; every replica has its own copy of the "
                 "data, so writes made on one are invisible to requests served by the others")
-    if write.kind == "upload":
+    if write.kind == "upload" and places == 1:
         return (f"{who} save{'s' if len(handlers) == 1 else ''} an uploaded file to {where} on "
                 "the local disk; a later request served by another worker machine or replica, "
                 "or by this one after a redeploy, will not find it")
-    actor = f"`{fn.name}`" if handlers == [fn.name] else f"`{fn.name}` (reached from {who})"
+    actor = name_list([f"`{name}`" for name in writers])
+    if sorted(writers) != sorted(handlers):
+        actor += f" (reached from {who})"
+    if places > 1:
+        return (f"{actor} write{'s' if len(writers) == 1 else ''} to {where} in {places} places "
+                "at request time; the files exist on this machine only, so a later request "
+                "that lands on another replica does not see them and a redeploy loses them")
     return (f"{actor} {write.verb} ({where}) at request time; the file exists on this "
             "machine only, so a later request that lands on another replica does not see it "
             "and a redeploy loses it")

@@ -21,6 +21,8 @@ from statelint.state import (
     Site,
     iter_values,
     local_value,
+    name_list,
+    reach_names,
     reads_bindings,
     request_reaches,
     site_finding,
@@ -238,10 +240,9 @@ def login():
             message = (f"{subject} is drawn at random ({where}) in each process, so every "
                        f"worker and replica {signs}: a session signed by one is rejected by "
                        "the others, and all die on restart")
-        names = list(dict.fromkeys(reach.handler.name for reach in draw.reaches))
+        names = reach_names(draw.reaches)
         if names:
-            message += f" (signs for {', '.join(names[:3])}"
-            message += f" and {len(names) - 3} more)" if len(names) > 3 else ")"
+            message += f" (signs for {name_list(names)})"
         variable = draw.env or (key.upper() if key.isidentifier() else "SECRET_KEY")
         suggestion = (f"Set `{key}` from the environment or a secret manager with no random "
                       f"default (`os.environ[\"{variable}\"]`), the same value for every worker "

@@ -14,6 +14,7 @@ from statelint.state import (
     handler_names,
     memo_caches,
     name_list,
+    reach_names,
     short_name,
 )
 
@@ -184,7 +185,7 @@ def slug(title: str, settings: Settings = Depends(get_settings)):
         first = io[0]
         kinds = _io_words(io)
         decorator_name = decorator.rsplit(".", 1)[-1]
-        handlers = list(dict.fromkeys(reach.handler.name for reach in reaches))
+        handlers = reach_names(reaches)
         message = (
             f"`{name}` keeps {kinds} (`{first.api}`) in a per-process `{decorator_name}` "
             f"cache that {name_list(handlers)} read{'s' if len(handlers) == 1 else ''}; each "

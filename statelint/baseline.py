@@ -1,9 +1,16 @@
 """The baseline: findings a team has accepted for now, so that only new ones fail a run.
 
-A finding is remembered by a fingerprint of *what* it is (rule, file, state
-symbol, handlers), never *where* it is, so that edits which move code up or down
-a file do not make old findings look new.  Fingerprints are counted: a baseline
-holding two identical fingerprints absorbs at most two findings.
+A finding is remembered by a fingerprint of *what* it is: the rule and the state
+it is about (its dotted symbol, which names the state and the module that
+defines it).  Nothing else goes in: not lines, not the handlers that reach the
+state, not the files the chain passes through.  So moving code, adding a handler
+that reads or writes baselined state, or renaming a helper on the way to it
+leaves old findings known.  Fingerprints are counted: a baseline holding two
+identical fingerprints absorbs at most two findings.
+
+Format 1 fingerprints also covered the handlers, so a new reader of known state
+made its finding new.  A format 1 file is still read: each entry's fingerprint is
+worked out again from the rule, symbol and path it stores.
 """
 
 from __future__ import annotations
@@ -33,8 +40,8 @@ __all__ = [
     "write_baseline",
 ]
 
-#: The baseline file format this statelint writes and reads.
-BASELINE_VERSION = 1
+#: The baseline file format this statelint writes (it reads this one and format 1).
+BASELINE_VERSION = 2
 _TOOL = "statelint"
 
 
@@ -62,16 +69,22 @@ class Baseline:
     version: int
     tool_version: str
     entries: tuple[BaselineEntry, ...]
+    #: The format the file was written in when older than :data:`BASELINE_VERSION`
+    #: (its fingerprints were worked out again on loading), else 0.
+    upgraded_from: int = 0
 
 
 def fingerprint(finding: Finding) -> str:
-    """A line-independent identity for a finding: sha256 of rule, path, symbol and handlers, 20 hex digits."""
-    parts = [
-        finding.rule,
-        finding.path.replace("\\", "/"),
-        finding.symbol,
-        *sorted(finding.handlers),
-    ]
+    """A line-independent identity for a finding: 20 hex digits of a sha256 of the rule and
+    the state's symbol (the finding's file too, for the rare finding without a symbol)."""
+    return _fingerprint_of_parts(finding.rule, finding.symbol, finding.path)
+
+
+def _fingerprint_of_parts(rule: str, symbol: str, path: str) -> str:
+    # The symbol already names the module that defines the state; the finding's
+    # file is left out because for state changed in several places it is the
+    # first place, which a new writer elsewhere can change.
+    parts = [rule, symbol] if symbol else [rule, "", path.replace("\\", "/")]
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:20]
 
@@ -189,10 +202,14 @@ def _parse_document(path: Path, document: Any) -> Baseline:
             f"{path}: baseline format {version} is newer than this statelint "
             f"({__version__}) reads (format {BASELINE_VERSION}); upgrade statelint"
         )
+    if version < 1:
+        raise BaselineError(f"{path}: baseline format {version} does not exist (formats are 1 "
+                            f"to {BASELINE_VERSION})")
     raw_entries = document["entries"]
     if not isinstance(raw_entries, list):
         raise BaselineError(f'{path}: baseline "entries" must be a list')
     entries: list[BaselineEntry] = []
+    upgrade = version < BASELINE_VERSION
     for index, item in enumerate(raw_entries, start=1):
         if not isinstance(item, dict):
             raise BaselineError(f"{path}: baseline entry {index} is not an object")
@@ -205,6 +222,8 @@ def _parse_document(path: Path, document: Any) -> Baseline:
             if not isinstance(text, str):
                 raise BaselineError(f'{path}: baseline entry {index}: "{name}" must be a string')
             fields[name] = text
+        if upgrade and fields["rule"] and (fields["symbol"] or fields["path"]):
+            value = _fingerprint_of_parts(fields["rule"], fields["symbol"], fields["path"])
         entries.append(BaselineEntry(fingerprint=value, **fields))
     tool_version = document.get("tool_version", "")
     return Baseline(
@@ -212,6 +231,7 @@ def _parse_document(path: Path, document: Any) -> Baseline:
         version=version,
         tool_version=tool_version if isinstance(tool_version, str) else "",
         entries=tuple(entries),
+        upgraded_from=version if upgrade else 0,
     )
 
 

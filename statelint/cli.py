@@ -195,6 +195,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
     from statelint.engine import scan
 
     scanned = _checked_paths(paths, output)
+    missing = _missing_paths(paths)
     config = load_run_config(scanned, config_file, _overrides(
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
         extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, fail_on=fail_on,
@@ -276,7 +277,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         code = EXIT_OK  # every finding is in the baseline just written
     if exit_zero and code == EXIT_FINDINGS:
         code = EXIT_OK
-    sys.exit(code)
+    sys.exit(_report_missing(missing) or code)
 
 
 def _check_mode_conflicts(output_format: str, *, statistics: bool, add_noqa: bool, watch: bool,
@@ -332,14 +333,28 @@ def run_exit_code(result: ScanResult, config: Config, *, unused: int = 0,
 
 
 def _checked_paths(paths: tuple[str, ...], output: str | None) -> list[str]:
-    """The paths to scan (default: the current directory), after refusing, before any
-    work, paths that do not exist and an output file in a folder that does not."""
-    for path in paths:
-        if not os.path.exists(path):
-            _fail(f"path does not exist: {path}")
+    """The paths to scan (default: the current directory): those that exist, after
+    refusing, before any work, a run where none does and an output file in a folder
+    that does not exist.  Missing paths next to real ones are reported at the end
+    (:func:`_report_missing`), so that one typo does not cost the whole scan."""
+    existing = [path for path in paths if path not in _missing_paths(paths)]
+    if paths and not existing:
+        _fail(f"path does not exist: {', '.join(paths)}")
     if output and output != "-" and not Path(output).parent.exists():
         _fail(f"cannot write {output}: folder {Path(output).parent} does not exist")
-    return list(paths) or ["."]
+    return existing or ["."]
+
+
+def _missing_paths(paths: Sequence[str]) -> list[str]:
+    return [path for path in paths if not os.path.exists(path)]
+
+
+def _report_missing(missing: list[str]) -> int:
+    """Say which given paths do not exist (the others were scanned): exit code 2, or 0."""
+    for path in missing:
+        click.echo(f"statelint: error: path does not exist: {printable(path)} (the other paths "
+                   "were scanned)", err=True)
+    return EXIT_ERROR if missing else EXIT_OK
 
 
 def _codes(text: str) -> list[str]:
@@ -383,8 +398,12 @@ def show_config(paths: tuple[str, ...], config_file: str | None, select: tuple[s
 @main.command("rules")
 def list_rules() -> None:
     """List every rule: code, name, severity and summary."""
-    for rule in all_rules():
-        click.echo(f"{rule.code}  {rule.name:<28} {rule.severity:<8} {rule.summary}")
+    rules = all_rules()
+    code, name, severity = (max((len(getattr(rule, field)) for rule in rules), default=0)
+                            for field in ("code", "name", "severity"))
+    for rule in rules:
+        click.echo(f"{rule.code:<{code}}  {rule.name:<{name}}  {rule.severity:<{severity}}  "
+                   f"{rule.summary}")
 
 
 @main.command()
@@ -450,6 +469,7 @@ def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
     from statelint.inventory import build_inventory
 
     scanned = _checked_paths(paths, output)
+    missing = _missing_paths(paths)
     config = load_run_config(scanned, config_file, _overrides(
         select=select, ignore=ignore, per_file_ignores=per_file_ignores, exclude=exclude,
         extend_exclude=extend_exclude, respect_gitignore=respect_gitignore, jobs=jobs,
@@ -468,7 +488,7 @@ def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
                                                  and "NO_COLOR" not in os.environ)
     text = inventory_renderer(output_format)(build_inventory(result), colour=bool(use_colour))
     write_output(text, output)
-    if result.failed:
+    if result.failed or _report_missing(missing):
         sys.exit(EXIT_ERROR)
     if fail_on_stateful and result.stateful_handlers:
         sys.exit(EXIT_FINDINGS)

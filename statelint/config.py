@@ -104,6 +104,12 @@ CONFIG_FILENAMES: tuple[str, ...] = (".statelint.toml", "statelint.toml", "pypro
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _CODE_SHAPE = re.compile(r"^[A-Z]+[0-9]*$")
 
+#: The code of a file statelint could not analyse (it does not parse, cannot be decoded or
+#: read, or is over ``max-file-size``).  Not a rule: ``select`` does not turn it off, but
+#: ``ignore`` and ``per-file-ignores`` may.  Failures inside statelint have no code and are
+#: always reported.
+FILE_PROBLEM_CODE = "E902"
+
 
 @dataclass(frozen=True, slots=True)
 class AllowEntry:
@@ -187,6 +193,20 @@ class Config:
             if _longest_prefix(code, codes) >= 0 and path_matches(relpath, pattern):
                 return False
         return True
+
+    def reports_file_problem(self, relpath: str) -> bool:
+        """Whether a file that could not be analysed (``E902``) is reported at ``relpath``.
+
+        Only ``ignore`` (unless a longer ``select`` entry names it) and
+        ``per-file-ignores`` switch it off; selecting rules leaves it on.
+        """
+        code = FILE_PROBLEM_CODE
+        ignored = _longest_prefix(code, self.ignore)
+        if ignored >= 0 and ignored >= _longest_prefix(code, self.select):
+            return False
+        relpath = _normalise_relpath(relpath)
+        return not any(_longest_prefix(code, codes) >= 0 and path_matches(relpath, pattern)
+                       for pattern, codes in self.per_file_ignores.items())
 
     def is_excluded(self, relpath: str) -> bool:
         """Whether the file or directory at ``relpath`` is excluded by ``exclude``/``extend-exclude``."""
@@ -426,7 +446,7 @@ class _Validator:
     """Turns raw TOML (or option) values into typed settings, or raises ConfigError."""
 
     def __init__(self, known_codes: set[str], rule_names: Mapping[str, str]) -> None:
-        self.known_codes = {code.upper() for code in known_codes}
+        self.known_codes = {code.upper() for code in known_codes} | {FILE_PROBLEM_CODE}
         self.rule_names = dict(rule_names)
 
     # -- primitives -------------------------------------------------------
@@ -458,7 +478,7 @@ class _Validator:
             return code
         choices = sorted(self.known_codes) + sorted(self.rule_names)
         hint = _did_you_mean(item, choices, upper=True)
-        if not self.known_codes:
+        if self.known_codes <= {FILE_PROBLEM_CODE}:
             hint = " (no rules are installed)"
         raise ConfigError(f'{where} names unknown rule "{item}"{hint}')
 
@@ -696,6 +716,12 @@ def load_config(
             table = data
             where = _Where(display, "")
             source = display
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "statelint" in tool:
+                raise ConfigError(
+                    f'{display}: unknown key "tool" (in {path.name} the settings go at the top '
+                    "level, without the [tool.statelint] table: that table is for "
+                    "pyproject.toml)")
         if not isinstance(table, dict):
             raise ConfigError(f"{where.table_label()} must be a table, got {_toml_type(table)}")
         for raw_key, value in table.items():

@@ -44,7 +44,12 @@ class Discovery:
     root: Path
     files: list[SourceFile] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
+    #: Python files left out (excluded, git-ignored, links leaving the tree, editor locks)
     skipped: int = 0
+    #: folders not entered (version control, virtual environments, caches, excluded ones)
+    skipped_folders: int = 0
+    #: the given paths under which no Python file was found at all
+    empty: list[str] = field(default_factory=list)
 
 
 def common_root(paths: list[Path]) -> Path:
@@ -137,7 +142,10 @@ def discover(paths: list[str], *, is_excluded: Callable[[str], bool] | None = No
                 seen.add(resolved)
                 found.append(path.absolute())
             continue
+        before = (len(found), len(result.problems), result.skipped)
         _walk(path.absolute(), path.resolve(), base, seen, found, result, is_excluded, known)
+        if (len(found), len(result.problems), result.skipped) == before:
+            result.empty.append(_printable(str(path)))
     relpaths = {p: known.get(p) or _relpath(p, base) for p in found}
     for path, rel in list(relpaths.items()):
         if not _encodable(rel):
@@ -215,23 +223,23 @@ def _walk(top: Path, real_top: Path, root: Path, seen: set[Path], found: list[Pa
         keep = []
         for name in sorted(dirnames):
             if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
-                result.skipped += 1
+                result.skipped_folders += 1
                 continue
             child_path = os.path.join(dirpath, name)
             if os.path.exists(os.path.join(child_path, "pyvenv.cfg")):  # a virtualenv
-                result.skipped += 1
+                result.skipped_folders += 1
                 continue
             child_real = real / name
             if os.path.islink(child_path):
                 target = _real(Path(child_path))
                 if target is None or target in visited_dirs or not _inside(target, real_top):
                     # a loop, or a link that leaves the tree we were asked to scan
-                    result.skipped += 1
+                    result.skipped_folders += 1
                     continue
                 child_real = target
             child_rel = join(rel_dir, name)
             if is_excluded is not None and is_excluded(child_rel):
-                result.skipped += 1
+                result.skipped_folders += 1
                 continue
             keep.append(name)
             reals[child_path] = child_real

@@ -19,12 +19,13 @@ from typing import Any
 
 from statelint.baseline import fingerprint, with_fingerprint  # noqa: F401  (engine.fingerprint is public)
 from statelint.cache import FactsCache, collection_paused, content_key, memo_key
-from statelint.discover import DEFAULT_EXCLUDED_DIRS, SourceFile, discover
+from statelint.discover import DEFAULT_EXCLUDED_DIRS, Discovery, SourceFile, discover
 from statelint.filtering import (
     apply_config,
     attach_ledger,
     discovery_filters,
     enabled_rules,
+    reported_problems,
     scan_root,
 )
 from statelint.model import (
@@ -556,11 +557,23 @@ def configured_cache_escapes(root: Path, config: Any, cache_dir: str | None) -> 
             "folder with --cache-dir to use it")
 
 
+def nothing_scanned(discovery: Discovery) -> list[str]:
+    """Lines saying that a given path, or the whole run, had no Python file to scan."""
+    lines = [f"{path}: no Python files to scan there; nothing was scanned"
+             for path in discovery.empty]
+    if not discovery.files and not discovery.problems and discovery.skipped:
+        lines.append(f"nothing was scanned: the {discovery.skipped} Python file"
+                     f"{'s' if discovery.skipped != 1 else ''} found "
+                     f"{'are' if discovery.skipped != 1 else 'is'} excluded by the "
+                     "configuration or ignored by git")
+    return lines
+
+
 def own_cache_skipped(paths: list[str], directory: Path) -> int:
     """1 when discovery walked past our own cache folder and counted it as skipped.
 
     The cache must not change a scan's summary: a run that creates the folder, one
-    that finds it and one with ``--no-cache`` report the same ``files_skipped``.
+    that finds it and one with ``--no-cache`` report the same ``folders_skipped``.
     """
     if directory.name not in DEFAULT_EXCLUDED_DIRS or not (directory / "CACHEDIR.TAG").is_file():
         return 0
@@ -736,6 +749,7 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     discovery = discover(paths, is_excluded=is_excluded, is_ignored=is_ignored, root=root,
                          max_file_size=getattr(config, "max_file_size", None))
     timings["discover"] = time.perf_counter() - started
+    notes += nothing_scanned(discovery)
 
     mark = time.perf_counter()
     selected = enabled_rules(rules if rules is not None else all_rules(), config)
@@ -754,6 +768,7 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         if item.error is not None:
             problems.append(FileProblem(item.path, item.error.message, item.error.line,
                                         item.error.column, item.error.kind))
+    problems = reported_problems(problems, config, root=discovery.root)
 
     mark = time.perf_counter()
     if memo is not None:
@@ -800,9 +815,10 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         verdicts=verdicts,
         problems=sorted(problems, key=lambda p: (p.path, p.line)),
         files_scanned=len(facts) - failed,
-        files_skipped=discovery.skipped - own_cache_skipped(
-            paths, cache_directory(discovery.root, config, cache_dir)),
+        files_skipped=discovery.skipped,
         files_failed=failed + sum(1 for p in discovery.problems),
+        folders_skipped=discovery.skipped_folders - own_cache_skipped(
+            paths, cache_directory(discovery.root, config, cache_dir)),
         statistics=timings,
         notes=notes,
         errors=errors,

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from statelint.baseline import Baseline, BaselineEntry, apply_baseline
+from statelint.baseline import BASELINE_VERSION, Baseline, BaselineEntry, apply_baseline
 from statelint.discover import common_root
 from statelint.gitdiff import gitignored, touches_change
-from statelint.model import Finding, ScanResult, Suppression
+from statelint.model import FileProblem, Finding, ScanResult, Suppression
 from statelint.suppress import apply_suppressions, unused_suppressions
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "discovery_filters",
     "enabled_rules",
     "ledger_of",
+    "reported_problems",
     "scan_root",
 ]
 
@@ -161,6 +162,17 @@ def apply_config(
     return remaining, SuppressionLedger(comments, used)
 
 
+def reported_problems(problems: Iterable[FileProblem], config: Any, *,
+                      root: Path | str) -> list[FileProblem]:
+    """The file problems to report: all but those ``ignore``/``per-file-ignores`` switch off
+    with ``E902``.  A failure inside statelint (kind ``internal``) is always reported."""
+    if config is None:
+        return list(problems)
+    return [problem for problem in problems
+            if problem.kind == "internal"
+            or config.reports_file_problem(config_relpath(problem.path, root, config))]
+
+
 _LEDGER_ATTRIBUTE = "suppression_ledger"
 
 
@@ -185,6 +197,8 @@ class GateReport:
 
     baseline: str | None = None
     baselined: int = 0
+    #: the older format the baseline file was written in (0: the current one)
+    upgraded_from: int = 0
     removable: list[BaselineEntry] = field(default_factory=list)
     diff_ref: str | None = None
     outside_diff: int = 0
@@ -192,6 +206,12 @@ class GateReport:
     def lines(self) -> list[str]:
         """One line per gate that ran, as printed on stderr and added to ``result.notes``."""
         lines: list[str] = []
+        if self.baseline is not None and self.upgraded_from:
+            lines.append(
+                f"baseline {self.baseline}: written in format {self.upgraded_from}, read as "
+                f"format {BASELINE_VERSION} (fingerprints no longer include the handlers); "
+                f"rerun with --write-baseline {self.baseline} to update the file"
+            )
         if self.baseline is not None:
             lines.append(
                 f"baseline {self.baseline}: {self.baselined} known finding"
@@ -232,6 +252,7 @@ def apply_gates(
         findings, matched, removable = apply_baseline(findings, baseline, in_scope=in_scope)
         report.baseline = baseline.path
         report.baselined = len(matched)
+        report.upgraded_from = baseline.upgraded_from
         report.removable = removable
     if changed is not None:
         touched = [finding for finding in findings if touches_change(finding, changed)]

@@ -90,14 +90,27 @@ _SHALLOW_HINT = (
 
 
 def _fetch_hint(top: Path, ref: str) -> str:
+    """What to run to get ``ref``: ``git fetch REMOTE BRANCH`` for a remote-tracking
+    branch (never the ``origin/main`` spelling, which names no branch on the remote)."""
     remotes = _text(_git(top, "remote").stdout).split()
-    remote, _, branch = ref.partition("/")
+    name = ref
+    for prefix in ("refs/remotes/", "remotes/"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    remote, _, branch = name.partition("/")
     if branch and remote in remotes:
         return f"run `git fetch {remote} {branch}`"
-    if ref.startswith("refs/remotes/"):
-        remote, _, branch = ref[len("refs/remotes/") :].partition("/")
-        return f"run `git fetch {remote} {branch}`"
-    remote = "origin" if "origin" in remotes or not remotes else remotes[0]
+    if branch and not remotes:
+        return (f"this repository has no remotes: add one (`git remote add {remote} <url>`) and "
+                f"run `git fetch {remote} {branch}`, or name a local branch (`git branch` lists "
+                "them)")
+    if branch:
+        return (f"check the name with `git branch -a` (`{remote}` is not a remote of this "
+                f"repository; its remotes: {', '.join(remotes)})")
+    if not remotes:
+        return "check the name with `git branch -a` (this repository has no remotes)"
+    remote = "origin" if "origin" in remotes else remotes[0]
     return f"check the name with `git branch -a`, or run `git fetch {remote} {ref}`"
 
 

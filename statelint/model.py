@@ -434,8 +434,10 @@ class ScanResult:
     verdicts: list[Verdict] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     files_scanned: int = 0
+    #: Python files left out; folders not entered are counted apart in ``folders_skipped``
     files_skipped: int = 0
     files_failed: int = 0
+    folders_skipped: int = 0
     statistics: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     #: failures inside statelint; each cost only the file, module, analysis or rule it names

@@ -189,12 +189,22 @@ def _use_order(use: StateUse) -> tuple[str, int, int, str]:
     return (handler.path, handler.line, use.access.span.line, use.function_id)
 
 
-def handler_names(uses: Iterable[StateUse]) -> list[str]:
-    """Distinct handler names, in order of appearance."""
+def handler_names(uses: Iterable[StateUse], excluding: Iterable[StateUse] = ()) -> list[str]:
+    """The name of each handler the uses run for, once per handler (two handlers both
+    named ``get`` give ``get`` twice), in order of appearance; handlers of ``excluding``
+    are left out."""
+    return reach_names([use.reach for use in sorted(uses, key=_use_order)],
+                       excluding=[use.reach for use in excluding])
+
+
+def reach_names(reaches: Iterable[Reach], excluding: Iterable[Reach] = ()) -> list[str]:
+    """The name of each distinct handler of ``reaches`` (by handler, not by name), in order."""
+    seen = {reach.handler.key for reach in excluding}
     names: list[str] = []
-    for use in sorted(uses, key=_use_order):
-        if use.reach.handler.name not in names:
-            names.append(use.reach.handler.name)
+    for reach in reaches:
+        if reach.handler.key not in seen:
+            seen.add(reach.handler.key)
+            names.append(reach.handler.name)
     return names
 
 
@@ -204,9 +214,10 @@ def frameworks_of(uses: Iterable[StateUse]) -> set[str]:
 
 
 def name_list(names: list[str], limit: int = 3) -> str:
-    """``a, b and 2 more``."""
-    shown = [f"{name}" for name in names[:limit]]
-    more = len(names) - limit
+    """``a, b, c and 107 more``: up to ``limit`` distinct names, then how many of ``names``
+    (one per handler, so a name may repeat) are not shown."""
+    shown = list(dict.fromkeys(names))[:limit]
+    more = len(names) - len(shown)
     text = ", ".join(shown)
     return f"{text} and {more} more" if more > 0 else text
 
@@ -337,13 +348,12 @@ def _site_order(site: Site) -> tuple[int, str, int, int, str]:
             handler.line if handler else 0, site.span.line, site.function_id)
 
 
-def site_handler_names(sites: Iterable[Site]) -> list[str]:
-    """Distinct handler names of request-time sites, in a stable order."""
-    names: list[str] = []
-    for site in sorted(sites, key=_site_order):
-        if site.reach is not None and site.reach.handler.name not in names:
-            names.append(site.reach.handler.name)
-    return names
+def site_handler_names(sites: Iterable[Site], excluding: Iterable[Site] = ()) -> list[str]:
+    """The name of each handler of request-time sites, once per handler, in a stable
+    order; handlers of ``excluding`` are left out."""
+    return reach_names([site.reach for site in sorted(sites, key=_site_order)
+                        if site.reach is not None],
+                       excluding=[site.reach for site in excluding if site.reach is not None])
 
 
 # ---------------------------------------------------------------------------

@@ -134,6 +134,52 @@ def test_missing_path_exits_2(shop: Path) -> None:
     assert result.stderr == "statelint: error: path does not exist: no/such/dir\n"
 
 
+def test_missing_path_next_to_real_ones_is_reported_after_scanning_the_rest(shop: Path) -> None:
+    result = run("check", "--format", "json", "shop", "no/such/dir")
+    assert result.exit_code == 2
+    assert rules_of(result) == [("SL101", "shop.app.CARTS"), ("SL102", "shop.app.VISITS")]
+    assert result.stderr.endswith(
+        "statelint: error: path does not exist: no/such/dir (the other paths were scanned)\n")
+    # --exit-zero forgives findings, not a path that is not there.
+    assert run("check", "--exit-zero", "shop", "no/such/dir").exit_code == 2
+    inventory = run("handlers", "--format", "json", "no/such/dir", "shop")
+    assert inventory.exit_code == 2
+    assert {h["name"] for h in json.loads(inventory.stdout)["handlers"]} == {
+        "add_item", "count_visit", "health"}
+    assert "path does not exist: no/such/dir" in inventory.stderr
+
+
+def test_a_path_without_python_files_says_nothing_was_scanned(shop: Path) -> None:
+    write(shop, {"docs/index.md": "# Shop\n", "docs/api.md": "GET /visits\n"})
+    result = run("check", "docs")
+    assert result.exit_code == 0
+    assert result.stderr == "statelint: docs: no Python files to scan there; nothing was scanned\n"
+    # Next to a folder with code, only the empty one is named; the exit code is the scan's.
+    result = run("check", "--format", "concise", "shop", "docs")
+    assert result.exit_code == 1
+    assert result.stderr == "statelint: docs: no Python files to scan there; nothing was scanned\n"
+    # Python files that are all excluded: nothing scanned either, and it says why.
+    result = run("check", "--extend-exclude", "*.py")
+    assert result.exit_code == 0
+    assert result.stderr == ("statelint: nothing was scanned: the 2 Python files found are "
+                             "excluded by the configuration or ignored by git\n")
+
+
+def test_skipped_counts_files_and_folders_apart(shop: Path) -> None:
+    write(shop, {
+        ".git/hooks/pre-commit.py": "print('hook')\n",
+        "node_modules/gyp/gyp_main.py": "import sys\n",
+        ".venv/pyvenv.cfg": "home = /usr/bin\n",
+        "shop/legacy_admin.py": "from shop.app import app\n",
+    })
+    result = run("check", "--format", "json", "--extend-exclude", "shop/legacy_admin.py")
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["files_scanned"], summary["files_skipped"]) == (2, 1)
+    assert summary["folders_skipped"] == 3  # .git, node_modules, .venv
+    text = run("check", "--no-cache", "--extend-exclude", "shop/legacy_admin.py").stdout
+    assert text.rstrip().endswith("Found 2 findings in 2 files (1 skipped, 0 failed).")
+
+
 def test_exit_zero_and_fail_on_never_exit_0_with_findings(shop: Path) -> None:
     assert run("check", "--exit-zero").exit_code == 0
     assert run("check", "--fail-on", "never").exit_code == 0
@@ -150,6 +196,44 @@ def test_syntax_error_in_a_file_exits_1(shop: Path) -> None:
     result = run("check", "--select", "SL102", "--ignore", "SL102", "--format", "json")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["summary"]["files_failed"] == 1
+
+
+# A Python 2 maintenance script kept next to the app: it will never parse as Python 3.
+PY2_SCRIPT = '''
+import urllib2
+
+print "warming the cache"
+urllib2.urlopen("http://localhost:5000/health")
+'''
+
+
+def test_e902_can_be_ignored_on_the_command_line(shop: Path) -> None:
+    write(shop, {"scripts/warm_cache.py": PY2_SCRIPT})
+    result = run("check", "--fail-on", "never", "--format", "text")
+    assert "scripts/warm_cache.py:3:1: E902 syntax error: Missing parentheses" in result.stdout
+    assert run("check", "--select", "SL102", "--ignore", "SL102").exit_code == 1
+    # Ignored: not reported, not failing; findings still are.
+    result = run("check", "--ignore", "E902", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"] == []
+    assert rules_of(result) == [("SL101", "shop.app.CARTS"), ("SL102", "shop.app.VISITS")]
+    assert run("check", "scripts").exit_code == 1
+    assert run("check", "--ignore", "E902", "scripts").exit_code == 0
+    assert "E902" not in run("check", "--ignore", "E902").stdout
+
+
+def test_e902_can_be_ignored_in_the_configuration(shop: Path) -> None:
+    write(shop, {"scripts/warm_cache.py": PY2_SCRIPT, "shop/legacy.py": PY2_SCRIPT})
+    (shop / "statelint.toml").write_text(
+        'per-file-ignores = { "scripts/*" = ["E902"] }\nselect = ["SL101"]\n')
+    result = run("check", "--format", "json")
+    # `select` picks rules; it does not switch off the file problem.
+    assert [p["path"] for p in json.loads(result.stdout)["problems"]] == ["shop/legacy.py"]
+    (shop / "statelint.toml").write_text('ignore = ["E902", "SL101"]\n')
+    result = run("check", "--format", "json", "--fail-on", "error")
+    assert result.exit_code == 1  # SL102 still fails the run
+    assert json.loads(result.stdout)["problems"] == []
+    assert run("config").stdout.count('"E902"') == 1
 
 
 # -- formats and output files ----------------------------------------------
@@ -437,6 +521,22 @@ def test_rules_and_explain_still_work() -> None:
     explained = run("explain", "mutable-module-state")
     assert explained.exit_code == 0 and explained.stdout.startswith("# SL101 mutable-module-state")
     assert run("explain", "SL999").exit_code == 2
+
+
+def test_rules_listing_keeps_its_columns_apart() -> None:
+    from statelint.rule import all_rules
+
+    lines = run("rules").stdout.splitlines()
+    rules = all_rules()
+    assert len(lines) == len(rules)
+    # Each column starts at the same offset on every line, two spaces after the widest entry.
+    severity_at = {line.index(f"  {rule.severity}  ") + 2 for line, rule in zip(lines, rules, strict=True)}
+    summary_at = {line.index(rule.summary) for line, rule in zip(lines, rules, strict=True)}
+    assert len(severity_at) == 1 and len(summary_at) == 1
+    longest = max(len(rule.name) for rule in rules)
+    assert severity_at.pop() == len("SL101  ") + longest + 2
+    (background,) = [line for line in lines if line.startswith("SL801")]
+    assert background.split()[:3] == ["SL801", "process-bound-background-work", "error"]
 
 
 def test_python_dash_m_statelint_in_a_subprocess(shop: Path) -> None:

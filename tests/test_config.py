@@ -194,6 +194,21 @@ def test_unknown_key_in_statelint_toml_has_no_table(tmp_path: Path) -> None:
     assert message == 'statelint.toml: unknown key "fail-of" (did you mean "fail-on"?)'
 
 
+@pytest.mark.parametrize("name", ["statelint.toml", ".statelint.toml"])
+def test_pyproject_table_in_statelint_toml_says_where_the_keys_go(tmp_path: Path,
+                                                                  name: str) -> None:
+    # Copied over from pyproject.toml as it was.
+    text = '[tool.statelint]\nextend-exclude = ["migrations"]\nfail-on = "error"\n'
+    message = error_of(tmp_path, text, name=name)
+    assert message == (
+        f'{name}: unknown key "tool" (in {name} the settings go at the top level, without the '
+        "[tool.statelint] table: that table is for pyproject.toml)")
+    # Written the way the message says, the same settings load.
+    write(tmp_path / name, 'extend-exclude = ["migrations"]\nfail-on = "error"\n')
+    config = load(tmp_path / name)
+    assert config.fail_on == "error" and config.extend_exclude == ("migrations",)
+
+
 def test_wrong_type_names_key_and_expected_type(tmp_path: Path) -> None:
     message = error_of(tmp_path, "[tool.statelint]\nselect = 101\n")
     assert message == (

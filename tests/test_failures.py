@@ -52,6 +52,18 @@ def run(*, exhaustive: bool = True) -> ScanResult:
     return scan(["."], jobs=1, exhaustive=exhaustive)
 
 
+def break_facts_of_directory_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make turning app/services/directory.py into facts raise, as a bug would."""
+    original = facts_module._parse_and_walk
+
+    def failing(text: str, path: str, module: str, is_package: bool):  # type: ignore[no-untyped-def]
+        if path == "app/services/directory.py":
+            raise KeyError("injected")
+        return original(text, path, module, is_package)
+
+    monkeypatch.setattr(facts_module, "_parse_and_walk", failing)
+
+
 def test_a_clean_scan_has_no_internal_error() -> None:
     result = run()
     assert found(result) == CLEAN
@@ -62,14 +74,7 @@ def test_a_clean_scan_has_no_internal_error() -> None:
 @pytest.mark.parametrize("exhaustive", [True, False])
 def test_a_crash_in_one_files_facts_costs_that_file(monkeypatch: pytest.MonkeyPatch,
                                                      exhaustive: bool) -> None:
-    original = facts_module._parse_and_walk
-
-    def failing(text: str, path: str, module: str, is_package: bool):  # type: ignore[no-untyped-def]
-        if path == "app/services/directory.py":
-            raise KeyError("injected")
-        return original(text, path, module, is_package)
-
-    monkeypatch.setattr(facts_module, "_parse_and_walk", failing)
+    break_facts_of_directory_module(monkeypatch)
     result = run(exhaustive=exhaustive)
     assert [(e.stage, e.path) for e in result.errors] == [("facts", "app/services/directory.py")]
     assert "KeyError" in result.errors[0].message
@@ -320,3 +325,16 @@ def test_a_configured_cache_folder_outside_the_project_is_not_used(
                                         str(outside / "cache")])
     assert "leads outside" not in outcome.output
     assert (outside / "cache").is_dir()
+
+
+def test_ignoring_e902_does_not_hide_a_failure_inside_statelint(
+        monkeypatch: pytest.MonkeyPatch, in_project: Path) -> None:
+    break_facts_of_directory_module(monkeypatch)
+    (in_project / "app" / "py2_tool.py").write_text('print "rotate logs"\n')
+    outcome = CliRunner().invoke(main, ["check", "--format", "json", "--jobs", "1",
+                                        "--ignore", "E902"])
+    assert outcome.exit_code == 2
+    problems = json.loads(outcome.stdout)["problems"]
+    # The Python 2 file is ignored; the file statelint failed on is not.
+    assert [(p["path"], p["kind"]) for p in problems] == [("app/services/directory.py", "internal")]
+

@@ -256,7 +256,8 @@ def test_repository_without_commits(tmp_path: Path) -> None:
 def test_unknown_local_ref_suggests_fetching_it(shop: Path) -> None:
     text = message_of(shop, "develop")
     assert text.startswith('git reference "develop" not found')
-    assert "git fetch origin develop" in text
+    # No remote to fetch it from: only the local check is suggested.
+    assert text.endswith("check the name with `git branch -a` (this repository has no remotes)")
     assert message_of(shop, "--output=/tmp/x") == '"--output=/tmp/x" is not a git reference'
 
 
@@ -269,6 +270,8 @@ def test_unknown_remote_branch_suggests_the_exact_fetch(shop: Path, tmp_path: Pa
     )
     # The remote-tracking branch that does exist works.
     assert changed_lines(clone, "origin/main") == {}
+    # A branch missing locally in a clone: fetch it from the remote.
+    assert message_of(clone, "develop").endswith("or run `git fetch origin develop`")
 
 
 def test_unrelated_histories(shop: Path) -> None:
@@ -399,3 +402,24 @@ def test_added_lines_that_look_like_diff_headers_are_content(shop: Path) -> None
 
 def test_missing_scan_root_is_a_diff_error_not_a_git_error(tmp_path: Path) -> None:
     assert message_of(tmp_path / "nowhere", "main").endswith("nowhere: no such directory")
+
+
+def test_remote_branch_hint_never_names_the_remote_twice(shop: Path, tmp_path: Path) -> None:
+    # A scratch repository with no remote yet: `origin/main` is a branch of a remote to add.
+    text = message_of(shop, "origin/main")
+    assert "git fetch origin origin/main" not in text
+    assert text == (
+        'git reference "origin/main" not found; this repository has no remotes: add one '
+        "(`git remote add origin <url>`) and run `git fetch origin main`, or name a local branch "
+        "(`git branch` lists them)"
+    )
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--single-branch", "--branch", "feature", f"file://{shop}",
+        str(clone))
+    # The full spelling of a remote-tracking branch gets the same fetch.
+    for ref in ("origin/main", "remotes/origin/main", "refs/remotes/origin/main"):
+        assert message_of(clone, ref).endswith("; run `git fetch origin main`"), ref
+    # A remote that does not exist is named as such, not fetched from another remote.
+    text = message_of(clone, "upstream/main")
+    assert "git fetch" not in text
+    assert "`upstream` is not a remote of this repository; its remotes: origin" in text

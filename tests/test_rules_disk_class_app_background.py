@@ -145,6 +145,82 @@ def health():
     assert stateful(result) == {"write_report", "read_report"}
 
 
+EXPORTS = '''
+import json
+import os
+import tempfile
+
+from flask import Flask, jsonify, request, send_file
+
+app = Flask(__name__)
+# Made once per process: every write below lands in this worker's own folder.
+EXPORT_DIR = tempfile.mkdtemp(prefix="exports-")
+
+
+@app.post("/exports/<name>")
+def create_export(name):
+    with open(os.path.join(EXPORT_DIR, f"{name}.json"), "w") as handle:
+        json.dump(request.json, handle)
+    with open(os.path.join(EXPORT_DIR, f"{name}.meta"), "w") as handle:
+        handle.write(request.remote_addr or "")
+    return jsonify(ok=True), 201
+
+
+@app.post("/exports/<name>/lines")
+def append_export(name):
+    with open(os.path.join(EXPORT_DIR, f"{name}.log"), "a") as handle:
+        handle.write(json.dumps(request.json) + "\\n")
+    return jsonify(ok=True)
+
+
+@app.post("/exports/<name>/copy")
+def copy_export(name):
+    target = os.path.join(EXPORT_DIR, f"{name}.copy")
+    with open(target, "w") as handle:
+        handle.write(request.get_data(as_text=True))
+    return jsonify(ok=True)
+
+
+@app.get("/exports/<name>")
+def download_export(name):
+    return send_file(os.path.join(EXPORT_DIR, f"{name}.json"))
+
+
+@app.post("/notes")
+def save_note():
+    with open(compute_note_path(request.json["id"]), "w") as handle:
+        handle.write(request.json["text"])
+    return "", 204
+
+
+def compute_note_path(note_id):
+    return f"/srv/notes/{note_id}.txt"
+'''
+
+
+def test_one_folder_written_in_four_places_is_one_finding(scan_files):
+    result = scan_files({"exports.py": EXPORTS})
+    found = {finding.symbol: finding for finding in findings_of(result, "SL501")}
+    folder = found["exports.EXPORT_DIR"]
+    # At the first write, naming every writer; the other writes are related locations.
+    assert (folder.path, folder.line) == ("exports.py", 14)
+    assert folder.message.startswith(
+        "`create_export`, `append_export`, `copy_export` write to a path under `EXPORT_DIR` in 4 "
+        "places at request time; the files exist on this machine only")
+    assert folder.message.endswith("(files there are also read by download_export)")
+    writes = sorted(loc.line for loc in folder.related if "local file" in loc.message)
+    assert writes == [14, 16, 23, 31]
+    assert set(folder.handlers) == {f"exports.py::{name}" for name in (
+        "create_export", "append_export", "copy_export", "download_export")}
+    assert stateful(result) == {"create_export", "append_export", "copy_export",
+                                "download_export", "save_note"}
+    # A path statelint cannot name is a finding of its own, said once.
+    (note,) = [f for f in found.values() if f is not folder]
+    assert note.message.startswith("`save_note` writes a local file (a path it computes) at request time;")
+    for finding in found.values():
+        assert finding.message.count("at request time") == 1, finding.message
+
+
 def test_scratch_files_reads_and_memory_are_not_disk_state(scan_files):
     result = scan_files({"app.py": '''
 import csv

@@ -118,7 +118,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This working tree, committed in a repository of its own for ``try-repo``."""
     copy = tmp_path_factory.mktemp("hook") / "statelint"
     shutil.copytree(CHECKOUT, copy, ignore=_ignore)
-    git(copy, "init", "-q")
+    git(copy, "init", "-q", "-b", "main")  # the published repository's default branch
     git(copy, "add", "-A")
     git(copy, "commit", "-q", "-m", "statelint working tree")
     return copy
@@ -159,6 +159,77 @@ def test_pre_commit_hook_fails_on_a_stateful_app_and_passes_on_a_clean_one(
     assert re.search(r"statelint\.+Passed", result.stdout)
 
 
+PUBLISHED_URL = "https://github.com/statelint/statelint"
+
+
+def readme_section(title: str) -> str:
+    text = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
+
+
+def fenced_blocks(section: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_readme_pre_commit_snippet_names_a_rev_the_repository_has() -> None:
+    (snippet, *_) = fenced_blocks(readme_section("pre-commit"), "yaml")
+    (repo,) = yaml.safe_load(snippet)["repos"]
+    assert repo["repo"] == PUBLISHED_URL
+    assert [hook["id"] for hook in repo["hooks"]] == ["statelint"]
+    # No release is tagged yet: a tag such as v0.1.0 would stop pre-commit at once.
+    assert repo["rev"] == "main"
+    (command,) = [line for block in fenced_blocks(readme_section("pre-commit"), "bash")
+                  for line in block.splitlines() if "pre-commit autoupdate" in line]
+    assert PUBLISHED_URL in command
+
+
+@pytest.mark.slow
+def test_readme_pre_commit_snippet_works_against_a_clone(hook_repo: Path,
+                                                         tmp_path: Path) -> None:
+    """The README's snippet, with only the URL replaced by a clone of this repository, pinned
+    the way the README says, runs the hook."""
+    clone = tmp_path / "statelint-clone"
+    git(tmp_path, "clone", "-q", f"file://{hook_repo}", str(clone))
+    section = readme_section("pre-commit")
+    (snippet, *_) = fenced_blocks(section, "yaml")
+    (command,) = [line for block in fenced_blocks(section, "bash")
+                  for line in block.splitlines() if "pre-commit autoupdate" in line]
+    app = make_app_repo(tmp_path / "app", STATEFUL_FLASK)
+    config = app / ".pre-commit-config.yaml"
+    config.write_text(snippet.replace(PUBLISHED_URL, str(clone)), encoding="utf-8")
+    git(app, "add", "-A")
+    git(app, "commit", "-q", "-m", "pre-commit")
+    env = {**os.environ, **_GIT_IDENTITY, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+           "NO_COLOR": "1"}
+
+    def pre_commit(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=app,
+                              capture_output=True, text=True, env=env, timeout=600, check=False)
+
+    assert pre_commit("validate-config", ".pre-commit-config.yaml").returncode == 0
+    # As written, the snippet runs (pre-commit warns that a branch is a mutable reference).
+    result = pre_commit("run", "--all-files", "--color", "never")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "mutable reference" in result.stdout + result.stderr
+    assert "app.py:6:1: SL101" in result.stdout
+    # Pinned with the README's command, the same URL replaced.
+    words = command.replace(PUBLISHED_URL, str(clone)).split()
+    assert words[:2] == ["pre-commit", "autoupdate"]
+    updated = pre_commit(*words[1:])
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    (repo,) = yaml.safe_load(config.read_text(encoding="utf-8"))["repos"]
+    assert repo["rev"] == git(clone, "rev-parse", "HEAD").strip()
+    assert repo["repo"] == str(clone)
+
+    result = pre_commit("run", "--all-files", "--color", "never")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "mutable reference" not in result.stdout + result.stderr
+    assert re.search(r"statelint\.+Failed", result.stdout)
+    assert "app.py:6:1: SL101" in result.stdout and "LOGGED_IN" in result.stdout
+
+
 # -- the GitHub Action ------------------------------------------------------
 
 _EXPRESSION = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")
@@ -175,31 +246,44 @@ def substitute(text: str, context: dict[str, str]) -> str:
     return _EXPRESSION.sub(lambda match: context[match.group(1)], text)
 
 
-def run_action(workspace: Path, *, base_ref: str, inputs: dict[str, str] | None = None
+def run_action(workspace: Path, *, base_ref: str, inputs: dict[str, str] | None = None,
+               summary: Path | None = None
                ) -> tuple[list[subprocess.CompletedProcess[str]], dict[str, str]]:
     """Run the action's shell steps in ``workspace`` as the runner would on a pull request.
 
     The install step is left out: it pip-installs the action's own checkout, which
-    is the statelint these tests already import.  Steps whose ``if:`` is false are
-    skipped; execution stops at the first failing step, as in a job.
+    is the statelint these tests already import (so it counts as a success).  Steps
+    whose ``if:`` is false are skipped; after a failing step only those whose ``if:``
+    holds ``!cancelled()`` or ``always()`` run, as in a job.  ``summary`` is the file
+    ``$GITHUB_STEP_SUMMARY`` names (one in ``workspace``'s parent by default).
     """
     action = yaml.safe_load((CHECKOUT / "action.yml").read_text())
     context = {f"inputs.{name}": str(spec.get("default", ""))
                for name, spec in action["inputs"].items()}
     context.update({f"inputs.{name}": value for name, value in (inputs or {}).items()})
     context.update({"github.base_ref": base_ref, "github.action_path": str(CHECKOUT)})
+    summary = summary or workspace.parent / "step-summary.md"
+    summary.touch()
     environment = {**os.environ, **_GIT_IDENTITY, "NO_COLOR": "1",
+                   "GITHUB_STEP_SUMMARY": str(summary),
                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     results: list[subprocess.CompletedProcess[str]] = []
+    failed = False
     for step in action["runs"]["steps"]:
         if "run" not in step or step.get("id") == "install":
             continue
         condition = step.get("if")
         if condition == "github.base_ref != '' && inputs.diff == ''":
-            if not (base_ref and not context["inputs.diff"]):
+            if failed or not (base_ref and not context["inputs.diff"]):
+                continue
+        elif condition == ("${{ !cancelled() && steps.install.outcome == 'success' "
+                           "&& github.base_ref != '' }}"):
+            if not base_ref:
                 continue
         else:
             assert condition is None, f"teach the test the condition {condition!r}"
+            if failed:
+                continue
         assert step["shell"] == "bash"
         env = {**environment, **{key: substitute(str(value), context)
                                  for key, value in step.get("env", {}).items()}}
@@ -209,8 +293,7 @@ def run_action(workspace: Path, *, base_ref: str, inputs: dict[str, str] | None 
                                  step["run"]], cwd=workspace, env=env, capture_output=True,
                                 text=True, timeout=300, check=False)
         results.append(result)
-        if result.returncode != 0:
-            break
+        failed = failed or result.returncode != 0
     return results, context
 
 
@@ -244,7 +327,8 @@ def test_action_reads_every_input_from_the_environment() -> None:
 def test_action_on_a_pull_request_reports_only_new_state(tmp_path: Path) -> None:
     workspace = make_pull_request(tmp_path, NEW_STATE_ON_BRANCH)
     results, _ = run_action(workspace, base_ref="main")
-    fetch, check = results
+    fetch, check, summary = results
+    assert summary.returncode == 0, summary.stderr
     assert fetch.returncode == 0, fetch.stderr
     assert check.returncode == 1, check.stdout + check.stderr
     annotations = [line for line in check.stdout.splitlines() if line.startswith("::")]
@@ -264,14 +348,38 @@ def test_action_passes_a_pull_request_that_adds_no_state(tmp_path: Path) -> None
             return jsonify(version="1.4.2")
     ''')
     results, _ = run_action(workspace, base_ref="main")
-    assert [result.returncode for result in results] == [0, 0], results[-1].stderr
+    assert [result.returncode for result in results] == [0, 0, 0], results[-1].stderr
     sarif = json.loads((workspace / "statelint.sarif").read_text())
     assert sarif["runs"][0]["results"] == []
 
 
 def test_action_outside_a_pull_request_scans_everything(tmp_path: Path) -> None:
     workspace = make_app_repo(tmp_path / "push", STATEFUL_FLASK)
-    results, _ = run_action(workspace, base_ref="")
+    summary = tmp_path / "step-summary.md"
+    results, _ = run_action(workspace, base_ref="", summary=summary)
     (check,) = results
     assert check.returncode == 1
     assert "LOGGED_IN" in check.stdout
+    assert summary.read_text() == ""  # the handler report is for pull requests
+
+
+def test_action_writes_the_handler_report_to_the_job_summary_on_a_pull_request(
+        tmp_path: Path) -> None:
+    workspace = make_pull_request(tmp_path, NEW_STATE_ON_BRANCH)
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("## Tests\n\n412 passed\n", encoding="utf-8")  # an earlier step's
+    results, _ = run_action(workspace, base_ref="main", summary=summary)
+    names = [step.get("name") for step in action_steps() if "run" in step]
+    assert names.index("Write the handler report to the job summary") > names.index(
+        "Run statelint")
+    fetch, check, report = results
+    # The check fails the job (the branch adds state); the report is written all the same.
+    assert check.returncode == 1
+    assert report.returncode == 0, report.stderr
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## Tests\n\n412 passed\n## statelint: request handlers")
+    assert "```mermaid" in text
+    rows = {line.split(" | ")[3]: line for line in text.splitlines()
+            if line.startswith("| **stateful**") or line.startswith("| self-contained")}
+    assert set(rows) == {"`login`", "`online`", "`search`"}
+    assert rows["`search`"].startswith("| **stateful**") and "RECENT_SEARCHES" in rows["`search`"]

@@ -90,6 +90,7 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
             "files_scanned": result.files_scanned,
             "files_skipped": result.files_skipped,
             "files_failed": result.files_failed,
+            "folders_skipped": result.folders_skipped,
             "handlers": inventory.total,
             "stateful_handlers": inventory.stateful,
             "self_contained_handlers": inventory.self_contained,

@@ -107,6 +107,7 @@ def result_dict(result: ScanResult) -> dict[str, Any]:
             "files_scanned": result.files_scanned,
             "files_skipped": result.files_skipped,
             "files_failed": result.files_failed,
+            "folders_skipped": result.folders_skipped,
             "handlers": len(result.verdicts),
             "stateful_handlers": result.stateful_handlers,
             "self_contained_handlers": len(result.verdicts) - result.stateful_handlers,

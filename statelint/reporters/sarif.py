@@ -248,6 +248,7 @@ def build_log(result: ScanResult, rules: Sequence[type[Rule]]) -> dict[str, Any]
             "filesScanned": result.files_scanned,
             "filesSkipped": result.files_skipped,
             "filesFailed": result.files_failed,
+            "foldersSkipped": result.folders_skipped,
             "handlers": len(result.verdicts),
             "statefulHandlers": result.stateful_handlers,
         },
