@@ -462,13 +462,13 @@ def test_starlette_route_lists_mounts_endpoints_and_app_methods(scan_files):
     })
     found = verdicts(result)
     assert routes(result) == {
-        "homepage": ("starlette", "/", ()),
+        "homepage": ("starlette", "/", ("GET",)),
         "ack": ("starlette", "/api/incidents/{id:int}/ack", ("POST",)),
         "Incidents.get": ("starlette", "/api/incidents", ("GET",)),
         "Incidents.post": ("starlette", "/api/incidents", ("POST",)),
         "Live.on_receive": ("starlette", "/live", ()),
-        "robots": ("starlette", "/robots.txt", ()),
-        "version": ("starlette", "/version", ()),
+        "robots": ("starlette", "/robots.txt", ("GET",)),
+        "version": ("starlette", "/version", ("GET",)),
     }
     assert found["Live.on_receive"].handler.kind == "websocket"
 
@@ -888,7 +888,7 @@ def test_bottle_module_decorators_app_decorators_and_route_calls(scan_files):
         """,
     })
     assert routes(result) == {
-        "index": ("bottle", "/", ()),
+        "index": ("bottle", "/", ("GET",)),
         "about": ("bottle", "/about", ("GET",)),
         "create_paste": ("bottle", "/pastes", ("POST",)),
         "legacy": ("bottle", "/legacy", ("GET", "POST")),

@@ -382,14 +382,15 @@ def test_text_is_an_aligned_table_per_application(library):
     lines = output.splitlines()
     header = lines.index(next(line for line in lines if line.startswith("library.views.loans")))
     table = lines[header + 1:header + 5]
-    assert table[0].split() == ["VERDICT", "METHODS", "ROUTE", "HANDLER", "FRAMEWORK",
+    assert table[0].split() == ["VERDICT", "METHODS", "ROUTE", "ENDPOINT", "HANDLER", "FRAMEWORK",
                                 "LOCATION", "STATE"]
     # Every column starts at the same offset on every row.
-    for column in ("METHODS", "ROUTE", "HANDLER", "LOCATION"):
+    for column in ("METHODS", "ROUTE", "ENDPOINT", "HANDLER", "LOCATION"):
         offset = table[0].index(column)
         assert all(row[offset - 2:offset] == "  " and row[offset] != " " for row in table)
     route = re.escape(entry_named(library, "borrow").handler.route)
-    assert re.search(rf"^  stateful +POST +{route} +borrow +flask +library/views/loans.py:10 +"
+    assert re.search(rf"^  stateful +POST +{route} +loans.borrow +borrow +flask "
+                     r"+library/views/loans.py:10 +"
                      r"ACTIVE_LOANS, _checkouts$", output, re.MULTILINE)
     assert "Summary: 9 handlers: 3 self-contained, 6 stateful" in output
 
@@ -450,7 +451,8 @@ def test_markdown_has_a_table_per_application_and_a_mermaid_graph(library):
     assert "### `library.views.loans` (`bp`)" in output
     route = entry_named(library, "return_book").handler.route
     assert route.endswith("/<member_id>/<isbn>")
-    assert f"| **stateful** | DELETE | `{route}` | `return_book` | flask |" in output
+    assert (f"| **stateful** | DELETE | `{route}` | `loans.return_book` | `return_book` | flask |"
+            in output)
     # Outside code spans, angle brackets would be read as HTML tags.
     outside_code = re.sub(r"`[^`]*`", "", output.split("```mermaid")[0])
     assert "<" not in outside_code
