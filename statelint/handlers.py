@@ -345,6 +345,7 @@ class _RouteDraft:
     route_name: str = ""
     prefix: str = ""
     endpoint: str = ""
+    namespace: str = ""
 
     @property
     def is_blank(self) -> bool:
@@ -550,8 +551,9 @@ class _Collector:
         """
         for _ in range(MAX_DEPTH):
             if value.kind == "call":
-                if value.target.endswith(".as_view"):
-                    value = Value("name", target=value.target[: -len(".as_view")])
+                if value.target.endswith((".as_view", ".as_asgi")):
+                    # ``View.as_view()``, a Channels ``Consumer.as_asgi()``
+                    value = Value("name", target=value.target.rsplit(".", 1)[0])
                     continue
                 symbol, rest = self.project.resolve(value.target) if value.target else (None, ())
                 if symbol is not None and symbol.kind == "class" and not rest:
@@ -642,10 +644,10 @@ class _Collector:
     def add(self, facts: ModuleFacts, fn: Function, framework: str, route: str = "",
             methods: tuple[str, ...] = (), kind: str = "http", scope: str | None = None,
             name: str | None = None, route_name: str = "", entries: tuple[str, ...] = (),
-            prefix: str = "", endpoint: str = "") -> None:
+            prefix: str = "", endpoint: str = "", namespace: str = "") -> None:
         function_id = f"{facts.module}:{fn.qualname}"
         key = f"{facts.module}:{name}" if name is not None else function_id
-        draft = _RouteDraft(route, methods, scope, route_name, prefix, endpoint)
+        draft = _RouteDraft(route, methods, scope, route_name, prefix, endpoint, namespace)
         existing = self.pending.get(key)
         if existing is not None:
             existing.merge(draft)
@@ -869,8 +871,12 @@ class _Collector:
         for keyword in option_list(name, "dependency_arguments"):
             self.hook(scope, framework, self.dependency_functions(call.kwarg(keyword)))
         tables = [call.kwarg(keyword) for keyword in option_list(name, "route_table_arguments")]
-        if call.args and call.args[0].kind in ("list", "tuple", "name", "attribute"):
-            tables.append(call.args[0])
+        first = call.args[0] if call.args else None
+        if first is not None and (first.kind in ("list", "tuple") or (
+                first.kind in ("name", "attribute") and self.app_object(first.target, context) is None)):
+            # a list of routes (``Application([...])``); an app given first
+            # (``SocketIO(app)``) is not one
+            tables.append(first)
         for table in tables:
             if table is not None:
                 self.route_table(table, framework, facts, context, scope)
@@ -935,6 +941,9 @@ class _Collector:
         suffix = suffix_value.literal if suffix_value is not None and isinstance(
             suffix_value.literal, str) else ""
         kind = "websocket" if "websocket" in call.target.lower() else "http"
+        namespace = ""
+        if attr in option_list(framework.name, "event_decorators"):
+            kind, namespace = "event", _keyword_literal(call, ("namespace",))
         endpoint_keywords = option_list(framework.name, "endpoint_arguments")
         endpoint = _keyword_literal(call, endpoint_keywords)
         positions = option(framework.name, "endpoint_positions", {})
@@ -944,7 +953,7 @@ class _Collector:
             positional = None
         if not endpoint and positional is not None:
             endpoint = positional.literal  # ``app.add_url_rule("/", "index", index)``
-        skipped = ROUTE_KEYWORDS + METHOD_KEYWORDS + endpoint_keywords
+        skipped = ROUTE_KEYWORDS + METHOD_KEYWORDS + endpoint_keywords + ("namespace",)
         for argument in [*call.args, *(value for key, value in call.kwargs
                                        if key not in skipped)]:
             if argument.kind == "call" and matches(
@@ -959,12 +968,12 @@ class _Collector:
             self.register_view(argument, framework, route, methods, scope, context,
                                suffix=suffix, route_name=route_name, kind=kind,
                                strings=bool(option(framework.name, "string_views", False)),
-                               endpoint=endpoint)
+                               endpoint=endpoint, namespace=namespace)
 
     def register_view(self, argument: Value, framework: Framework, route: str,
                       methods: tuple[str, ...], scope: str | None, context: _Context | None,
                       suffix: str = "", route_name: str = "", kind: str = "http",
-                      strings: bool = False, endpoint: str = "") -> None:
+                      strings: bool = False, endpoint: str = "", namespace: str = "") -> None:
         if (not endpoint and argument.kind == "call" and argument.target.endswith(".as_view")
                 and argument.args and isinstance(argument.args[0].literal, str)):
             endpoint = argument.args[0].literal  # Flask ``View.as_view("items")``
@@ -975,7 +984,7 @@ class _Collector:
         if what == "function":
             owner, fn = self.project.functions[key]
             self.add(owner, fn, framework.name, route, methods, kind, scope=scope,
-                     route_name=route_name, endpoint=endpoint)
+                     route_name=route_name, endpoint=endpoint, namespace=namespace)
         else:
             self.class_routes.setdefault(key, []).append(
                 _ClassRoute(framework.name, route, scope, suffix, methods, endpoint))
@@ -1091,13 +1100,18 @@ class _Collector:
                 if attr in framework.route_decorators:
                     route, methods = route_and_methods(decorator, attr)
                     kind = "websocket" if "websocket" in attr else "http"
+                    namespace = ""
+                    if attr in option_list(framework.name, "event_decorators"):
+                        # Socket.IO: the route is the event (``@sio.event``: the name)
+                        kind, route = "event", route or fn.name
+                        namespace = _keyword_literal(decorator, ("namespace",))
                     deps: list[str] = []
                     for keyword in option_list(framework.name, "dependency_arguments"):
                         deps.extend(self.dependency_functions(decorator.kwarg(keyword)))
                     endpoint = _keyword_literal(
                         decorator, option_list(framework.name, "endpoint_arguments"))
                     self.add(facts, fn, framework.name, route, methods, kind, scope=app.key,
-                             entries=tuple(deps), endpoint=endpoint)
+                             entries=tuple(deps), endpoint=endpoint, namespace=namespace)
                     continue
                 if attr in framework.hook_decorators:
                     self.hook(self.hook_scope(app, attr), framework,
@@ -1400,7 +1414,8 @@ class _Collector:
         endpoint = draft.endpoint or self.default_endpoint(item)
         if endpoint and namespace_parts:
             endpoint = separator.join([*namespace_parts, endpoint])
-        return Route(route, methods, endpoint, separator.join(namespace_parts),
+        return Route(route, methods, endpoint,
+                     draft.namespace or separator.join(namespace_parts),
                      added_methods(framework, methods))
 
     @staticmethod
