@@ -63,6 +63,8 @@ ROUTE_KEYWORDS = ("rule", "path", "uri", "pattern", "route", "url")
 #: Keywords that carry the HTTP methods of a registration.
 METHOD_KEYWORDS = ("methods", "method", "request_method", "http_method")
 MAX_DEPTH = 8
+#: At most this many mounts of one route table are listed (links can multiply them).
+MAX_MOUNTS = 16
 
 
 def discover_handlers(project: Project) -> list[Handler]:
@@ -667,8 +669,11 @@ class _Collector:
             return
         mode = str(option(framework.name, "link_prefix_mode", "add"))
         links = self.links.setdefault(child, [])
-        if not any(existing.parent == parent for existing in links):
-            links.append(_Link(parent, prefix, mode, namespace))
+        new = _Link(parent, prefix, mode, namespace)
+        # the same table may be mounted twice on one parent (two prefixes or namespaces)
+        if new not in links and not any(existing.parent == parent and existing.prefix is None
+                                         for existing in links):
+            links.append(new)
 
     def hook(self, scope: str | None, framework: Framework, functions: list[str],
              fallback: bool = False) -> None:
@@ -954,6 +959,10 @@ class _Collector:
         if not endpoint and positional is not None:
             endpoint = positional.literal  # ``app.add_url_rule("/", "index", index)``
         skipped = ROUTE_KEYWORDS + METHOD_KEYWORDS + endpoint_keywords + ("namespace",)
+        # ``api.add_resource(Things, "/things", "/things/<int:id>")``: every URL given
+        urls = [route, *(arg.literal for arg in call.args
+                         if arg.kind == "literal" and isinstance(arg.literal, str)
+                         and arg.literal != route and arg.literal.startswith("/"))]
         for argument in [*call.args, *(value for key, value in call.kwargs
                                        if key not in skipped)]:
             if argument.kind == "call" and matches(
@@ -961,14 +970,15 @@ class _Collector:
                     option_list(framework.name, "include_functions")):
                 self.include(argument, framework, scope, route)
                 continue
-            if argument.kind == "literal" and argument.literal == route:
+            if argument.kind == "literal" and argument.literal in urls:
                 continue
             if argument is positional:
                 continue
-            self.register_view(argument, framework, route, methods, scope, context,
-                               suffix=suffix, route_name=route_name, kind=kind,
-                               strings=bool(option(framework.name, "string_views", False)),
-                               endpoint=endpoint, namespace=namespace)
+            for url in urls:
+                self.register_view(argument, framework, url, methods, scope, context,
+                                   suffix=suffix, route_name=route_name, kind=kind,
+                                   strings=bool(option(framework.name, "string_views", False)),
+                                   endpoint=endpoint, namespace=namespace)
 
     def register_view(self, argument: Value, framework: Framework, route: str,
                       methods: tuple[str, ...], scope: str | None, context: _Context | None,
@@ -1352,71 +1362,65 @@ class _Collector:
                     order.append(app.key)
         return order
 
-    def prefix(self, scope: str | None, seen: frozenset[str] = frozenset()) -> str:
-        """The URL prefix of everything registered on ``scope``."""
+    def mounts(self, scope: str | None, seen: frozenset[str] = frozenset()
+               ) -> list[tuple[str, tuple[str, ...]]]:
+        """Where ``scope`` is mounted: for each chain of links up to an app, the URL prefix
+        and the blueprint or namespace names along it (outermost first).
+
+        A blueprint registered twice, or a URL module included twice (under two
+        namespaces), has one mount per registration.
+        """
         if scope is None or scope in seen:
-            return ""
+            return [("", ())]
         seen = seen | {scope}
         own = self.own_prefix.get(scope, "")
+        own_names = (self.app_names[scope],) if scope in self.app_names else ()
         links = self.links.get(scope, [])
         if not links:
             module = scope.rsplit(".", 1)[0] if ":" not in scope else ""
             if module and module in self.project.modules and module not in seen:
-                return join_route(self.prefix(module, seen), own)
-            return own
-        link = links[0]
-        if link.prefix is None:
-            local = own
-        elif link.mode == "replace":
-            local = link.prefix
-        else:
-            local = join_route(link.prefix, own)
-        return join_route(self.prefix(link.parent, seen), local)
+                return [(join_route(prefix, own), names + own_names)
+                        for prefix, names in self.mounts(module, seen)]
+            return [(own, own_names)]
+        found: list[tuple[str, tuple[str, ...]]] = []
+        for link in links:
+            if link.prefix is None:
+                local = own
+            elif link.mode == "replace":
+                local = link.prefix
+            else:
+                local = join_route(link.prefix, own)
+            names = ((link.namespace,) if link.namespace else ()) + own_names
+            for prefix, outer in self.mounts(link.parent, seen):
+                mount = (join_route(prefix, local), outer + names)
+                if mount not in found:
+                    found.append(mount)
+        return found[:MAX_MOUNTS]
 
-    def namespaces(self, scope: str | None, framework: str) -> list[str]:
-        """The blueprint or URL namespace names ``scope`` sits under, outermost first."""
-        names: list[str] = []
-        seen: set[str] = set()
-        current = scope
-        while current is not None and current not in seen:
-            seen.add(current)
-            own = self.app_names.get(current)
-            if own:
-                names.append(own)
-            links = self.links.get(current, [])
-            if links:
-                if links[0].namespace:
-                    names.append(links[0].namespace)
-                current = links[0].parent
-                continue
-            module = current.rsplit(".", 1)[0] if ":" not in current else ""
-            current = module if module and module in self.project.modules else None
-        if not option(framework, "namespace_separator", ""):
-            return []
-        return list(reversed(names))
-
-    def finished_route(self, item: _Pending, draft: _RouteDraft) -> Route:
-        """A route with its prefixes joined, its default methods and its endpoint name."""
+    def finished_routes(self, item: _Pending, draft: _RouteDraft) -> list[Route]:
+        """A route at each of its mounts: prefixes joined, default methods, endpoint name."""
         handler = item.handler
         framework = handler.framework
         route = draft.route
         if draft.route_name and draft.route_name in self.route_names:
             route = self.route_names[draft.route_name]
         route = join_route(draft.prefix, route) if draft.prefix else route
-        prefix = self.prefix(draft.scope)
-        if prefix:
-            route = join_route(prefix, route)
         methods = draft.methods
         if not methods and handler.kind == "http":
             methods = option_list(framework, "default_methods")
-        namespace_parts = self.namespaces(draft.scope, framework)
+        added = added_methods(framework, methods)
+        if item.view_class and not option(framework, "class_views_add_methods", True):
+            added = ()
         separator = str(option(framework, "namespace_separator", ""))
         endpoint = draft.endpoint or self.default_endpoint(item)
-        if endpoint and namespace_parts:
-            endpoint = separator.join([*namespace_parts, endpoint])
-        return Route(route, methods, endpoint,
-                     draft.namespace or separator.join(namespace_parts),
-                     added_methods(framework, methods))
+        routes: list[Route] = []
+        for prefix, names in self.mounts(draft.scope):
+            names = names if separator else ()
+            routes.append(Route(
+                join_route(prefix, route) if prefix else route, methods,
+                separator.join([*names, endpoint]) if endpoint and names else endpoint,
+                draft.namespace or separator.join(names), added))
+        return routes
 
     @staticmethod
     def default_endpoint(item: _Pending) -> str:
@@ -1445,7 +1449,8 @@ class _Collector:
         handlers: list[Handler] = []
         entries: dict[str, list[str]] = {}
         for item in pending:
-            routes = tuple(dict.fromkeys(self.finished_route(item, draft) for draft in item.routes))
+            routes = tuple(dict.fromkeys(route for draft in item.routes
+                                         for route in self.finished_routes(item, draft)))
             first = routes[0]
             handler = replace(item.handler, route=first.path, methods=first.methods,
                               app=item.scope or "", routes=routes)
