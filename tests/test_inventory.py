@@ -584,3 +584,55 @@ def test_rule_selection_changes_both_commands_alike(scan_files):
     listed = json.loads(invoke("handlers", "--format", "json", "--select", "SL102", ".").output)
     stateful = sorted(h["name"] for h in listed["handlers"] if h["verdict"] == "stateful")
     assert stateful == ["borrow", "stats"]
+
+
+def _table_rows(output: str, header: str) -> list[list[str]]:
+    lines = output.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith(header))) + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        rows.append(line.split())
+    return rows
+
+
+def test_sort_orders_each_applications_routes_by_the_chosen_column(scan_files):
+    scan_files(LIBRARY)
+    by_path = _table_rows(invoke("handlers", "--sort", "path", ".").output,
+                          "library.views.loans")
+    paths = [row[2] for row in by_path]
+    assert paths == sorted(paths) and len(paths) == 3
+    by_endpoint = _table_rows(invoke("handlers", "--sort", "endpoint", ".").output,
+                              "library.views.loans")
+    endpoints = [row[3] for row in by_endpoint]
+    assert endpoints == sorted(endpoints) and all(e.startswith("loans.") for e in endpoints)
+    assert invoke("handlers", "--sort", "colour", ".").exit_code == 2
+
+
+def test_all_methods_adds_what_the_framework_adds_itself(scan_files):
+    scan_files(LIBRARY)
+    plain = invoke("handlers", ".").output
+    assert re.search(r"^  self-contained +GET +/healthz +healthz ", plain, re.MULTILINE)
+    full = invoke("handlers", "--all-methods", ".").output
+    assert re.search(r"^  self-contained +GET, HEAD, OPTIONS +/healthz +healthz ", full,
+                     re.MULTILINE)
+    listed = json.loads(invoke("handlers", "--format", "json", "--all-methods", ".").output)
+    health = next(h for h in listed["handlers"] if h["name"] == "healthz")
+    assert health["methods"] == ["GET", "HEAD", "OPTIONS"]
+
+
+def test_json_lists_each_route_with_endpoint_and_blueprint(scan_files):
+    scan_files(LIBRARY)
+    listed = json.loads(invoke("handlers", "--format", "json", ".").output)
+    borrow = next(h for h in listed["handlers"] if h["name"] == "borrow")
+    assert borrow["methods"] == ["POST"]
+    assert borrow["endpoint"] == "loans.borrow" and borrow["namespace"] == "loans"
+    assert borrow["routes"] == [{
+        "path": borrow["route"], "methods": ["POST"], "added_methods": ["OPTIONS"],
+        "all_methods": ["POST", "OPTIONS"], "endpoint": "loans.borrow", "namespace": "loans",
+    }]
+    # ``check`` carries the same routes, as the JSON contract's handler objects
+    checked = json.loads(invoke("check", "--format", "json", ".").output)
+    same = next(h for h in checked["handlers"] if h["name"] == "borrow")
+    assert same["routes"][0]["endpoint"] == "loans.borrow"
