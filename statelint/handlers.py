@@ -396,6 +396,8 @@ class _Collector:
         self.own_prefix: dict[str, str] = {}
         #: blueprint names (``Blueprint("cart", ...)``) by app key
         self.app_names: dict[str, str] = {}
+        #: ``mounts`` of each scope, once the links are all known (in ``finish``)
+        self._mounts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self.hooks: list[_Hook] = []
         self.function_scopes: dict[str, str] = {}
         self.route_names: dict[str, str] = {}
@@ -1372,7 +1374,14 @@ class _Collector:
         """
         if scope is None or scope in seen:
             return [("", ())]
-        seen = seen | {scope}
+        if not seen and scope in self._mounts:
+            return self._mounts[scope]
+        found = self._mounts_of(scope, seen | {scope})
+        if not seen:
+            self._mounts[scope] = found
+        return found
+
+    def _mounts_of(self, scope: str, seen: frozenset[str]) -> list[tuple[str, tuple[str, ...]]]:
         own = self.own_prefix.get(scope, "")
         own_names = (self.app_names[scope],) if scope in self.app_names else ()
         links = self.links.get(scope, [])
