@@ -450,13 +450,19 @@ INVENTORY_FORMATS = ("text", "json", "markdown", "dot")
                    "limit).")
 @_cache_options
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
+@click.option("--sort", "sort_key", default="file", show_default=True,
+              type=click.Choice(("file", "path", "endpoint", "methods", "handler", "framework",
+                                 "verdict")),
+              help="Order each application's routes by this column.")
+@click.option("--all-methods", is_flag=True,
+              help="Also show the methods the framework adds itself (Flask's HEAD and OPTIONS).")
 def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
              fail_on_stateful: bool, config_file: str | None, select: tuple[str, ...],
              ignore: tuple[str, ...], per_file_ignores: tuple[str, ...],
              exclude: tuple[str, ...], extend_exclude: tuple[str, ...], jobs: int | None,
              max_file_size: str | None, color: bool | None,
              respect_gitignore: bool | None, no_cache: bool, cache_dir: str | None,
-             lazy: bool) -> None:
+             lazy: bool, sort_key: str, all_methods: bool) -> None:
     """List every request handler in PATHS with its verdict and the state behind it.
 
     An inventory, not a gate: exits 0 unless --fail-on-stateful is given and a
@@ -486,7 +492,8 @@ def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
         click.echo(f"statelint: {printable(note)}", err=True)
     use_colour = color if color is not None else (output is None and sys.stdout.isatty()
                                                  and "NO_COLOR" not in os.environ)
-    text = inventory_renderer(output_format)(build_inventory(result), colour=bool(use_colour))
+    inventory = build_inventory(result, sort=sort_key, all_methods=all_methods)
+    text = inventory_renderer(output_format)(inventory, colour=bool(use_colour))
     write_output(text, output)
     if result.failed or _report_missing(missing):
         sys.exit(EXIT_ERROR)

@@ -28,6 +28,7 @@ from statelint.filtering import (
     reported_problems,
     scan_root,
 )
+from statelint.handlers import no_handler_note
 from statelint.model import (
     SEVERITY_RANK,
     FileProblem,
@@ -807,6 +808,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         timings["rules"] += lazy.times["rules"]
 
     verdicts = judge_handlers(handlers, findings)
+    if not handlers and (unrecognised := no_handler_note(facts)):
+        notes.append(unrecognised)
     timings["total"] = time.perf_counter() - started
     failed = sum(1 for item in facts if item.error is not None)
     result = ScanResult(

@@ -257,6 +257,10 @@ class FactsCollector(cst.CSTVisitor):
         target = dotted_name(node.module) if node.module is not None else None
         base = resolve_relative(self.module, self.is_package, level, target)
         if isinstance(node.names, cst.ImportStar):
+            # ``from pkg.compat import *``: recorded as local name ``*`` so that names the
+            # module leaves undefined can be looked up in ``pkg.compat``
+            if base:
+                found.append(Import("*", base, "*", line))
             return found
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else dotted_name(alias.name)
@@ -277,6 +281,9 @@ class FactsCollector(cst.CSTVisitor):
             return f"{self.module}.{head}", "global"
         if head in BUILTIN_NAMES:
             return head, "builtin"
+        if "*" in self.imports:
+            # defined nowhere here: it comes from a star import (resolved when linking)
+            return f"{self.module}.{head}", "global"
         return head, "unknown"
 
     def resolve_dotted(self, name: str) -> str:

@@ -46,13 +46,13 @@ handler of its framework.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 from statelint.knowledge import Framework, framework_of_package, frameworks, load_table, matches
-from statelint.model import Call, ClassFacts, Function, Handler, ModuleFacts, Span, Value
+from statelint.model import Call, ClassFacts, Function, Handler, ModuleFacts, Route, Span, Value
 from statelint.project import Project, dependency_of
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
@@ -63,6 +63,8 @@ ROUTE_KEYWORDS = ("rule", "path", "uri", "pattern", "route", "url")
 #: Keywords that carry the HTTP methods of a registration.
 METHOD_KEYWORDS = ("methods", "method", "request_method", "http_method")
 MAX_DEPTH = 8
+#: At most this many mounts of one route table are listed (links can multiply them).
+MAX_MOUNTS = 16
 
 
 def discover_handlers(project: Project) -> list[Handler]:
@@ -76,6 +78,27 @@ def discover_handlers(project: Project) -> list[Handler]:
     handlers = collector.finish()
     project.entries = collector.entries
     return sorted(handlers, key=lambda h: (h.path, h.line, h.name, h.route))
+
+
+def no_handler_note(modules: Iterable[ModuleFacts]) -> str:
+    """What to tell a user whose tree imports a web framework but has no handler we found.
+
+    Empty when no scanned module imports a framework (a library, a CLI tool): then
+    finding no handler is the expected answer.
+    """
+    found: dict[str, str] = {}
+    for facts in modules:
+        for item in facts.imports:
+            framework = framework_of_package(item.dotted)
+            if framework is not None and framework.name not in found:
+                found[framework.name] = facts.path
+    if not found:
+        return ""
+    names = ", ".join(f"{name} (imported in {path})" for name, path in sorted(found.items()))
+    return (f"the scanned files use {names} but no request handler was recognised; if the "
+            "routes are registered through a decorator or base class of the project's own, "
+            "name it in the `handler-decorators` or `handler-base-classes` setting "
+            "(see README: Configuration)")
 
 
 # ---------------------------------------------------------------------------
@@ -188,6 +211,31 @@ def declared_methods(call: Value, verb: str = "") -> tuple[str, ...]:
     return ()
 
 
+def _keyword_literal(call: Value, keywords: tuple[str, ...]) -> str:
+    """The string literal given for the first of ``keywords`` a call passes."""
+    if call.kind != "call":
+        return ""
+    for keyword in keywords:
+        value = call.kwarg(keyword)
+        if value is not None and value.kind == "literal" and isinstance(value.literal, str):
+            return value.literal
+    return ""
+
+
+def added_methods(framework: str, methods: tuple[str, ...]) -> tuple[str, ...]:
+    """The methods a framework adds to a route by itself (``added_methods`` in the table):
+    Flask answers ``HEAD`` wherever it answers ``GET``, and ``OPTIONS`` everywhere."""
+    table = option(framework, "added_methods", {})
+    if not isinstance(table, dict) or not methods:
+        return ()
+    added: list[str] = []
+    for trigger, extra in table.items():
+        if trigger == "*" or trigger in methods:
+            added.extend(str(method) for method in extra
+                         if method not in methods and method not in added)
+    return tuple(added)
+
+
 #: What a project's own routing decorator is named (see ``_Collector.own_route_decorator``).
 OWN_ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "route"})
 
@@ -270,6 +318,7 @@ class _ClassRoute:
     scope: str | None
     suffix: str = ""
     methods: tuple[str, ...] = ()
+    endpoint: str = ""
 
 
 @dataclass
@@ -277,6 +326,7 @@ class _Link:
     parent: str
     prefix: str | None
     mode: str = "add"
+    namespace: str = ""
 
 
 @dataclass
@@ -288,14 +338,52 @@ class _Hook:
 
 
 @dataclass
-class _Pending:
-    """A handler being collected: its scope, its route name and its extra entries."""
+class _RouteDraft:
+    """One route of a handler being collected, before prefixes and names are known."""
 
-    handler: Handler
+    route: str
+    methods: tuple[str, ...] = ()
     scope: str | None = None
     route_name: str = ""
     prefix: str = ""
+    endpoint: str = ""
+    namespace: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing but the fact that the function is a handler (a bare ``@api_view``)."""
+        return not (self.route or self.route_name or self.prefix or self.endpoint)
+
+
+@dataclass
+class _Pending:
+    """A handler being collected: its routes and its extra entries."""
+
+    handler: Handler
+    routes: list[_RouteDraft] = field(default_factory=list)
     entries: list[str] = field(default_factory=list)
+    #: the class of a class-based view (its endpoint is named after the class)
+    view_class: str = ""
+
+    @property
+    def scope(self) -> str | None:
+        """The app object of the first route that has one."""
+        return next((draft.scope for draft in self.routes if draft.scope), None)
+
+    def merge(self, draft: _RouteDraft) -> None:
+        """Add a route found by another idiom (a second decorator, a second registration)."""
+        for known in self.routes:
+            if known == draft:
+                return
+            if known.is_blank and not draft.is_blank:
+                self.routes[self.routes.index(known)] = replace(
+                    draft, scope=draft.scope or known.scope, methods=draft.methods or known.methods)
+                return
+            if draft.is_blank:
+                if draft.scope and not known.scope:
+                    known.scope = draft.scope
+                return
+        self.routes.append(draft)
 
 
 class _Collector:
@@ -306,6 +394,10 @@ class _Collector:
         self.class_routes: dict[str, list[_ClassRoute]] = {}
         self.links: dict[str, list[_Link]] = {}
         self.own_prefix: dict[str, str] = {}
+        #: blueprint names (``Blueprint("cart", ...)``) by app key
+        self.app_names: dict[str, str] = {}
+        #: ``mounts`` of each scope, once the links are all known (in ``finish``)
+        self._mounts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self.hooks: list[_Hook] = []
         self.function_scopes: dict[str, str] = {}
         self.route_names: dict[str, str] = {}
@@ -463,8 +555,9 @@ class _Collector:
         """
         for _ in range(MAX_DEPTH):
             if value.kind == "call":
-                if value.target.endswith(".as_view"):
-                    value = Value("name", target=value.target[: -len(".as_view")])
+                if value.target.endswith((".as_view", ".as_asgi")):
+                    # ``View.as_view()``, a Channels ``Consumer.as_asgi()``
+                    value = Value("name", target=value.target.rsplit(".", 1)[0])
                     continue
                 symbol, rest = self.project.resolve(value.target) if value.target else (None, ())
                 if symbol is not None and symbol.kind == "class" and not rest:
@@ -555,33 +648,34 @@ class _Collector:
     def add(self, facts: ModuleFacts, fn: Function, framework: str, route: str = "",
             methods: tuple[str, ...] = (), kind: str = "http", scope: str | None = None,
             name: str | None = None, route_name: str = "", entries: tuple[str, ...] = (),
-            prefix: str = "") -> None:
+            prefix: str = "", endpoint: str = "", namespace: str = "") -> None:
         function_id = f"{facts.module}:{fn.qualname}"
         key = f"{facts.module}:{name}" if name is not None else function_id
+        draft = _RouteDraft(route, methods, scope, route_name, prefix, endpoint, namespace)
         existing = self.pending.get(key)
         if existing is not None:
-            handler = existing.handler
-            if route and not handler.route:
-                existing.handler = replace(handler, route=route, methods=handler.methods or methods)
-            existing.scope = existing.scope or scope
-            existing.route_name = existing.route_name or route_name
-            existing.prefix = existing.prefix or prefix
+            existing.merge(draft)
             existing.entries.extend(e for e in entries if e not in existing.entries)
             return
         handler = Handler(
             path=facts.path, line=fn.span.line, column=fn.span.column,
             name=name or fn.qualname, module=facts.module, function_id=function_id,
-            framework=framework, route=route, methods=methods, app=scope or "", kind=kind,
+            framework=framework, kind=kind,
         )
-        self.pending[key] = _Pending(handler, scope, route_name, prefix, list(entries))
+        view_class = name.split(".", 1)[0] if name is not None else ""
+        self.pending[key] = _Pending(handler, [draft], list(entries), view_class)
 
-    def link(self, child: str, parent: str, prefix: str | None, framework: Framework) -> None:
+    def link(self, child: str, parent: str, prefix: str | None, framework: Framework,
+             namespace: str = "") -> None:
         if child == parent:
             return
         mode = str(option(framework.name, "link_prefix_mode", "add"))
         links = self.links.setdefault(child, [])
-        if not any(existing.parent == parent for existing in links):
-            links.append(_Link(parent, prefix, mode))
+        new = _Link(parent, prefix, mode, namespace)
+        # the same table may be mounted twice on one parent (two prefixes or namespaces)
+        if new not in links and not any(existing.parent == parent and existing.prefix is None
+                                         for existing in links):
+            links.append(new)
 
     def hook(self, scope: str | None, framework: Framework, functions: list[str],
              fallback: bool = False) -> None:
@@ -701,6 +795,13 @@ class _Collector:
         if attr in option_list(framework.name, "link_methods"):
             self.attach(call, app, facts, context)
             return True
+        if (attr in option_list(framework.name, "wrapper_init_methods") and call.args
+                and call.args[0].kind in ("name", "attribute")
+                and app.constructor is not None and matches(
+                    self.project.qualify(app.constructor.target),
+                    option_list(framework.name, "wrapper_classes"))):
+            self.wrap(app.key, call.args[0].target, context, framework)  # ``api.init_app(bp)``
+            return True
         if attr in option_list(framework.name, "hook_registration_methods"):
             for argument in call.args[:1]:
                 self.hook(app.key, framework, self.hook_functions(argument, framework, context),
@@ -751,11 +852,22 @@ class _Collector:
                     context: _Context | None, scope: str, named: bool) -> None:
         """An app, router or blueprint constructor: prefix, hooks, dependencies, routes."""
         name = framework.name
+        qualified = self.project.qualify(call.target)
         if named:
             for keyword in option_list(name, "prefix_arguments"):
                 value = call.kwarg(keyword)
                 if value is not None and isinstance(value.literal, str):
                     self.own_prefix[scope] = value.literal
+            if matches(qualified, option_list(name, "namespace_classes")):
+                value = call.arg(0, "name")
+                if value is not None and isinstance(value.literal, str):
+                    self.app_names[scope] = value.literal
+            if matches(qualified, option_list(name, "wrapper_classes")):
+                # ``Api(bp)``: routes added to the Api belong to the blueprint it wraps
+                wrapped = call.arg(0, "app")
+                if wrapped is not None and wrapped.kind in ("name", "attribute"):
+                    self.wrap(scope, wrapped.target, context, framework)
+                return
         for keyword in option_list(name, "hook_arguments"):
             value = call.kwarg(keyword)
             if value is None:
@@ -766,14 +878,25 @@ class _Collector:
         for keyword in option_list(name, "dependency_arguments"):
             self.hook(scope, framework, self.dependency_functions(call.kwarg(keyword)))
         tables = [call.kwarg(keyword) for keyword in option_list(name, "route_table_arguments")]
-        if call.args and call.args[0].kind in ("list", "tuple", "name", "attribute"):
-            tables.append(call.args[0])
+        first = call.args[0] if call.args else None
+        if first is not None and (first.kind in ("list", "tuple") or (
+                first.kind in ("name", "attribute") and self.app_object(first.target, context) is None)):
+            # a list of routes (``Application([...])``); an app given first
+            # (``SocketIO(app)``) is not one
+            tables.append(first)
         for table in tables:
             if table is not None:
                 self.route_table(table, framework, facts, context, scope)
         for _, value in call.kwargs:
             if value not in tables:
                 self.walk(value, facts, context, scope)
+
+    def wrap(self, wrapper: str, target: str, context: _Context | None,
+             framework: Framework) -> None:
+        """An extension object (a flask-restful ``Api``) that registers on ``target``."""
+        app = self.app_object(target, context)
+        if app is not None:
+            self.links.setdefault(wrapper, []).insert(0, _Link(app.key, None, "add"))
 
     def route_table(self, table: Value, framework: Framework, facts: ModuleFacts,
                     context: _Context | None, scope: str) -> None:
@@ -825,23 +948,47 @@ class _Collector:
         suffix = suffix_value.literal if suffix_value is not None and isinstance(
             suffix_value.literal, str) else ""
         kind = "websocket" if "websocket" in call.target.lower() else "http"
+        namespace = ""
+        if attr in option_list(framework.name, "event_decorators"):
+            kind, namespace = "event", _keyword_literal(call, ("namespace",))
+        endpoint_keywords = option_list(framework.name, "endpoint_arguments")
+        endpoint = _keyword_literal(call, endpoint_keywords)
+        positions = option(framework.name, "endpoint_positions", {})
+        position = positions.get(attr) if isinstance(positions, dict) else None
+        positional = call.arg(position) if isinstance(position, int) else None
+        if positional is not None and not isinstance(positional.literal, str):
+            positional = None
+        if not endpoint and positional is not None:
+            endpoint = positional.literal  # ``app.add_url_rule("/", "index", index)``
+        skipped = ROUTE_KEYWORDS + METHOD_KEYWORDS + endpoint_keywords + ("namespace",)
+        # ``api.add_resource(Things, "/things", "/things/<int:id>")``: every URL given
+        urls = [route, *(arg.literal for arg in call.args
+                         if arg.kind == "literal" and isinstance(arg.literal, str)
+                         and arg.literal != route and arg.literal.startswith("/"))]
         for argument in [*call.args, *(value for key, value in call.kwargs
-                                       if key not in ROUTE_KEYWORDS + METHOD_KEYWORDS)]:
+                                       if key not in skipped)]:
             if argument.kind == "call" and matches(
                     self.project.qualify(argument.target) if argument.target else "",
                     option_list(framework.name, "include_functions")):
                 self.include(argument, framework, scope, route)
                 continue
-            if argument.kind == "literal" and argument.literal == route:
+            if argument.kind == "literal" and argument.literal in urls:
                 continue
-            self.register_view(argument, framework, route, methods, scope, context,
-                               suffix=suffix, route_name=route_name, kind=kind,
-                               strings=bool(option(framework.name, "string_views", False)))
+            if argument is positional:
+                continue
+            for url in urls:
+                self.register_view(argument, framework, url, methods, scope, context,
+                                   suffix=suffix, route_name=route_name, kind=kind,
+                                   strings=bool(option(framework.name, "string_views", False)),
+                                   endpoint=endpoint, namespace=namespace)
 
     def register_view(self, argument: Value, framework: Framework, route: str,
                       methods: tuple[str, ...], scope: str | None, context: _Context | None,
                       suffix: str = "", route_name: str = "", kind: str = "http",
-                      strings: bool = False) -> None:
+                      strings: bool = False, endpoint: str = "", namespace: str = "") -> None:
+        if (not endpoint and argument.kind == "call" and argument.target.endswith(".as_view")
+                and argument.args and isinstance(argument.args[0].literal, str)):
+            endpoint = argument.args[0].literal  # Flask ``View.as_view("items")``
         view = self.resolve_view(argument, context, strings)
         if view is None:
             return
@@ -849,27 +996,41 @@ class _Collector:
         if what == "function":
             owner, fn = self.project.functions[key]
             self.add(owner, fn, framework.name, route, methods, kind, scope=scope,
-                     route_name=route_name)
+                     route_name=route_name, endpoint=endpoint, namespace=namespace)
         else:
             self.class_routes.setdefault(key, []).append(
-                _ClassRoute(framework.name, route, scope, suffix, methods))
+                _ClassRoute(framework.name, route, scope, suffix, methods, endpoint))
 
     def include(self, call: Value, framework: Framework, scope: str, prefix: str) -> None:
         """Django ``include("app.urls")`` / ``include(router.urls)`` under ``prefix``."""
         first = call.arg(0)
         if first is None:
             return
+        namespace = _keyword_literal(call, option_list(framework.name, "namespace_arguments"))
         if first.kind == "tuple" and first.items:
+            if not namespace and len(first.items) > 1:
+                # ``include(("blog.urls", "blog"))``: the second item is the app namespace
+                second = first.items[1][1]
+                namespace = second.literal if isinstance(second.literal, str) else ""
             first = first.items[0][1]
+        child: str | None = None
+        module: ModuleFacts | None = None
         if first.kind == "literal" and isinstance(first.literal, str):
             module = self.project.find_module(first.literal)
-            if module is not None:
-                self.link(module.module, scope, prefix, framework)
-            return
-        if first.kind in ("name", "attribute"):
+            child = module.module if module is not None else None
+        elif first.kind in ("name", "attribute"):
             symbol, _ = self.project.resolve(first.target)
             if symbol.kind in ("binding", "module"):
-                self.link(symbol.key, scope, prefix, framework)
+                child = symbol.key
+                module = self.project.modules.get(symbol.module or symbol.key)
+        if child is None:
+            return
+        attribute = str(option(framework.name, "namespace_attribute", ""))
+        if not namespace and module is not None and attribute:
+            binding = module.binding(attribute)  # ``app_name = "polls"`` in the included urls
+            if binding is not None and isinstance(binding.value.literal, str):
+                namespace = binding.value.literal
+        self.link(child, scope, prefix, framework, namespace)
 
     def mount(self, call: Value, framework: Framework, facts: ModuleFacts,
               context: _Context | None, scope: str, prefix: str) -> None:
@@ -939,8 +1100,9 @@ class _Collector:
             qualified = project.qualify(target)
             role = function_role(qualified)
             if role is not None and role[0] == "decorator_functions":
+                # stacked route decorators each add a route: go on to the next one
                 self.from_decorator_function(facts, fn, role[1], decorator, qualified)
-                return
+                continue
             receiver, _, attr = target.rpartition(".")
             app = self.app_object(receiver, context) if receiver else None
             if app is None and receiver:
@@ -950,12 +1112,19 @@ class _Collector:
                 if attr in framework.route_decorators:
                     route, methods = route_and_methods(decorator, attr)
                     kind = "websocket" if "websocket" in attr else "http"
+                    namespace = ""
+                    if attr in option_list(framework.name, "event_decorators"):
+                        # Socket.IO: the route is the event (``@sio.event``: the name)
+                        kind, route = "event", route or fn.name
+                        namespace = _keyword_literal(decorator, ("namespace",))
                     deps: list[str] = []
                     for keyword in option_list(framework.name, "dependency_arguments"):
                         deps.extend(self.dependency_functions(decorator.kwarg(keyword)))
+                    endpoint = _keyword_literal(
+                        decorator, option_list(framework.name, "endpoint_arguments"))
                     self.add(facts, fn, framework.name, route, methods, kind, scope=app.key,
-                             entries=tuple(deps))
-                    return
+                             entries=tuple(deps), endpoint=endpoint, namespace=namespace)
+                    continue
                 if attr in framework.hook_decorators:
                     self.hook(self.hook_scope(app, attr), framework,
                               [f"{facts.module}:{fn.qualname}"], fallback=not app.linked)
@@ -1035,7 +1204,9 @@ class _Collector:
                     prefix = found[1].value.literal
             entries = self.per_request_entries(class_id, framework, f"{facts.module}:{fn.qualname}")
         self.add(facts, fn, framework.name, route, methods, kind, route_name=route_name,
-                 entries=tuple(entries), prefix=prefix)
+                 entries=tuple(entries), prefix=prefix,
+                 endpoint=_keyword_literal(decorator,
+                                           option_list(framework.name, "endpoint_arguments")))
 
     def class_default(self, class_id: str, framework: Framework, keyword: str) -> Value | None:
         """A keyword given to a class decorator such as ``@view_defaults(route_name=...)``."""
@@ -1093,7 +1264,7 @@ class _Collector:
         method_decorators = framework.method_decorators if framework is not None else ()
         websocket = framework is not None and any(
             matches(base, option_list(framework.name, "websocket_bases")) for base in bases)
-        handler_methods: list[tuple[str, str, _ClassRoute | None]] = []
+        handler_methods: list[tuple[str, str, list[_ClassRoute]]] = []
         all_methods: list[str] = []
         for ancestor in project.mro(class_id):
             _, ancestor_cls = project.classes[ancestor]
@@ -1117,19 +1288,18 @@ class _Collector:
                 )
                 if method in verbs or decorated:
                     handler_methods.append(
-                        (function_id, method if method in HTTP_VERBS else "",
-                         registrations[0] if registrations else None))
+                        (function_id, method if method in HTTP_VERBS else "", registrations))
         if handler_methods:
-            for function_id, verb, registration in handler_methods:
+            for function_id, verb, routes in handler_methods:
                 owner, fn = project.functions[function_id]
                 entries = (self.per_request_entries(class_id, framework, function_id)
                            if framework is not None else [])
-                self.add(owner, fn, framework_name,
-                         registration.route if registration else "",
-                         (verb.upper(),) if verb else (registration.methods if registration else ()),
-                         kind="websocket" if websocket else "http",
-                         scope=registration.scope if registration else None,
-                         name=f"{cls.name}.{fn.name}", entries=tuple(entries))
+                for registration in routes or [_ClassRoute(framework_name, "", None)]:
+                    self.add(owner, fn, framework_name, registration.route,
+                             (verb.upper(),) if verb else registration.methods,
+                             kind="websocket" if websocket else "http",
+                             scope=registration.scope, name=f"{cls.name}.{fn.name}",
+                             entries=tuple(entries), endpoint=registration.endpoint)
             return
         if framework is None or not option(framework.name, "generic_views", False):
             return
@@ -1140,20 +1310,19 @@ class _Collector:
         key = f"{facts.module}:{cls.name}"
         if key in self.pending:
             return
-        registration = registrations[0] if registrations else None
         methods = [project.method_of(class_id, m) for m in all_methods]
         self.pending[key] = _Pending(
             Handler(path=facts.path, line=cls.span.line, column=cls.span.column, name=cls.name,
-                    module=facts.module, function_id=key, framework=framework_name,
-                    route=registration.route if registration else "",
-                    app=(registration.scope or "") if registration else ""),
-            scope=registration.scope if registration else None,
-            entries=[m for m in methods if m is not None],
+                    module=facts.module, function_id=key, framework=framework_name),
+            [_RouteDraft(registration.route, registration.methods, registration.scope,
+                         endpoint=registration.endpoint)
+             for registration in registrations] or [_RouteDraft("")],
+            entries=[m for m in methods if m is not None], view_class=cls.name,
         )
 
     @staticmethod
     def prefixed_responder(method: str, prefix: str, registrations: list[_ClassRoute]
-                           ) -> tuple[str, _ClassRoute | None] | None:
+                           ) -> tuple[str, list[_ClassRoute]] | None:
         """Falcon responders: ``on_get`` for the plain route, ``on_get_item`` for suffix="item"."""
         if not method.startswith(prefix):
             return None
@@ -1161,11 +1330,9 @@ class _Collector:
         if verb not in HTTP_VERBS and verb != "websocket":
             return None
         if not registrations:
-            return verb, None
-        for registration in registrations:
-            if registration.suffix == suffix:
-                return verb, registration
-        return None
+            return verb, []
+        matched = [registration for registration in registrations if registration.suffix == suffix]
+        return (verb, matched) if matched else None
 
     # -- finishing -------------------------------------------------------------
 
@@ -1197,51 +1364,107 @@ class _Collector:
                     order.append(app.key)
         return order
 
-    def prefix(self, scope: str | None, seen: frozenset[str] = frozenset()) -> str:
-        """The URL prefix of everything registered on ``scope``."""
+    def mounts(self, scope: str | None, seen: frozenset[str] = frozenset()
+               ) -> list[tuple[str, tuple[str, ...]]]:
+        """Where ``scope`` is mounted: for each chain of links up to an app, the URL prefix
+        and the blueprint or namespace names along it (outermost first).
+
+        A blueprint registered twice, or a URL module included twice (under two
+        namespaces), has one mount per registration.
+        """
         if scope is None or scope in seen:
-            return ""
-        seen = seen | {scope}
+            return [("", ())]
+        if not seen and scope in self._mounts:
+            return self._mounts[scope]
+        found = self._mounts_of(scope, seen | {scope})
+        if not seen:
+            self._mounts[scope] = found
+        return found
+
+    def _mounts_of(self, scope: str, seen: frozenset[str]) -> list[tuple[str, tuple[str, ...]]]:
         own = self.own_prefix.get(scope, "")
+        own_names = (self.app_names[scope],) if scope in self.app_names else ()
         links = self.links.get(scope, [])
         if not links:
             module = scope.rsplit(".", 1)[0] if ":" not in scope else ""
             if module and module in self.project.modules and module not in seen:
-                return join_route(self.prefix(module, seen), own)
-            return own
-        link = links[0]
-        if link.prefix is None:
-            local = own
-        elif link.mode == "replace":
-            local = link.prefix
-        else:
-            local = join_route(link.prefix, own)
-        return join_route(self.prefix(link.parent, seen), local)
+                return [(join_route(prefix, own), names + own_names)
+                        for prefix, names in self.mounts(module, seen)]
+            return [(own, own_names)]
+        found: list[tuple[str, tuple[str, ...]]] = []
+        for link in links:
+            if link.prefix is None:
+                local = own
+            elif link.mode == "replace":
+                local = link.prefix
+            else:
+                local = join_route(link.prefix, own)
+            names = ((link.namespace,) if link.namespace else ()) + own_names
+            for prefix, outer in self.mounts(link.parent, seen):
+                mount = (join_route(prefix, local), outer + names)
+                if mount not in found:
+                    found.append(mount)
+        return found[:MAX_MOUNTS]
+
+    def finished_routes(self, item: _Pending, draft: _RouteDraft) -> list[Route]:
+        """A route at each of its mounts: prefixes joined, default methods, endpoint name."""
+        handler = item.handler
+        framework = handler.framework
+        route = draft.route
+        if draft.route_name and draft.route_name in self.route_names:
+            route = self.route_names[draft.route_name]
+        route = join_route(draft.prefix, route) if draft.prefix else route
+        methods = draft.methods
+        if not methods and handler.kind == "http":
+            methods = option_list(framework, "default_methods")
+        added = added_methods(framework, methods)
+        if item.view_class and not option(framework, "class_views_add_methods", True):
+            added = ()
+        separator = str(option(framework, "namespace_separator", ""))
+        endpoint = draft.endpoint or self.default_endpoint(item)
+        routes: list[Route] = []
+        for prefix, names in self.mounts(draft.scope):
+            names = names if separator else ()
+            routes.append(Route(
+                join_route(prefix, route) if prefix else route, methods,
+                separator.join([*names, endpoint]) if endpoint and names else endpoint,
+                draft.namespace or separator.join(names), added))
+        return routes
+
+    @staticmethod
+    def default_endpoint(item: _Pending) -> str:
+        """The name a framework gives a route nobody named: the view's own name."""
+        framework = item.handler.framework
+        style = str(option(framework, "endpoint_default", ""))
+        if not style:
+            return ""
+        if item.view_class:
+            case = str(option(framework, "class_endpoint_case", ""))
+            return item.view_class.lower() if case == "lower" else item.view_class
+        return item.handler.function_id.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
 
     def finish(self) -> list[Handler]:
         """Apply scopes: route prefixes, route names and per-request hooks."""
         pending = list(self.pending.values())
         for item in pending:
-            if item.scope is None:
-                item.scope = self.function_scopes.get(item.handler.function_id)
+            fallback = self.function_scopes.get(item.handler.function_id)
+            for draft in item.routes:
+                if draft.scope is None:
+                    draft.scope = fallback
         reached: set[str] = set()
         for item in pending:
-            reached.update(self.ancestors(item.scope))
+            for draft in item.routes:
+                reached.update(self.ancestors(draft.scope))
         handlers: list[Handler] = []
         entries: dict[str, list[str]] = {}
         for item in pending:
-            handler = item.handler
-            route = handler.route
-            if item.route_name and item.route_name in self.route_names:
-                route = self.route_names[item.route_name]
-            route = join_route(item.prefix, route) if item.prefix else route
-            prefix = self.prefix(item.scope)
-            if prefix:
-                route = join_route(prefix, route)
-            if route != handler.route or (item.scope and not handler.app):
-                handler = replace(handler, route=route, app=handler.app or item.scope or "")
+            routes = tuple(dict.fromkeys(route for draft in item.routes
+                                         for route in self.finished_routes(item, draft)))
+            first = routes[0]
+            handler = replace(item.handler, route=first.path, methods=first.methods,
+                              app=item.scope or "", routes=routes)
             handlers.append(handler)
-            chain = self.ancestors(item.scope)
+            chain = [scope for draft in item.routes for scope in self.ancestors(draft.scope)]
             own = entries.setdefault(handler.function_id, [handler.function_id])
             extra = list(item.entries)
             for hook in self.hooks:

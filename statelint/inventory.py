@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from statelint.model import Finding, Handler, Location, Reason, ScanResult, Verdict
+from statelint.model import Finding, Handler, Location, Reason, Route, ScanResult, Verdict
 
 # ---------------------------------------------------------------------------
 # The comparison, in statelint's words
@@ -135,6 +135,44 @@ class HandlerEntry:
         return roles
 
 
+#: What ``statelint handlers --sort`` orders the routes of each application by.
+SORT_KEYS = ("file", "path", "endpoint", "methods", "handler", "framework", "verdict")
+
+
+@dataclass(frozen=True)
+class RouteRow:
+    """One route of one handler: a line of the inventory, as a framework's route listing
+    has one line per URL rule."""
+
+    entry: HandlerEntry
+    route: Route
+
+    @property
+    def handler(self) -> Handler:
+        """The handler serving this route."""
+        return self.entry.handler
+
+    def methods(self, all_methods: bool = False) -> tuple[str, ...]:
+        """The route's methods; with ``all_methods`` also those the framework adds."""
+        if all_methods:
+            return (*self.route.methods, *self.route.added_methods)
+        return self.route.methods
+
+    def sort_key(self, key: str) -> tuple[object, ...]:
+        """What ``--sort KEY`` compares (the location breaks ties)."""
+        handler = self.handler
+        location = (handler.path, handler.line, handler.name, self.route.path)
+        chosen: tuple[object, ...] = {
+            "path": (self.route.path,),
+            "endpoint": (self.route.endpoint,),
+            "methods": (self.route.methods,),
+            "handler": (handler.name,),
+            "framework": (handler.framework,),
+            "verdict": (self.entry.verdict.verdict,),
+        }.get(key, ())
+        return (*chosen, *location)
+
+
 @dataclass(frozen=True)
 class Application:
     """The handlers registered on the app, router or blueprint objects of one module."""
@@ -142,6 +180,14 @@ class Application:
     module: str
     objects: tuple[str, ...]
     entries: tuple[HandlerEntry, ...]
+
+    def rows(self, sort: str = "file") -> list[RouteRow]:
+        """One row per route of each handler, ordered by ``sort`` (one of ``SORT_KEYS``)."""
+        rows = [RouteRow(entry, route) for entry in self.entries
+                for route in entry.handler.all_routes]
+        if sort != "file":
+            rows.sort(key=lambda row: row.sort_key(sort))
+        return rows
 
     @property
     def stateful(self) -> int:
@@ -168,6 +214,18 @@ class Inventory:
     result: ScanResult
     applications: list[Application] = field(default_factory=list)
     impacts: list[StateImpact] = field(default_factory=list)
+    #: how the routes of each application are ordered (one of ``SORT_KEYS``)
+    sort: str = "file"
+    #: show the methods a framework adds by itself (Flask's HEAD and OPTIONS)
+    all_methods: bool = False
+
+    def rows(self, app: Application) -> list[RouteRow]:
+        """The routes of one application in the chosen order."""
+        return app.rows(self.sort)
+
+    def methods_text(self, row: RouteRow) -> str:
+        """A row's methods as shown: ``GET, POST``, ``WS``, ``EVENT`` or ``ANY``."""
+        return methods_label(row.methods(self.all_methods), row.handler.kind)
 
     @property
     def entries(self) -> list[HandlerEntry]:
@@ -224,8 +282,15 @@ def _plural(count: int) -> str:
 # ---------------------------------------------------------------------------
 
 
-def build_inventory(result: ScanResult) -> Inventory:
-    """Arrange a scan's verdicts into an inventory; reasons are used as the engine made them."""
+def build_inventory(result: ScanResult, *, sort: str = "file",
+                    all_methods: bool = False) -> Inventory:
+    """Arrange a scan's verdicts into an inventory; reasons are used as the engine made them.
+
+    ``sort`` orders each application's routes (one of ``SORT_KEYS``); ``all_methods``
+    shows the methods a framework adds by itself.
+    """
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort!r}; expected one of {', '.join(SORT_KEYS)}")
     by_state: dict[tuple[str, str], list[Finding]] = {}
     for finding in result.findings:
         by_state.setdefault((finding.rule, finding.symbol), []).append(finding)
@@ -250,7 +315,7 @@ def build_inventory(result: ScanResult) -> Inventory:
                                                          e.handler.name))))
         for module, entries in sorted(grouped.items())
     ]
-    inventory = Inventory(result, applications)
+    inventory = Inventory(result, applications, sort=sort, all_methods=all_methods)
     inventory.impacts = rank_states(inventory.entries)
     return inventory
 
@@ -475,11 +540,17 @@ def rank_states(entries: list[HandlerEntry]) -> list[StateImpact]:
 # ---------------------------------------------------------------------------
 
 
+def methods_label(methods: tuple[str, ...], kind: str) -> str:
+    """``GET, POST``; ``WS`` for a websocket; ``EVENT`` for a Socket.IO event; ``ANY``
+    when the framework takes every method."""
+    if methods:
+        return ", ".join(methods)
+    return {"websocket": "WS", "event": "EVENT"}.get(kind, "ANY")
+
+
 def methods_text(handler: Handler) -> str:
-    """``GET, POST``; ``WS`` for a websocket; ``ANY`` when the framework takes every method."""
-    if handler.methods:
-        return ", ".join(handler.methods)
-    return "WS" if handler.kind == "websocket" else "ANY"
+    """The methods of a handler's first route (see ``methods_label``)."""
+    return methods_label(handler.methods, handler.kind)
 
 
 def location_text(location: Location | Handler) -> str:

@@ -308,8 +308,33 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Route:
+    """One URL rule (or event) a handler serves, as the framework's own listing shows it.
+
+    ``methods`` are the ones the route declares, or the framework's default when it
+    declares none (``GET`` for a Flask route; empty when any method is served);
+    ``added_methods`` are those the framework adds by itself (Flask's ``HEAD`` and
+    ``OPTIONS``), which ``flask routes`` shows only with ``--all-methods``.
+    ``endpoint`` is the name the framework knows the route by (Flask's ``cart.view``,
+    a Django URL name with its namespace, a FastAPI route name) and ``namespace`` the
+    blueprint or URL namespace it belongs to.
+    """
+
+    path: str
+    methods: tuple[str, ...] = ()
+    endpoint: str = ""
+    namespace: str = ""
+    added_methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Handler:
-    """A request handler: a function or method a web framework calls per request."""
+    """A request handler: a function or method a web framework calls per request.
+
+    ``route`` and ``methods`` are those of its first route; ``routes`` lists every
+    route it serves (a function under stacked route decorators, a view registered
+    at several URLs).
+    """
 
     path: str
     line: int
@@ -321,12 +346,19 @@ class Handler:
     route: str = ""
     methods: tuple[str, ...] = ()
     app: str = ""
-    kind: str = "http"  # http | websocket | hook
+    kind: str = "http"  # http | websocket | event | hook
+    routes: tuple[Route, ...] = ()
 
     @property
     def key(self) -> str:
         """How findings name this handler: ``path::name``."""
         return f"{self.path}::{self.name}"
+
+    @property
+    def all_routes(self) -> tuple[Route, ...]:
+        """Every route of the handler (one made of ``route`` and ``methods`` when
+        ``routes`` was not filled in)."""
+        return self.routes or (Route(self.route, self.methods),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +513,6 @@ def _positional_reduce(cls: type) -> None:
 
 
 for _cls in (Span, Value, Import, Binding, Access, Call, Param, Function, ClassFacts, Statement,
-             Suppression, ParseError, ModuleFacts, Location, Handler, Finding, Reason, Verdict):
+             Suppression, ParseError, ModuleFacts, Location, Route, Handler, Finding, Reason, Verdict):
     _positional_reduce(_cls)
 del _cls

@@ -131,6 +131,7 @@ class Project:
         self._module_classes: dict[str, dict[str, ClassFacts]] = {}
         self._module_bindings: dict[str, dict[str, Binding]] = {}
         self._module_imports: dict[str, dict[str, str]] = {}
+        self._module_stars: dict[str, tuple[str, ...]] = {}
         for facts in self.modules.values():
             funcs = {fn.qualname: fn for fn in facts.functions}
             self._module_functions[facts.module] = funcs
@@ -141,7 +142,10 @@ class Project:
             for cls in facts.classes:
                 self.classes[f"{facts.module}:{cls.name}"] = (facts, cls)
             self._module_bindings[facts.module] = {b.name: b for b in facts.bindings}
-            self._module_imports[facts.module] = {imp.local: imp.dotted for imp in facts.imports}
+            self._module_imports[facts.module] = {imp.local: imp.dotted for imp in facts.imports
+                                                  if imp.local != "*"}
+            self._module_stars[facts.module] = tuple(imp.module for imp in facts.imports
+                                                     if imp.local == "*")
         self._suffix_index: dict[str, list[str]] = {}
         for name in [*self.modules, *sorted(self.unparsed)]:
             parts = name.split(".")
@@ -219,7 +223,8 @@ class Project:
                     continue
                 rest = parts[cut:]
                 if not rest:
-                    return Symbol("module", module.module, module.module), ()
+                    shadow = self._package_attribute(parts, depth) if cut > 1 else None
+                    return shadow or (Symbol("module", module.module, module.module), ())
                 found = self._resolve_in_module(module, rest, depth)
                 if found is not None:
                     return found
@@ -246,6 +251,50 @@ class Project:
             return symbol, left
         if binding is not None:
             return Symbol("binding", f"{module.module}.{name}", module.module, name), tuple(rest[1:])
+        return self._resolve_star(module, rest, depth)
+
+    def _package_attribute(self, parts: list[str], depth: int
+                           ) -> tuple[Symbol, tuple[str, ...]] | None:
+        """What ``pkg.name`` is when ``pkg/__init__.py`` binds ``name`` itself.
+
+        ``from .report import report`` in a package's ``__init__`` rebinds the
+        package attribute from the submodule to the class, so ``from pkg import
+        report`` elsewhere gets the class, as Python does.
+        """
+        package = self.find_module(".".join(parts[:-1]))
+        name = parts[-1]
+        if package is None or not (
+                name in self._module_classes[package.module]
+                or name in self._module_functions[package.module]
+                or name in self._module_bindings[package.module]
+                or name in self._module_imports[package.module]):
+            return None
+        found = self._resolve_in_module(package, [name], depth + 1)
+        if found is None or found[0].kind == "module" or found[0].kind == "external":
+            return None
+        return found
+
+    def _resolve_star(self, module: ModuleFacts, rest: list[str], depth: int
+                      ) -> tuple[Symbol, tuple[str, ...]] | None:
+        """A name the module defines nowhere, looked up in the modules it star-imports.
+
+        A star import of a scanned module gives the name only if that module has it;
+        one of a library (``from bottle import *``) gives it when it is the module's only
+        star import from outside the tree.
+        """
+        outside: list[str] = []
+        for item in self._module_stars.get(module.module, ()):
+            if item == module.module:
+                continue
+            if self.find_module(item) is None:
+                if item not in self.unparsed:  # (an unparsed one is demanded for next round)
+                    outside.append(item)
+                continue
+            symbol, left = self._resolve(".".join([item, *rest]), depth + 1)
+            if symbol.kind != "external" and symbol.key != item:
+                return symbol, left
+        if len(outside) == 1:
+            return Symbol("external", ".".join([outside[0], *rest])), ()
         return None
 
     def binding(self, symbol: Symbol) -> Binding | None:
@@ -269,7 +318,9 @@ class Project:
             if binding is not None and binding.value.kind in ("name", "attribute"):
                 inner = self.qualify(binding.value.target, _depth + 1)
                 return ".".join([inner, *rest])
-        return ".".join([symbol.key.replace(":", "."), *rest])
+        qualified = ".".join([symbol.key.replace(":", "."), *rest])
+        # re-exported from a vendored copy (``from .bottle_wrapper import Bottle``)
+        return self._vendored_framework(qualified) or qualified
 
     def _vendored_framework(self, dotted: str) -> str | None:
         """``thirdparty.bottle.bottle.get`` as ``bottle.get``: a web framework copied into the

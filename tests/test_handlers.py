@@ -462,13 +462,13 @@ def test_starlette_route_lists_mounts_endpoints_and_app_methods(scan_files):
     })
     found = verdicts(result)
     assert routes(result) == {
-        "homepage": ("starlette", "/", ()),
+        "homepage": ("starlette", "/", ("GET",)),
         "ack": ("starlette", "/api/incidents/{id:int}/ack", ("POST",)),
         "Incidents.get": ("starlette", "/api/incidents", ("GET",)),
         "Incidents.post": ("starlette", "/api/incidents", ("POST",)),
         "Live.on_receive": ("starlette", "/live", ()),
-        "robots": ("starlette", "/robots.txt", ()),
-        "version": ("starlette", "/version", ()),
+        "robots": ("starlette", "/robots.txt", ("GET",)),
+        "version": ("starlette", "/version", ("GET",)),
     }
     assert found["Live.on_receive"].handler.kind == "websocket"
 
@@ -888,7 +888,7 @@ def test_bottle_module_decorators_app_decorators_and_route_calls(scan_files):
         """,
     })
     assert routes(result) == {
-        "index": ("bottle", "/", ()),
+        "index": ("bottle", "/", ("GET",)),
         "about": ("bottle", "/about", ("GET",)),
         "create_paste": ("bottle", "/pastes", ("POST",)),
         "legacy": ("bottle", "/legacy", ("GET", "POST")),
@@ -1326,3 +1326,277 @@ def test_dependencies_of_a_router_without_handlers_stay_there(scan_files):
     })
     assert set(verdicts(result)) == {"home"}
     assert stateful(result) == set()
+
+
+# ---------------------------------------------------------------------------
+# Routes as the framework lists them
+# ---------------------------------------------------------------------------
+
+
+def _routes_of(result: ScanResult, name: str) -> list[tuple[str, tuple[str, ...], str]]:
+    route_list = verdicts(result)[name].handler.all_routes
+    return [(route.path, route.methods, route.endpoint) for route in route_list]
+
+
+def test_stacked_route_decorators_give_one_route_each(scan_files):
+    result = scan_files({
+        "blog/app.py": """
+            from flask import Flask, jsonify
+
+            app = Flask(__name__)
+
+
+            @app.route("/posts")
+            @app.route("/articles", methods=["GET", "POST"])
+            @app.get("/feed", endpoint="feed")
+            def posts():
+                return jsonify(posts=[])
+        """,
+    })
+    assert _routes_of(result, "posts") == [
+        ("/posts", ("GET",), "posts"),
+        ("/articles", ("GET", "POST"), "posts"),
+        ("/feed", ("GET",), "feed"),
+    ]
+    handler = verdicts(result)["posts"].handler
+    assert handler.all_routes[0].added_methods == ("HEAD", "OPTIONS")
+    assert handler.all_routes[1].added_methods == ("HEAD", "OPTIONS")
+
+
+def test_a_flask_restful_api_on_a_blueprint_takes_the_blueprint_prefix(scan_files):
+    result = scan_files({
+        "inventory/__init__.py": """
+            from flask import Blueprint, Flask
+            from flask_restful import Api
+
+            from .resources import report
+            from .resources.items import Items
+
+            bp = Blueprint("api", __name__, url_prefix="/api")
+            api = Api(bp)
+            api.add_resource(Items, "/items")
+            api.add_resource(report, "/report")
+
+
+            def create_app():
+                app = Flask(__name__)
+                app.register_blueprint(bp)
+                return app
+        """,
+        "inventory/resources/__init__.py": "from .report import report\n",
+        "inventory/resources/report.py": """
+            from flask_restful import Resource
+
+
+            class report(Resource):
+                def get(self):
+                    return {"total": 3}
+        """,
+        "inventory/resources/items.py": """
+            from flask_restful import Resource
+
+
+            class Items(Resource):
+                def get(self):
+                    return []
+        """,
+    })
+    # the class named like its module is the resource the package exports
+    assert _routes_of(result, "report.get") == [("/api/report", ("GET",), "api.report")]
+    assert _routes_of(result, "Items.get") == [("/api/items", ("GET",), "api.items")]
+
+
+def test_a_vendored_framework_re_exported_or_star_imported_is_the_framework(scan_files):
+    result = scan_files({
+        "svc/__init__.py": "",
+        "svc/bottle.py": """
+            class Bottle:
+                def route(self, path, method="GET"):
+                    def decorate(callback):
+                        return callback
+                    return decorate
+
+                def get(self, path):
+                    return self.route(path)
+        """,
+        "svc/compat.py": "from .bottle import *  # noqa: F403\nfrom .bottle import Bottle\n",
+        "svc/app.py": """
+            from .compat import Bottle
+
+            app = Bottle()
+            VISITS = []
+
+
+            @app.route("/visit", method="POST")
+            def visit():
+                VISITS.append(1)
+                return {"visits": len(VISITS)}
+        """,
+        "svc/admin.py": """
+            from .compat import *  # noqa: F403
+
+            admin = Bottle()
+
+
+            @admin.get("/admin")
+            def dashboard():
+                return {}
+        """,
+    })
+    assert routes(result) == {
+        "visit": ("bottle", "/visit", ("POST",)),
+        "dashboard": ("bottle", "/admin", ("GET",)),
+    }
+    assert stateful(result) == {"visit"}
+
+
+def test_socketio_events_are_handlers_named_by_their_event(scan_files):
+    result = scan_files({
+        "chat/server.py": """
+            from flask import Flask
+            from flask_socketio import SocketIO, emit
+
+            app = Flask(__name__)
+            socketio = SocketIO(app)
+            MEMBERS = {}
+
+
+            @socketio.on("join", namespace="/rooms")
+            def join(data):
+                MEMBERS.setdefault(data["room"], set()).add(data["user"])
+                emit("joined", data)
+
+
+            @socketio.event
+            def ping():
+                emit("pong")
+        """,
+        "chat/asgi.py": """
+            import socketio
+
+            sio = socketio.AsyncServer(async_mode="asgi")
+
+
+            @sio.on("chat message")
+            async def chat_message(sid, data):
+                await sio.emit("chat message", data)
+        """,
+    })
+    assert routes(result) == {
+        "join": ("socketio", "join", ()),
+        "ping": ("socketio", "ping", ()),
+        "chat_message": ("socketio", "chat message", ()),
+    }
+    assert verdicts(result)["join"].handler.kind == "event"
+    assert verdicts(result)["join"].handler.all_routes[0].namespace == "/rooms"
+    assert stateful(result) == {"join"}
+
+
+def test_channels_consumers_serve_their_websocket_paths(scan_files):
+    result = scan_files({
+        "live/consumers.py": """
+            from channels.generic.websocket import WebsocketConsumer
+
+            ONLINE = set()
+
+
+            class PresenceConsumer(WebsocketConsumer):
+                def connect(self):
+                    ONLINE.add(self.channel_name)
+                    self.accept()
+
+                def disconnect(self, code):
+                    ONLINE.discard(self.channel_name)
+        """,
+        "live/routing.py": """
+            from django.urls import path
+
+            from . import consumers
+
+            websocket_urlpatterns = [
+                path("presence/", consumers.PresenceConsumer.as_asgi()),
+            ]
+        """,
+        "site/asgi.py": """
+            from channels.routing import ProtocolTypeRouter, URLRouter
+            from django.urls import path
+
+            import live.routing
+
+            application = ProtocolTypeRouter({
+                "websocket": URLRouter([path("ws/", URLRouter(live.routing.websocket_urlpatterns))]),
+            })
+        """,
+    })
+    assert routes(result) == {
+        "PresenceConsumer.connect": ("channels", "ws/presence/", ()),
+        "PresenceConsumer.disconnect": ("channels", "ws/presence/", ()),
+    }
+    assert {v.handler.kind for v in result.verdicts} == {"websocket"}
+    assert stateful(result) == {"PresenceConsumer.connect", "PresenceConsumer.disconnect"}
+
+
+def test_django_url_names_carry_their_namespace(scan_files):
+    result = scan_files({
+        "site/urls.py": """
+            from django.urls import include, path
+
+            urlpatterns = [
+                path("polls/", include("polls.urls")),
+                path("old-polls/", include("polls.urls", namespace="old")),
+            ]
+        """,
+        "polls/urls.py": """
+            from django.urls import path
+
+            from . import views
+
+            app_name = "polls"
+            urlpatterns = [path("<int:pk>/", views.detail, name="detail")]
+        """,
+        "polls/views.py": """
+            from django.http import HttpResponse
+
+
+            def detail(request, pk):
+                return HttpResponse(str(pk))
+        """,
+    })
+    handler = verdicts(result)["detail"].handler
+    assert [(r.path, r.methods, r.endpoint, r.namespace) for r in handler.all_routes] == [
+        ("polls/<int:pk>/", (), "polls:detail", "polls"),
+        ("old-polls/<int:pk>/", (), "old:detail", "old"),
+    ]
+
+
+def test_a_framework_import_without_handlers_gets_a_note_naming_the_setting(scan_files):
+    result = scan_files({
+        "api/web.py": """
+            from flask import Flask
+
+            from api.registry import expose
+
+            app = Flask(__name__)
+
+
+            @expose("/orders")
+            def orders():
+                return []
+        """,
+        "api/registry.py": """
+            ROUTES = {}
+
+
+            def expose(path):
+                def register(view):
+                    ROUTES[path] = view
+                    return view
+                return register
+        """,
+    })
+    assert result.verdicts == []
+    assert any("handler-decorators" in note and "flask" in note for note in result.notes)
+    # With the setting the handler is found, and the note goes away.
+    configured = scan_files({}, config=Config(handler_decorators=("api.registry.expose",)))
+    assert set(verdicts(configured)) == {"orders"}
+    assert not any("handler-decorators" in note for note in configured.notes)

@@ -382,14 +382,15 @@ def test_text_is_an_aligned_table_per_application(library):
     lines = output.splitlines()
     header = lines.index(next(line for line in lines if line.startswith("library.views.loans")))
     table = lines[header + 1:header + 5]
-    assert table[0].split() == ["VERDICT", "METHODS", "ROUTE", "HANDLER", "FRAMEWORK",
+    assert table[0].split() == ["VERDICT", "METHODS", "ROUTE", "ENDPOINT", "HANDLER", "FRAMEWORK",
                                 "LOCATION", "STATE"]
     # Every column starts at the same offset on every row.
-    for column in ("METHODS", "ROUTE", "HANDLER", "LOCATION"):
+    for column in ("METHODS", "ROUTE", "ENDPOINT", "HANDLER", "LOCATION"):
         offset = table[0].index(column)
         assert all(row[offset - 2:offset] == "  " and row[offset] != " " for row in table)
     route = re.escape(entry_named(library, "borrow").handler.route)
-    assert re.search(rf"^  stateful +POST +{route} +borrow +flask +library/views/loans.py:10 +"
+    assert re.search(rf"^  stateful +POST +{route} +loans.borrow +borrow +flask "
+                     r"+library/views/loans.py:10 +"
                      r"ACTIVE_LOANS, _checkouts$", output, re.MULTILINE)
     assert "Summary: 9 handlers: 3 self-contained, 6 stateful" in output
 
@@ -450,7 +451,8 @@ def test_markdown_has_a_table_per_application_and_a_mermaid_graph(library):
     assert "### `library.views.loans` (`bp`)" in output
     route = entry_named(library, "return_book").handler.route
     assert route.endswith("/<member_id>/<isbn>")
-    assert f"| **stateful** | DELETE | `{route}` | `return_book` | flask |" in output
+    assert (f"| **stateful** | DELETE | `{route}` | `loans.return_book` | `return_book` | flask |"
+            in output)
     # Outside code spans, angle brackets would be read as HTML tags.
     outside_code = re.sub(r"`[^`]*`", "", output.split("```mermaid")[0])
     assert "<" not in outside_code
@@ -582,3 +584,55 @@ def test_rule_selection_changes_both_commands_alike(scan_files):
     listed = json.loads(invoke("handlers", "--format", "json", "--select", "SL102", ".").output)
     stateful = sorted(h["name"] for h in listed["handlers"] if h["verdict"] == "stateful")
     assert stateful == ["borrow", "stats"]
+
+
+def _table_rows(output: str, header: str) -> list[list[str]]:
+    lines = output.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith(header))) + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        rows.append(line.split())
+    return rows
+
+
+def test_sort_orders_each_applications_routes_by_the_chosen_column(scan_files):
+    scan_files(LIBRARY)
+    by_path = _table_rows(invoke("handlers", "--sort", "path", ".").output,
+                          "library.views.loans")
+    paths = [row[2] for row in by_path]
+    assert paths == sorted(paths) and len(paths) == 3
+    by_endpoint = _table_rows(invoke("handlers", "--sort", "endpoint", ".").output,
+                              "library.views.loans")
+    endpoints = [row[3] for row in by_endpoint]
+    assert endpoints == sorted(endpoints) and all(e.startswith("loans.") for e in endpoints)
+    assert invoke("handlers", "--sort", "colour", ".").exit_code == 2
+
+
+def test_all_methods_adds_what_the_framework_adds_itself(scan_files):
+    scan_files(LIBRARY)
+    plain = invoke("handlers", ".").output
+    assert re.search(r"^  self-contained +GET +/healthz +healthz ", plain, re.MULTILINE)
+    full = invoke("handlers", "--all-methods", ".").output
+    assert re.search(r"^  self-contained +GET, HEAD, OPTIONS +/healthz +healthz ", full,
+                     re.MULTILINE)
+    listed = json.loads(invoke("handlers", "--format", "json", "--all-methods", ".").output)
+    health = next(h for h in listed["handlers"] if h["name"] == "healthz")
+    assert health["methods"] == ["GET", "HEAD", "OPTIONS"]
+
+
+def test_json_lists_each_route_with_endpoint_and_blueprint(scan_files):
+    scan_files(LIBRARY)
+    listed = json.loads(invoke("handlers", "--format", "json", ".").output)
+    borrow = next(h for h in listed["handlers"] if h["name"] == "borrow")
+    assert borrow["methods"] == ["POST"]
+    assert borrow["endpoint"] == "loans.borrow" and borrow["namespace"] == "loans"
+    assert borrow["routes"] == [{
+        "path": borrow["route"], "methods": ["POST"], "added_methods": ["OPTIONS"],
+        "all_methods": ["POST", "OPTIONS"], "endpoint": "loans.borrow", "namespace": "loans",
+    }]
+    # ``check`` carries the same routes, as the JSON contract's handler objects
+    checked = json.loads(invoke("check", "--format", "json", ".").output)
+    same = next(h for h in checked["handlers"] if h["name"] == "borrow")
+    assert same["routes"][0]["endpoint"] == "loans.borrow"

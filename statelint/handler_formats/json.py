@@ -44,9 +44,27 @@ def state_dict(state: StateDependency) -> dict[str, Any]:
     }
 
 
-def entry_dict(entry: HandlerEntry) -> dict[str, Any]:
-    """A handler as in the JSON contract, plus application, app object, states and side."""
+def ordered(inventory: Inventory) -> list[HandlerEntry]:
+    """Handlers in application order, each application's in the order of its first row."""
+    entries: list[HandlerEntry] = []
+    for app in inventory.applications:
+        for row in inventory.rows(app):
+            if row.entry not in entries:
+                entries.append(row.entry)
+    return entries
+
+
+def entry_dict(entry: HandlerEntry, all_methods: bool = False) -> dict[str, Any]:
+    """A handler as in the JSON contract, plus application, app object, states and side.
+
+    Each route carries ``all_methods`` as well: its methods and those the framework
+    adds by itself (listed apart in ``added_methods``).
+    """
     data = handler_dict(entry.verdict)
+    for route in data["routes"]:
+        route["all_methods"] = [*route["methods"], *route["added_methods"]]
+    if all_methods:
+        data["methods"] = data["routes"][0]["all_methods"]
     data.update({
         "application": entry.application,
         "app": entry.handler.app,
@@ -62,7 +80,7 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
     result = inventory.result
     return {
         "version": __version__,
-        "handlers": [entry_dict(entry) for entry in inventory.entries],
+        "handlers": [entry_dict(entry, inventory.all_methods) for entry in ordered(inventory)],
         "applications": [
             {
                 "module": app.module,
@@ -81,6 +99,7 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
             }
             for impact in inventory.impacts
         ],
+        "notes": list(result.notes),
         "problems": [
             {"path": p.path, "line": p.line, "column": p.column, "message": p.message,
              "kind": p.kind}

@@ -14,6 +14,7 @@ import re
 from statelint.inventory import (
     HandlerEntry,
     Inventory,
+    RouteRow,
     impact_phrase,
     location_text,
     methods_text,
@@ -57,18 +58,19 @@ def mermaid_label(text: str) -> str:
     return text
 
 
-def _table(entries: tuple[HandlerEntry, ...]) -> list[str]:
+def _table(rows: list[RouteRow], inventory: Inventory) -> list[str]:
     lines = [
-        "| Verdict | Methods | Route | Handler | Framework | Location | State |",
-        "|---|---|---|---|---|---|---|",
+        "| Verdict | Methods | Route | Endpoint | Handler | Framework | Location | State |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for entry in entries:
-        handler = entry.handler
+    for row in rows:
+        entry, handler = row.entry, row.handler
         verdict = "**stateful**" if entry.is_stateful else "self-contained"
         states = ", ".join(f"{code(state.name)} ({state.role})" for state in entry.states)
-        row = [verdict, methods_text(handler), code(handler.route) or "-", code(handler.name),
-               handler.framework, code(location_text(handler)), states]
-        lines.append("| " + " | ".join(cell(item) for item in row) + " |")
+        cells = [verdict, inventory.methods_text(row), code(row.route.path) or "-",
+                 code(row.route.endpoint), code(handler.name), handler.framework,
+                 code(location_text(handler)), states]
+        lines.append("| " + " | ".join(cell(item) for item in cells) + " |")
     return lines
 
 
@@ -130,9 +132,11 @@ def render(inventory: Inventory, *, colour: bool = False) -> str:
     lines = ["## statelint: request handlers", "", f"**{prose(inventory.summary_line())}.**", ""]
     if not inventory.applications:
         lines += ["No request handlers found in the scanned files.", ""]
+    if inventory.result.notes:
+        lines += [*(f"> {prose(note)}" for note in inventory.result.notes), ""]
     for app in inventory.applications:
         objects = f" ({', '.join(code(obj) for obj in app.objects)})" if app.objects else ""
-        lines += [f"### {code(app.module)}{objects}", "", *_table(app.entries), ""]
+        lines += [f"### {code(app.module)}{objects}", "", *_table(inventory.rows(app), inventory), ""]
     stateful = [entry for entry in inventory.entries if entry.is_stateful]
     if stateful:
         lines += ["### Why these handlers are stateful", ""]

@@ -11,6 +11,7 @@ import re
 from statelint.inventory import (
     HandlerEntry,
     Inventory,
+    RouteRow,
     chain_text,
     impact_phrase,
     location_text,
@@ -26,7 +27,7 @@ _STYLES = {
     "reset": "\x1b[0m",
 }
 
-COLUMNS = ("VERDICT", "METHODS", "ROUTE", "HANDLER", "FRAMEWORK", "LOCATION", "STATE")
+COLUMNS = ("VERDICT", "METHODS", "ROUTE", "ENDPOINT", "HANDLER", "FRAMEWORK", "LOCATION", "STATE")
 
 
 class _Painter:
@@ -37,25 +38,28 @@ class _Painter:
         return f"{_STYLES[style]}{text}{_STYLES['reset']}" if self.colour else text
 
 
-def _row(entry: HandlerEntry) -> tuple[str, ...]:
-    handler = entry.handler
+def _row(row: RouteRow, inventory: Inventory) -> tuple[str, ...]:
+    entry, handler = row.entry, row.handler
     states = ", ".join(dict.fromkeys(state.name for state in entry.states))
-    return (entry.verdict.verdict, methods_text(handler), handler.route or "-", handler.name,
-            handler.framework, location_text(handler), states)
+    return (entry.verdict.verdict, inventory.methods_text(row), row.route.path or "-",
+            row.route.endpoint, handler.name, handler.framework, location_text(handler), states)
 
 
-def _table(entries: tuple[HandlerEntry, ...], paint: _Painter) -> list[str]:
-    rows = [COLUMNS, *(_row(entry) for entry in entries)]
+def _table(rows: list[RouteRow], inventory: Inventory, paint: _Painter) -> list[str]:
+    table = [COLUMNS, *(_row(row, inventory) for row in rows)]
+    if not any(line[3] for line in table[1:]):
+        # no framework here names its routes: leave the ENDPOINT column out
+        table = [line[:3] + line[4:] for line in table]
     # The last column is left ragged: padding it only adds trailing spaces.
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]
     lines: list[str] = []
-    for index, row in enumerate(rows):
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]
+    for index, line in enumerate(table):
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)] + [line[-1]]
         if index == 0:
             cells = [paint("dim", cell) for cell in cells]
         else:
             # Pad before painting so escape codes do not upset the alignment.
-            cells[0] = paint(row[0], cells[0])
+            cells[0] = paint(line[0], cells[0])
         lines.append(("  " + "  ".join(cells)).rstrip())
     return lines
 
@@ -88,12 +92,13 @@ def render(inventory: Inventory, *, colour: bool = False) -> str:
     if not inventory.applications:
         lines.append("No request handlers found (no Flask, FastAPI, Django, ... routes in the "
                      "scanned files).")
+    lines.extend(f"note: {note}" for note in inventory.result.notes)
     for app in inventory.applications:
         objects = f"  ({', '.join(app.objects)})" if app.objects else ""
         count = len(app.entries)
         lines.append(paint("bold", f"{app.module}{objects}") +
                      f"  {count} handler{'s' if count != 1 else ''}, {app.stateful} stateful")
-        lines.extend(_table(app.entries, paint))
+        lines.extend(_table(inventory.rows(app), inventory, paint))
         lines.append("")
     stateful = [entry for entry in inventory.entries if entry.is_stateful]
     if stateful:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from statelint import __version__
-from statelint.model import Finding, Location, ScanResult, Verdict
+from statelint.model import Finding, Location, Route, ScanResult, Verdict
 from statelint.rule import Rule
 
 
@@ -45,6 +45,17 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def route_dict(route: Route) -> dict[str, Any]:
+    """One route of a handler: its full path, methods, endpoint name and namespace."""
+    return {
+        "path": route.path,
+        "methods": list(route.methods),
+        "added_methods": list(route.added_methods),
+        "endpoint": route.endpoint,
+        "namespace": route.namespace,
+    }
+
+
 def handler_dict(verdict: Verdict) -> dict[str, Any]:
     """One handler and its verdict as plain data."""
     handler = verdict.handler
@@ -58,6 +69,9 @@ def handler_dict(verdict: Verdict) -> dict[str, Any]:
         "kind": handler.kind,
         "route": handler.route,
         "methods": list(handler.methods),
+        "endpoint": handler.all_routes[0].endpoint,
+        "namespace": handler.all_routes[0].namespace,
+        "routes": [route_dict(route) for route in handler.all_routes],
         "verdict": verdict.verdict,
         "reasons": [
             {

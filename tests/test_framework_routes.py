@@ -1,0 +1,658 @@
+"""statelint's handler inventory against each framework's own route listing.
+
+Each test writes a small application, imports it (only the test does: statelint
+never imports the code it scans), asks the framework for its routes the way its
+own tooling does (``flask routes``, ``app.routes``, Django's URL resolver, falcon's
+``inspect_app``...), and compares that with the routes statelint reports: full
+path, methods (with those the framework adds, as ``--all-methods`` shows them) and,
+where the framework names routes, the endpoint name.
+
+A framework that is not installed skips its test; ``pip install -e ".[frameworks]"``
+installs them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from statelint.engine import scan
+from statelint.model import ScanResult
+
+RouteSet = set[tuple[str, frozenset[str], str]]
+
+
+@pytest.fixture
+def load_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+             ) -> Iterator[Callable[[dict[str, str], str], object]]:
+    """Write files under a temporary folder and import one module of them.
+
+    The folder goes first on ``sys.path`` for the test only, and every module
+    imported from it is dropped from ``sys.modules`` afterwards, so that the next
+    test's ``app`` package is its own.
+    """
+
+    def load(files: dict[str, str], module: str) -> object:
+        for relative, text in files.items():
+            target = tmp_path / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        importlib.invalidate_caches()
+        return importlib.import_module(module)
+
+    yield load
+    root = str(tmp_path)
+    for name, module in list(sys.modules.items()):
+        if (getattr(module, "__file__", None) or "").startswith(root):
+            del sys.modules[name]
+
+
+def statelint_routes(root: Path, endpoints: bool = True) -> RouteSet:
+    """statelint's routes as (path, all methods, endpoint), the methods of a class
+    view's handlers joined as the framework joins them into one rule."""
+    result: ScanResult = scan([root], cache=False)
+    joined: dict[tuple[str, str], set[str]] = {}
+    for verdict in result.verdicts:
+        for route in verdict.handler.all_routes:
+            key = (route.path, route.endpoint if endpoints else "")
+            joined.setdefault(key, set()).update(route.methods, route.added_methods)
+    return {(path, frozenset(methods), endpoint) for (path, endpoint), methods in joined.items()}
+
+
+# ---------------------------------------------------------------------------
+# Flask and flask-restful
+# ---------------------------------------------------------------------------
+
+
+FLASK_SHOP = {
+    "shop/__init__.py": """
+        from flask import Flask
+
+        from .api import api_bp
+        from .views import cart, admin
+
+
+        def create_app():
+            app = Flask(__name__, static_folder=None)
+            app.register_blueprint(cart.bp)
+            app.register_blueprint(admin.bp, url_prefix="/staff")
+            app.register_blueprint(api_bp)
+
+            @app.route("/")
+            def index():
+                return "shop"
+
+            app.add_url_rule("/health", "health", lambda: "ok")
+            return app
+    """,
+    "shop/views/__init__.py": "",
+    "shop/views/cart.py": """
+        from flask import Blueprint
+        from flask.views import MethodView
+
+        bp = Blueprint("cart", __name__, url_prefix="/cart")
+
+
+        @bp.route("/")
+        def view_cart():
+            return "cart"
+
+
+        @bp.route("/items", methods=["POST", "PUT"])
+        @bp.route("/items/<int:item_id>", methods=["DELETE"], endpoint="remove")
+        def change_item(item_id=None):
+            return "ok"
+
+
+        class Coupons(MethodView):
+            def get(self):
+                return "coupons"
+
+            def post(self):
+                return "added"
+
+
+        bp.add_url_rule("/coupons", view_func=Coupons.as_view("coupons"))
+    """,
+    "shop/views/admin.py": """
+        from flask import Blueprint
+
+        bp = Blueprint("admin", __name__, url_prefix="/admin")
+        reports = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+        @reports.get("/daily")
+        def daily():
+            return "daily"
+
+
+        bp.register_blueprint(reports)
+    """,
+    "shop/api/__init__.py": """
+        from flask import Blueprint
+        from flask_restful import Api
+
+        from .report import report
+        from .things import Things
+
+        api_bp = Blueprint("api", __name__, url_prefix="/api")
+        api = Api(api_bp)
+        api.add_resource(Things, "/things", "/things/<int:thing_id>")
+        api.add_resource(report, "/report", endpoint="daily_report")
+    """,
+    "shop/api/report.py": """
+        from flask_restful import Resource
+
+
+        class report(Resource):
+            def get(self):
+                return {"total": 0}
+    """,
+    "shop/api/things.py": """
+        from flask_restful import Resource
+
+
+        class Things(Resource):
+            def get(self, thing_id=None):
+                return []
+
+            def post(self, thing_id=None):
+                return {}, 201
+    """,
+}
+
+
+def test_flask_and_flask_restful_routes_match_flask_routes(load_app, tmp_path):
+    pytest.importorskip("flask")
+    pytest.importorskip("flask_restful")
+    app = load_app(FLASK_SHOP, "shop").create_app()
+    # What ``flask routes --all-methods`` lists: rule, methods and endpoint.
+    expected = {(rule.rule, frozenset(rule.methods or ()), rule.endpoint)
+                for rule in app.url_map.iter_rules()}
+    found = statelint_routes(tmp_path)
+    # the lambda is no function statelint can name as a handler
+    expected.discard(("/health", frozenset({"GET", "HEAD", "OPTIONS"}), "health"))
+    assert found == expected
+
+
+# ---------------------------------------------------------------------------
+# FastAPI and Starlette
+# ---------------------------------------------------------------------------
+
+
+FASTAPI_APP = {
+    "svc/__init__.py": "",
+    "svc/main.py": """
+        from fastapi import APIRouter, FastAPI
+
+        from .users import router as users_router
+
+        app = FastAPI(docs_url=None, redoc_url=None)
+        v1 = APIRouter(prefix="/v1")
+        v1.include_router(users_router, prefix="/users")
+        app.include_router(v1)
+
+
+        @app.get("/")
+        async def root():
+            return {"ok": True}
+
+
+        @app.api_route("/ping", methods=["GET", "POST"], name="pinger")
+        async def ping():
+            return "pong"
+
+
+        @app.get("/status")
+        @app.head("/status")
+        async def status():
+            return {}
+    """,
+    "svc/users.py": """
+        from fastapi import APIRouter
+
+        router = APIRouter(prefix="/accounts")
+
+
+        @router.get("/{user_id}")
+        async def read_user(user_id: int):
+            return {"id": user_id}
+
+
+        @router.post("/", name="create-user")
+        async def create_user():
+            return {}
+
+
+        @router.api_route("/search")
+        async def search():
+            return []
+    """,
+}
+
+
+# ``ping`` answers two methods under one name: FastAPI warns about the repeated operation id
+@pytest.mark.filterwarnings("ignore:Duplicate Operation ID")
+def test_fastapi_routes_match_the_openapi_paths_and_route_names(load_app, tmp_path):
+    pytest.importorskip("fastapi")
+    app = load_app(FASTAPI_APP, "svc.main").app
+    # The OpenAPI document lists every path with its operations, through every
+    # include_router; route names are checked by reversing them with url_path_for.
+    expected = {path: {verb.upper() for verb in operations}
+                for path, operations in app.openapi()["paths"].items()}
+    found = statelint_routes(tmp_path)
+    by_path: dict[str, set[str]] = {}
+    for path, methods, _ in found:
+        by_path.setdefault(path, set()).update(methods)
+    assert by_path == expected
+    for path, _, name in found:
+        params = {part[1:-1]: "7" for part in path.split("/") if part.startswith("{")}
+        filled = path
+        for key, value in params.items():
+            filled = filled.replace("{" + key + "}", value)
+        assert app.url_path_for(name, **params) == filled, name
+
+
+STARLETTE_APP = {
+    "webapp/__init__.py": "",
+    "webapp/app.py": """
+        from starlette.applications import Starlette
+        from starlette.endpoints import HTTPEndpoint
+        from starlette.responses import PlainTextResponse
+        from starlette.routing import Mount, Route
+
+
+        async def homepage(request):
+            return PlainTextResponse("home")
+
+
+        async def user(request):
+            return PlainTextResponse("user")
+
+
+        async def save(request):
+            return PlainTextResponse("saved")
+
+
+        class Notes(HTTPEndpoint):
+            async def get(self, request):
+                return PlainTextResponse("notes")
+
+            async def post(self, request):
+                return PlainTextResponse("added")
+
+
+        users = [
+            Route("/{username}", user, name="user_detail"),
+            Route("/{username}/save", save, methods=["POST"]),
+        ]
+
+        app = Starlette(routes=[
+            Route("/", homepage),
+            Route("/notes", Notes),
+            Mount("/users", routes=users),
+        ])
+    """,
+}
+
+
+def _starlette_routes(routes: list, prefix: str = "") -> RouteSet:
+    from starlette.routing import Mount
+
+    found: RouteSet = set()
+    for route in routes:
+        if isinstance(route, Mount):
+            found |= _starlette_routes(route.routes, prefix + route.path)
+            continue
+        methods = route.methods
+        if methods is None:  # a class endpoint: the verbs it defines
+            methods = {verb.upper() for verb in ("get", "post", "put", "patch", "delete")
+                       if hasattr(route.endpoint, verb)}
+        found.add((prefix + route.path, frozenset(methods), route.name))
+    return found
+
+
+def test_starlette_routes_match_app_routes(load_app, tmp_path):
+    pytest.importorskip("starlette")
+    app = load_app(STARLETTE_APP, "webapp.app").app
+    assert statelint_routes(tmp_path) == _starlette_routes(app.routes)
+
+
+# ---------------------------------------------------------------------------
+# Django and Django REST framework
+# ---------------------------------------------------------------------------
+
+
+DJANGO_SITE = {
+    "djsite/__init__.py": "",
+    "djsite/urls.py": """
+        from django.urls import include, path
+
+        from notes import views as note_views
+
+        urlpatterns = [
+            path("", note_views.home, name="home"),
+            path("notes/", include("notes.urls")),
+            path("archive/", include("notes.urls", namespace="archive")),
+            path("api/", include(("notes.api_urls", "api"))),
+        ]
+    """,
+    "notes/__init__.py": "",
+    "notes/views.py": """
+        from django.http import HttpResponse
+        from django.views import View
+
+
+        def home(request):
+            return HttpResponse("home")
+
+
+        def detail(request, pk):
+            return HttpResponse(str(pk))
+
+
+        class NoteList(View):
+            def get(self, request):
+                return HttpResponse("list")
+    """,
+    "notes/urls.py": """
+        from django.urls import path, re_path
+
+        from . import views
+
+        app_name = "notes"
+        urlpatterns = [
+            path("", views.NoteList.as_view(), name="list"),
+            path("<int:pk>/", views.detail, name="detail"),
+            re_path(r"^by-slug/(?P<slug>[-\\w]+)/$", views.detail),
+        ]
+    """,
+    "notes/api.py": """
+        from rest_framework.decorators import api_view
+        from rest_framework.response import Response
+        from rest_framework.views import APIView
+
+
+        @api_view(["GET", "POST"])
+        def stats(request):
+            return Response({})
+
+
+        class Tags(APIView):
+            def get(self, request):
+                return Response([])
+    """,
+    "notes/api_urls.py": """
+        from django.urls import path
+
+        from .api import Tags, stats
+
+        urlpatterns = [
+            path("stats/", stats, name="stats"),
+            path("tags/", Tags.as_view(), name="tags"),
+        ]
+    """,
+}
+
+
+def _django_routes(patterns: list, prefix: str = "", namespace: str = "") -> RouteSet:
+    from django.urls import URLResolver
+
+    found: RouteSet = set()
+    for pattern in patterns:
+        text = str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            found |= _django_routes(pattern.url_patterns, _join(prefix, text), inner)
+            continue
+        name = pattern.name or ""
+        if name and namespace:
+            name = f"{namespace}:{name}"
+        found.add((_join(prefix, text), frozenset(), name))
+    return found
+
+
+def _join(prefix: str, route: str) -> str:
+    if route.startswith("^") and prefix:
+        route = route[1:]
+    return prefix + route
+
+
+def test_django_and_drf_routes_match_the_url_resolver(load_app, tmp_path):
+    pytest.importorskip("django")
+    pytest.importorskip("rest_framework")
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "rest_framework"],
+                           ROOT_URLCONF="djsite.urls", SECRET_KEY="tests", USE_TZ=True)
+        import django
+
+        django.setup()
+    urls = load_app(DJANGO_SITE, "djsite.urls")
+    from django.urls import get_resolver
+
+    expected = _django_routes(get_resolver(urls.__name__).url_patterns)
+    found = statelint_routes(tmp_path)
+    # Django takes any method; the DRF views declare theirs (their own listing of
+    # allowed methods adds OPTIONS): compare paths and names, then those methods.
+    assert {(path, name) for path, _, name in found} == {(path, name) for path, _, name
+                                                          in expected}
+    methods = {path: set(verbs) for path, verbs, _ in found}
+    assert methods["api/stats/"] == {"GET", "POST"}
+    assert methods["api/tags/"] == {"GET"}
+    assert methods["notes/<int:pk>/"] == set()
+
+
+# ---------------------------------------------------------------------------
+# Bottle, aiohttp, Falcon and Tornado
+# ---------------------------------------------------------------------------
+
+
+BOTTLE_APP = {
+    "board/__init__.py": "",
+    "board/app.py": """
+        import bottle
+        from bottle import Bottle
+
+        app = Bottle()
+
+
+        @app.route("/")
+        def index():
+            return "board"
+
+
+        @app.route("/posts", method=["GET", "POST"], name="posts")
+        @app.get("/posts/latest")
+        def posts():
+            return "posts"
+
+
+        @app.delete("/posts/<pid:int>")
+        def remove(pid):
+            return "gone"
+
+
+        def about():
+            return "about"
+
+
+        app.route("/about", callback=about)
+    """,
+}
+
+
+def test_bottle_routes_match_app_routes(load_app, tmp_path):
+    pytest.importorskip("bottle")
+    app = load_app(BOTTLE_APP, "board.app").app
+    expected = {(route.rule, frozenset({route.method}), route.name or "")
+                for route in app.routes}
+    # Bottle lists one route per method; statelint one per rule, with its methods.
+    joined: dict[tuple[str, str], set[str]] = {}
+    for path, methods, name in expected:
+        joined.setdefault((path, name), set()).update(methods)
+    assert statelint_routes(tmp_path) == {
+        (path, frozenset(methods), name) for (path, name), methods in joined.items()}
+
+
+AIOHTTP_APP = {
+    "feed/__init__.py": "",
+    "feed/app.py": """
+        from aiohttp import web
+
+        routes = web.RouteTableDef()
+
+
+        @routes.get("/")
+        async def index(request):
+            return web.Response(text="feed")
+
+
+        @routes.post("/items", name="add-item")
+        async def add_item(request):
+            return web.Response(text="added")
+
+
+        @routes.view("/items/{id}")
+        class Item(web.View):
+            async def get(self):
+                return web.Response(text="item")
+
+            async def delete(self):
+                return web.Response(text="gone")
+
+
+        async def health(request):
+            return web.Response(text="ok")
+
+
+        app = web.Application()
+        app.add_routes(routes)
+        app.router.add_get("/health", health)
+        app.add_routes([web.put("/config", health, name="config")])
+    """,
+}
+
+
+def test_aiohttp_routes_match_the_router(load_app, tmp_path):
+    pytest.importorskip("aiohttp")
+    app = load_app(AIOHTTP_APP, "feed.app").app
+    joined: dict[tuple[str, str], set[str]] = {}
+    for route in app.router.routes():
+        methods = joined.setdefault((route.resource.canonical, route.name or ""), set())
+        if route.method == "*":  # a class view: the verbs it defines
+            methods.update(verb.upper() for verb in ("get", "post", "put", "patch", "delete")
+                           if verb in vars(route.handler))
+        else:
+            methods.add(route.method)
+    expected = {(path, frozenset(methods), name) for (path, name), methods in joined.items()}
+    assert statelint_routes(tmp_path) == expected
+
+
+FALCON_APP = {
+    "things/__init__.py": "",
+    "things/app.py": """
+        import falcon
+
+
+        class ThingsResource:
+            def on_get(self, req, resp):
+                resp.media = []
+
+            def on_post(self, req, resp):
+                resp.status = falcon.HTTP_201
+
+            def on_get_item(self, req, resp, thing_id):
+                resp.media = {"id": thing_id}
+
+            def on_delete_item(self, req, resp, thing_id):
+                resp.status = falcon.HTTP_204
+
+
+        class Health:
+            def on_get(self, req, resp):
+                resp.media = {"ok": True}
+
+
+        app = falcon.App()
+        things = ThingsResource()
+        app.add_route("/things", things)
+        app.add_route("/things/{thing_id}", things, suffix="item")
+        app.add_route("/health", Health())
+    """,
+}
+
+
+def test_falcon_routes_match_inspect_app(load_app, tmp_path):
+    pytest.importorskip("falcon")
+    from falcon.inspect import inspect_app
+
+    app = load_app(FALCON_APP, "things.app").app
+    expected = {(route.path, frozenset(m.method for m in route.methods if not m.internal), "")
+                for route in inspect_app(app).routes}
+    assert statelint_routes(tmp_path) == expected
+
+
+TORNADO_APP = {
+    "live/__init__.py": "",
+    "live/app.py": """
+        import tornado.web
+        import tornado.websocket
+        from tornado.web import url
+
+
+        class MainHandler(tornado.web.RequestHandler):
+            def get(self):
+                self.write("live")
+
+
+        class ItemHandler(tornado.web.RequestHandler):
+            def get(self, item_id):
+                self.write(item_id)
+
+            def put(self, item_id):
+                self.write("saved")
+
+
+        class Echo(tornado.websocket.WebSocketHandler):
+            def on_message(self, message):
+                self.write_message(message)
+
+
+        def make_app():
+            return tornado.web.Application([
+                (r"/", MainHandler),
+                url(r"/items/([0-9]+)", ItemHandler, name="item"),
+                (r"/echo", Echo),
+            ])
+    """,
+}
+
+
+def test_tornado_routes_match_the_application_rules(load_app, tmp_path):
+    pytest.importorskip("tornado")
+    import tornado.web
+    import tornado.websocket
+
+    app = load_app(TORNADO_APP, "live.app").make_app()
+    expected: RouteSet = set()
+    for rule in app.wildcard_router.rules:
+        handler = rule.target
+        if issubclass(handler, tornado.websocket.WebSocketHandler):
+            methods: set[str] = set()  # a websocket: no HTTP verbs of its own
+        else:
+            methods = {verb for verb in handler.SUPPORTED_METHODS
+                       if getattr(handler, verb.lower()) is not getattr(
+                           tornado.web.RequestHandler, verb.lower())}
+        expected.add((rule.matcher.regex.pattern.removesuffix("$"), frozenset(methods),
+                      rule.name or ""))
+    assert statelint_routes(tmp_path) == expected
