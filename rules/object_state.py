@@ -30,6 +30,7 @@ class LongLivedObjectState(Rule):
     name = "long-lived-object-state"
     severity = "error"
     how = "writes"
+    uses_model = True
     summary = "Data inside a process-wide object changed while serving requests"
     what_it_finds = """
 A dict, list, set or other object kept inside a long-lived object (one made at

@@ -359,7 +359,8 @@ class LazyLink:
         #: the round after which everything left was parsed (0: never)
         self.switched = 0
         #: seconds spent per part, over all rounds (``--statistics``)
-        self.times = {"prescan": 0.0, "parse": 0.0, "link": 0.0, "rules": 0.0, "syntax check": 0.0}
+        self.times = {"prescan": 0.0, "parse": 0.0, "link": 0.0, "model": 0.0, "rules": 0.0,
+                      "syntax check": 0.0}
 
     def _link(self, facts: list[ModuleFacts], known: list[str]) -> Project:
         return Project(
@@ -465,7 +466,7 @@ class LazyLink:
                 # parsed along with the little linking still needs.  (Before that,
                 # running them would only repeat work the next round redoes.)
                 mark = time.perf_counter()
-                findings = run_rules(project, self.selected)
+                findings = run_rules(project, self.selected, self.times)
                 more |= self._wanted(project, by_module, parsed, data)
                 self.times["rules"] += time.perf_counter() - mark
             if more and not self.switched and len(files) >= EXHAUSTIVE_MIN_FILES:
@@ -683,13 +684,29 @@ def progress_bar(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]
             sys.stderr.flush()
 
 
-def run_rules(project: Project, rules: Iterable[type[Rule]]) -> list[Finding]:
+def run_rules(project: Project, rules: Iterable[type[Rule]],
+              times: dict[str, float] | None = None) -> list[Finding]:
     """Run each rule over the linked project and return the findings, sorted.
 
     A rule that raises (or whose analysis raises) loses its own findings only: the
     failure is recorded with the project's other internal errors and the other
-    rules run as usual.
+    rules run as usual.  The semantic model, when a selected rule reads it, is solved
+    first and its seconds are added to ``times["model"]`` (and left out of the rules').
     """
+    rules = list(rules)
+    if any(rule.uses_model for rule in rules):
+        from statelint.failures import AnalysisError
+        from statelint.semantic import points_to
+
+        mark = time.perf_counter()
+        try:
+            points_to(project)
+        except AnalysisError:
+            pass  # reported by each rule that reads the model
+        if times is not None:
+            elapsed = time.perf_counter() - mark
+            times["model"] = times.get("model", 0.0) + elapsed
+            times["rules"] = times.get("rules", 0.0) - elapsed
     findings: list[Finding] = []
     for rule_class in rules:
         own: list[Finding] = []
@@ -791,7 +808,7 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         for item in facts if item.error is not None and item.error.kind == "internal"]
     if memo is None:
         findings = lazy.findings if lazy is not None and lazy.project is not None else run_rules(
-            project, selected)
+            project, selected, timings)
         errors += project.failures.errors
         if not errors:  # a failed run is computed again next time, and reported again
             remember_link(store, stage, config, selected, handlers, findings)
@@ -799,18 +816,23 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     # verdicts: state a team declared acceptable does not make a handler stateful.
     findings, ledger = apply_config(findings, config, root=discovery.root,
                                     suppressions={item.path: item.suppressions for item in facts})
-    timings["rules"] = time.perf_counter() - mark
+    timings["rules"] = time.perf_counter() - mark + timings.get("rules", 0.0) - (
+        timings.get("model", 0.0) if lazy is None or memo is not None else 0.0)
     if lazy is not None and memo is None:
         # The rounds interleave parsing, linking and rules: report each part where
         # it belongs, the facts stage keeping the pre-scan, parsing and syntax check.
         timings["facts"] -= lazy.times["link"] + lazy.times["rules"]
         timings["link"] += lazy.times["link"]
+        timings["model"] = lazy.times["model"]
         timings["rules"] += lazy.times["rules"]
 
     verdicts = judge_handlers(handlers, findings)
     if not handlers and (unrecognised := no_handler_note(facts)):
         notes.append(unrecognised)
     timings["total"] = time.perf_counter() - started
+    for stage_name in ("model", "rules", "total"):  # in the order the stages run
+        if stage_name in timings:
+            timings[stage_name] = timings.pop(stage_name)
     failed = sum(1 for item in facts if item.error is not None)
     result = ScanResult(
         root=str(discovery.root),

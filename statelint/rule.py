@@ -53,6 +53,9 @@ class Rule:
     why_stateful: ClassVar[str] = ""
     how_to_fix: ClassVar[str] = ""
     examples: ClassVar[tuple[Example, ...]] = ()
+    #: The rule reads the semantic model (``statelint.semantic``): the engine solves it
+    #: before the rules run and times it as a stage of its own.
+    uses_model: ClassVar[bool] = False
     #: What makes a file matter to this rule on its own, even when no handler reaches
     #: it (a setting, an object or a call the rule looks for in every module).  Lazy
     #: scans parse every file holding one of these (see ``statelint.prescan``): a
