@@ -12,7 +12,7 @@ from statelint.project import Project
 from statelint.rule import Example, Rule
 from statelint.semantic import CONTAINER, INSTANCE, LIBRARY, Use, points_to
 from statelint.semantic.held import HeldState, held_states
-from statelint.state import make_finding, name_list, state_uses
+from statelint.state import make_finding, name_list
 
 from ._advice import shared_store
 
@@ -46,7 +46,9 @@ kept as `self.store` and changed inside the object's own methods
 Not reported: objects a request makes for itself; the rows of a registry (each
 object a request makes and keeps in a process-wide dict is one entry of that
 dict, which is reported instead); objects made in test modules; attributes an
-object sets on itself while it is built (`__init__`).
+object sets on itself while it is built (`__init__`). A module-level container or
+object made at import time, and what hangs from it, is judged by name by SL101,
+SL401, SL601 and SL701, so ignoring one of those codes does not bring it back here.
 """
     why_stateful = """
 The object exists once per worker process, so the data inside it does too. What
@@ -172,14 +174,14 @@ def create_app():
 
     def check(self, project: Project) -> Iterable[Finding]:
         """One finding per attribute of a long-lived object that requests change."""
-        named = {use.target.symbol for use in state_uses(project)}
         groups: dict[str, list[HeldState]] = {}
         for held in held_states(project):
             item = held.state.object
+            if held.root_at_import or (item.function == "" and held.kept_as in (
+                    "global", "class attribute")):
+                continue  # a module global or class attribute made at import: judged by name
             if item.kind == LIBRARY and not matches(item.class_name, effect_list("caches", "objects")):
                 continue  # a library object: only in-memory caches are known to keep data
-            if held.symbol in named or (held.root_at_import and held.root in named):
-                continue  # used by name at request time: the name-based rules judge it
             groups.setdefault(held.symbol, []).append(held)
         for symbol, group in sorted(groups.items()):
             yield self._finding(project, symbol, group)
@@ -214,8 +216,10 @@ def create_app():
         primary = Location(item.path, item.line, item.column)
         advice = shared_store(set(_frameworks(project, writers)), item.class_name if
                               item.kind == CONTAINER else "", "", first.name.rpartition(".")[2])
+        # a state the name-based rules report (a module global's object) is theirs
         return make_finding(type(self), primary, message, symbol, advice,
-                            sorted({*writers, *readers}), trace, related, writers=writers)
+                            sorted({*writers, *readers}), trace, related, writers=writers,
+                            anchors=[first.root] if first.root else [])
 
 
 def _kind_word(kind: str, class_name: str) -> str:

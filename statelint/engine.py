@@ -713,8 +713,17 @@ def run_rules(project: Project, rules: Iterable[type[Rule]],
         with project.failures.guard("rule", rule=rule_class.code):
             own = [with_fingerprint(finding) for finding in rule_class().check(project)]
         findings.extend(own)
+    findings = _without_restated(findings, {rule.code for rule in rules if rule.uses_model})
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule, f.symbol))
     return findings
+
+
+def _without_restated(findings: list[Finding], model_rules: set[str]) -> list[Finding]:
+    """Leave out what a rule reading the semantic model finds about state another rule
+    already reports by name (the symbol, or a global or class attribute it hangs from)."""
+    named = {finding.symbol for finding in findings if finding.rule not in model_rules}
+    return [finding for finding in findings if finding.rule not in model_rules or not (
+        finding.symbol in named or named.intersection(finding.anchors))]
 
 
 def judge_handlers(handlers: list[Handler], findings: list[Finding]) -> list[Verdict]:

@@ -383,6 +383,10 @@ class Finding:
     fingerprint: str = ""
     #: the handlers (``path::name``) whose requests change the state; the others only read it
     writers: tuple[str, ...] = ()
+    #: other symbols of the same state (the global or class attribute an object found
+    #: through the semantic model hangs from): a finding of a rule that reads the model is
+    #: left out when another rule reports the state under one of these names
+    anchors: tuple[str, ...] = ()
 
     @property
     def handler(self) -> str:

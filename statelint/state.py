@@ -162,7 +162,8 @@ def finding_for_state(
 def make_finding(rule: type, primary: Location, message: str, symbol: str, suggestion: str,
                  handlers: Iterable[str], trace: tuple[Location, ...],
                  related: Iterable[Location], *, severity: Severity | None = None,
-                 how: str | None = None, writers: Iterable[str] = ()) -> Finding:
+                 how: str | None = None, writers: Iterable[str] = (),
+                 anchors: Iterable[str] = ()) -> Finding:
     """A finding of ``rule`` at ``primary``: the one place findings are put together."""
     return Finding(
         rule=rule.code,
@@ -181,6 +182,7 @@ def make_finding(rule: type, primary: Location, message: str, symbol: str, sugge
         related=tuple(related),
         how=how or rule.how,
         writers=tuple(writers),
+        anchors=tuple(anchors),
     )
 
 
