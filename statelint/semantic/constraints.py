@@ -44,6 +44,8 @@ BOUND_METHOD, PARTIAL, REQUEST_OBJECT = "bound_method", "partial", "request"
 CURRENT_APP = frozenset({"flask.current_app", "quart.current_app"})
 #: Attributes of a request (or a view object) that hold the application.
 APP_ATTRIBUTES = frozenset({"app", "application"})
+#: Decorators that make a method a computed attribute (``obj.name`` calls it).
+PROPERTY_DECORATORS = frozenset({"property", "cached_property", "cached_property_with_ttl"})
 REQUEST_PARAMS = frozenset({"request", "req"})
 PARTIAL_FACTORIES = frozenset({"functools.partial", "functools.partialmethod"})
 #: Framework calls whose arguments build a view instance per request with keywords:
@@ -134,6 +136,7 @@ class ConstraintBuilder:
         self._load_memo: dict[tuple[int, str], int] = {}
         self._const: dict[int, int] = {}
         self._per_instance: dict[tuple[str, str], bool] = {}
+        self._property_sites: list[CallSite] = []
         #: methods that change the object they are called on (container mutators and
         #: library store methods, from apis.toml)
         self.store_methods = frozenset(api_list("containers", "mutators")) | frozenset(
@@ -267,6 +270,11 @@ class ConstraintBuilder:
             known = self._per_instance[key] = own_per_instance(self.project, class_id, name)
         return known
 
+    def is_property(self, function_id: str) -> bool:
+        fn = self.project.functions[function_id][1]
+        return any(decorator.target.rpartition(".")[2] in PROPERTY_DECORATORS
+                   for decorator in fn.decorators)
+
     def is_static(self, function_id: str) -> bool:
         return _decorated(self.project.functions[function_id][1], "staticmethod")
 
@@ -289,6 +297,13 @@ class ConstraintBuilder:
         if class_id and kind in ("class", "instance", "request-instance"):
             method = self.project.method_of(class_id, name)
             if method is not None:
+                if kind != "class" and self.is_property(method):
+                    # ``obj.name`` runs the getter: its return value is what is loaded
+                    site = CallSite(self.const(obj), (), (), target, f"<property {method}>",
+                                    0, 0)
+                    self._property_sites.append(site)  # kept alive: ``bind`` memoises by id
+                    self.bind(site, method, obj)
+                    return
                 if self.is_static(method):
                     solver.add_object(target, self.function_object(method))
                 elif self.is_classmethod(method):
