@@ -1,0 +1,241 @@
+"""SL602: data inside objects that live as long as the process, however handlers reach them.
+
+Each test is a small service in a shape real applications use (an aiohttp controller
+singleton behind a classmethod accessor and properties, a Flask app factory handing a store
+to a blueprint factory, per-request rows kept in a registry), checked for the one finding
+it should give and for the handlers found.
+"""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from statelint.cli import main
+from statelint.model import ScanResult
+
+
+def sl602(result: ScanResult) -> list[tuple[str, int, str]]:
+    return [(f.path, f.line, f.symbol) for f in result.findings if f.rule == "SL602"]
+
+
+def stateful(result: ScanResult) -> set[str]:
+    return {v.handler.name for v in result.verdicts if v.verdict == "stateful"}
+
+
+SINGLETON = {
+    "labs/__init__.py": "",
+    "labs/controller.py": '''
+from labs.notification import Notification
+from labs.project import Project
+
+
+class Controller:
+    _instance = None
+
+    def __init__(self):
+        self._projects = {}
+        self._notification = Notification()
+
+    @property
+    def notification(self):
+        return self._notification
+
+    def add_project(self, name):
+        project = Project(name)
+        self._projects[project.id] = project
+        return project
+
+    def get_project(self, project_id):
+        return self._projects[project_id]
+
+    @classmethod
+    def instance(cls):
+        if cls._instance is None:
+            cls._instance = Controller()
+        return cls._instance
+''',
+    "labs/notification.py": '''
+import asyncio
+from contextlib import contextmanager
+
+
+class Notification:
+    def __init__(self):
+        self._listeners = []
+
+    @contextmanager
+    def listen(self):
+        queue = asyncio.Queue()
+        self._listeners.append(queue)
+        try:
+            yield queue
+        finally:
+            self._listeners.remove(queue)
+''',
+    "labs/project.py": '''
+import uuid
+
+
+class Project:
+    def __init__(self, name):
+        self.id = str(uuid.uuid4())
+        self.name = name
+        self._nodes = {}
+
+    def add_node(self, node_id, node):
+        self._nodes[node_id] = node
+''',
+    "labs/handlers.py": '''
+from aiohttp import web
+
+from labs.controller import Controller
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/projects")
+async def create_project(request):
+    body = await request.json()
+    project = Controller.instance().add_project(body["name"])
+    return web.json_response({"id": project.id})
+
+
+@routes.post("/projects/{project_id}/nodes")
+async def add_node(request):
+    body = await request.json()
+    project = Controller.instance().get_project(request.match_info["project_id"])
+    project.add_node(body["id"], body)
+    return web.json_response({"ok": True})
+
+
+@routes.get("/notifications")
+async def notifications(request):
+    response = web.StreamResponse()
+    await response.prepare(request)
+    controller = Controller.instance()
+    with controller.notification.listen() as queue:
+        while True:
+            await response.write((await queue.get()).encode())
+
+
+@routes.get("/health")
+async def health(request):
+    return web.json_response({"ok": True})
+''',
+}
+
+
+def test_a_lazily_made_singleton_its_registry_and_what_a_property_returns(scan_files) -> None:
+    result = scan_files(SINGLETON)
+    assert {v.handler.name for v in result.verdicts} == {
+        "create_project", "add_node", "notifications", "health"}
+    found = sl602(result)
+    assert ("labs/controller.py", 9, "labs.controller.Controller._projects") in found
+    assert ("labs/notification.py", 7, "labs.notification.Notification._listeners") in found
+    # each project a request makes is one row of the controller's registry: the registry
+    # is reported, not every project's own dict
+    assert not [item for item in found if item[0] == "labs/project.py"]
+    assert stateful(result) >= {"create_project", "add_node", "notifications"}
+    assert "health" not in stateful(result)
+
+
+def test_the_message_names_the_object_and_where_it_lives(scan_files) -> None:
+    result = scan_files(SINGLETON)
+    finding = next(f for f in result.findings
+                   if f.symbol == "labs.controller.Controller._projects")
+    assert finding.message.startswith(
+        "`Controller._projects` is a dict inside a long-lived Controller (made by the first "
+        "request that needs it and kept for the life of the process) that create_project")
+    assert any(place.line == 18 and "assigns an item" in place.message
+               for place in finding.related)
+
+
+def test_declared_fields_and_objects_made_per_request_are_not_state(scan_files) -> None:
+    result = scan_files({
+        "shop/__init__.py": "",
+        "shop/models.py": '''
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+
+class Basket(BaseModel):
+    items: list[str] = []
+
+
+@dataclass
+class Totals:
+    lines: list = field(default_factory=list)
+
+
+class Cart:
+    items = []
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, sku):
+        self.items.append(sku)
+''',
+        "shop/app.py": '''
+from flask import Flask, jsonify, request
+
+from shop.models import Basket, Cart, Totals
+
+
+def create_app():
+    app = Flask(__name__)
+
+    @app.post("/basket")
+    def basket():
+        basket = Basket(items=request.json["items"])
+        basket.items.append("gift")
+        totals = Totals()
+        totals.lines.append(len(basket.items))
+        cart = Cart()
+        cart.add(request.json["sku"])
+        return jsonify(items=basket.items, lines=totals.lines, cart=cart.items)
+
+    return app
+''',
+    })
+    assert [v.handler.name for v in result.verdicts] == ["create_app.basket"]
+    assert sl602(result) == []
+    assert stateful(result) == set()
+
+
+def test_ignoring_the_name_based_rule_does_not_move_its_finding_here(scan_files) -> None:
+    files = {
+        "shop/__init__.py": "",
+        "shop/app.py": '''
+from flask import Flask, jsonify, request
+
+
+class Carts:
+    def __init__(self):
+        self._lines = {}
+
+    def add(self, user, sku):
+        self._lines.setdefault(user, []).append(sku)
+
+
+carts = Carts()
+app = Flask(__name__)
+
+
+@app.post("/cart")
+def add_to_cart():
+    carts.add(request.json["user"], request.json["sku"])
+    return jsonify(ok=True)
+''',
+    }
+    result = scan_files(files)
+    assert [f.rule for f in result.findings] == ["SL601"]
+    # with SL601 switched off, the same state does not come back under SL602
+    outcome = CliRunner().invoke(main, ["check", "--no-cache", "--format", "json",
+                                        "--ignore", "SL601", "."])
+    data = json.loads(outcome.stdout)
+    assert data["findings"] == []
+    assert [h["name"] for h in data["handlers"]] == ["add_to_cart"]
