@@ -196,9 +196,11 @@ def create_app():
                          - set(writers))
         kind = _kind_word(item.kind, item.class_name)
         owner = first.owner_class.rpartition(":")[2] or "object"
-        where = (f"inside a long-lived {owner}" if first.kept_as == "attribute"
-                 else f"kept in {'class attribute' if first.kept_as == 'class attribute' else 'global'}"
-                 f" `{first.name}`")
+        where = {"attribute": f"inside a long-lived {owner}",
+                 "item": "kept as an entry of a long-lived container",
+                 "class attribute": f"kept in class attribute `{first.name}`",
+                 "global": f"kept in global `{first.name}`"}.get(first.kept_as,
+                                                                "kept by a long-lived object")
         when = "made by the first request that needs it" if first.made_per_request else "made once"
         message = (f"`{first.name}` is a {kind} {where} ({when} and kept for the life of the "
                    f"process) that {name_list([_short(k) for k in writers])} "

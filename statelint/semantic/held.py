@@ -28,12 +28,14 @@ from statelint.semantic import (
     INSTANCE,
     MODULE,
     PROCESS,
+    REQUEST,
     AbstractObject,
     Holder,
     PointsTo,
     ProcessState,
     points_to,
 )
+from statelint.semantic.constraints import ANY_ITEM
 
 __all__ = ["HeldState", "held_states"]
 
@@ -79,7 +81,7 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
         name, symbol, owner = _name(item, holder)
         root, root_object = _root(model, item)
         found.append(HeldState(state, name, symbol, holder.kind if holder else "", owner,
-                               item.origin != PROCESS, root,
+                               item.origin == REQUEST, root,
                                root_object is not None and root_object.function == ""))
     return tuple(found)
 
@@ -149,4 +151,7 @@ def _name(item: AbstractObject, holder: Holder | None) -> tuple[str, str, str]:
         short = class_name.rpartition(".")[2]
         return (f"{short}.{holder.name}", f"{class_id.replace(':', '.')}.{holder.name}", class_id)
     parent = owner.class_name.rpartition(".")[2] or owner.kind
+    if holder.kind == "item":
+        key = holder.name if holder.name != ANY_ITEM else "[...]"
+        return (f"{parent}{key}", f"{owner.id}{key}", "")
     return (f"{parent}.{holder.name}", f"{owner.id}.{holder.name}", "")
