@@ -22,6 +22,7 @@ from typing import Any
 
 import libcst as cst
 
+from statelint.knowledge import api_list
 from statelint.model import (
     Access,
     Binding,
@@ -45,15 +46,10 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 MAX_VALUE_DEPTH = 6
 #: How many items of a literal container are summarised.
 MAX_VALUE_ITEMS = 64
-MUTATING_METHODS = frozenset(
-    {
-        "append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend",
-        "insert", "remove", "discard", "appendleft", "extendleft", "popleft", "rotate",
-        "sort", "reverse", "difference_update", "intersection_update",
-        "symmetric_difference_update", "__setitem__", "__delitem__", "move_to_end",
-        "subtract", "put", "put_nowait", "set", "incr", "inc", "increment",
-    }
-)
+#: Method calls recorded as changes (``mutate`` accesses): the container mutators and the
+#: other recorded methods of the ``[containers]`` table of apis.toml, their one home.
+MUTATING_METHODS = frozenset(api_list("containers", "mutators")) | frozenset(
+    api_list("containers", "recorded"))
 
 
 #: Methods that return an element of a container, so writing into the result
