@@ -180,8 +180,9 @@ def create_app():
             if held.root_at_import or (item.function == "" and held.kept_as in (
                     "global", "class attribute")):
                 continue  # a module global or class attribute made at import: judged by name
-            if item.kind == LIBRARY and not matches(item.class_name, effect_list("caches", "objects")):
-                continue  # a library object: only in-memory caches are known to keep data
+            if item.kind == LIBRARY and not matches(
+                    item.class_name, (*effect_list("caches", "objects"), *project.stateful_classes)):
+                continue  # a library object: only in-memory caches and declared classes keep data
             groups.setdefault(held.symbol, []).append(held)
         for symbol, group in sorted(groups.items()):
             yield self._finding(project, symbol, group)

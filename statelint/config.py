@@ -144,6 +144,12 @@ class Config:
     handler_decorators: tuple[str, ...] = ()
     #: Extra base classes whose methods are request handlers (``myapp.views.BaseView``).
     handler_base_classes: tuple[str, ...] = ()
+    #: Classes (the project's or a library's) whose objects keep data in the process:
+    #: any method called on a long-lived one at request time changes it.
+    stateful_classes: tuple[str, ...] = ()
+    #: Classes whose objects keep their data in a shared store (a wrapper around Redis or
+    #: the database): neither they nor what they hold are state.
+    shared_classes: tuple[str, ...] = ()
     #: State the team has accepted, with the reason.
     allow: tuple[AllowEntry, ...] = ()
     #: Lowest severity that makes the run fail (exit 1).  The default, ``warning``,
@@ -255,6 +261,8 @@ _SETTING_NAMES: tuple[str, ...] = (
     "respect_gitignore",
     "handler_decorators",
     "handler_base_classes",
+    "stateful_classes",
+    "shared_classes",
     "allow",
     "fail_on",
     "severity",
@@ -630,7 +638,8 @@ class _Validator:
             return self.strings(value, at, what="a list of path patterns")
         if name == "respect_gitignore":
             return self.boolean(value, at)
-        if name in ("handler_decorators", "handler_base_classes"):
+        if name in ("handler_decorators", "handler_base_classes", "stateful_classes",
+                    "shared_classes"):
             return self.dotted(value, at)
         if name == "allow":
             return self.allow(value, where, key)
@@ -756,7 +765,8 @@ def load_config(
 
 
 _LIST_SETTINGS = frozenset(
-    {"select", "ignore", "exclude", "extend_exclude", "handler_decorators", "handler_base_classes"}
+    {"select", "ignore", "exclude", "extend_exclude", "handler_decorators", "handler_base_classes",
+     "stateful_classes", "shared_classes"}
 )
 
 

@@ -367,6 +367,8 @@ class LazyLink:
             facts,
             handler_decorators=tuple(getattr(self.config, "handler_decorators", ()) or ()),
             handler_base_classes=tuple(getattr(self.config, "handler_base_classes", ()) or ()),
+            stateful_classes=tuple(getattr(self.config, "stateful_classes", ()) or ()),
+            shared_classes=tuple(getattr(self.config, "shared_classes", ()) or ()),
             known_modules=known,
         )
 
@@ -609,6 +611,8 @@ def _memo_key(store: FactsCache, stage: FactsStage, config: Any,
         ",".join(f"{rule.__module__}.{rule.__qualname__}" for rule in selected),
         ",".join(getattr(config, "handler_decorators", ()) or ()),
         ",".join(getattr(config, "handler_base_classes", ()) or ()),
+        ",".join(getattr(config, "stateful_classes", ()) or ()),
+        ",".join(getattr(config, "shared_classes", ()) or ()),
     ])
     return memo_key(store.salt, stage.keys, extra)
 
@@ -807,6 +811,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
             facts,
             handler_decorators=tuple(getattr(config, "handler_decorators", ()) or ()),
             handler_base_classes=tuple(getattr(config, "handler_base_classes", ()) or ()),
+            stateful_classes=tuple(getattr(config, "stateful_classes", ()) or ()),
+            shared_classes=tuple(getattr(config, "shared_classes", ()) or ()),
         )
         handlers = project.handlers
     timings["link"] = time.perf_counter() - mark

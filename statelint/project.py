@@ -106,6 +106,7 @@ class Project:
 
     def __init__(self, modules: list[ModuleFacts], *, handler_decorators: tuple[str, ...] = (),
                  handler_base_classes: tuple[str, ...] = (),
+                 stateful_classes: tuple[str, ...] = (), shared_classes: tuple[str, ...] = (),
                  known_modules: Iterable[str] | None = None) -> None:
         self.modules: dict[str, ModuleFacts] = {}
         for facts in sorted(modules, key=lambda item: item.path):
@@ -159,6 +160,10 @@ class Project:
         self._vendored_cache: dict[str, bool] = {}
         self.handler_decorators = handler_decorators
         self.handler_base_classes = handler_base_classes
+        #: classes the configuration declares as keeping data in the process, or in a
+        #: shared store (dotted names or patterns)
+        self.stateful_classes = stateful_classes
+        self.shared_classes = shared_classes
         from statelint.handlers import discover_handlers
 
         #: internal errors of the link stage: each cost one module or one handler's reach

@@ -239,3 +239,78 @@ def add_to_cart():
     data = json.loads(outcome.stdout)
     assert data["findings"] == []
     assert [h["name"] for h in data["handlers"]] == ["add_to_cart"]
+
+
+STORE_IN_FACTORY = {
+    "board/__init__.py": "",
+    "board/store.py": '''
+import redis
+from sortedcontainers import SortedDict
+
+
+class ScoreBoard:
+    def __init__(self, url):
+        self._client = redis.Redis.from_url(url)
+        self._recent = {}
+
+    def record(self, player, score):
+        self._recent[player] = score
+        self._client.zadd("scores", {player: score})
+''',
+    "board/app.py": '''
+import os
+
+from fastapi import APIRouter, FastAPI
+from sortedcontainers import SortedDict
+
+from board.store import ScoreBoard
+
+
+def build_router(board, ranking):
+    router = APIRouter()
+
+    @router.post("/scores/{player}")
+    def post_score(player: str, score: int):
+        board.record(player, score)
+        ranking.update({player: score})
+        return {"ok": True}
+
+    return router
+
+
+def create_app():
+    app = FastAPI()
+    app.include_router(build_router(ScoreBoard(os.environ["REDIS_URL"]), SortedDict()))
+    return app
+''',
+}
+
+
+def test_shared_classes_and_stateful_classes_from_the_configuration(scan_files) -> None:
+    plain = scan_files(STORE_IN_FACTORY)
+    assert [v.handler.name for v in plain.verdicts] == ["build_router.post_score"]
+    assert sl602(plain) == [("board/store.py", 8, "board.store.ScoreBoard._recent")]
+
+    declared = dict(STORE_IN_FACTORY)
+    declared["pyproject.toml"] = '''
+[tool.statelint]
+shared-classes = ["board.store.ScoreBoard"]
+stateful-classes = ["sortedcontainers.SortedDict"]
+'''
+    scan_files(declared)  # writes the configuration next to the project
+    data = json.loads(CliRunner().invoke(main, ["check", "--no-cache", "--format", "json",
+                                                "."]).stdout)
+    found = [(f["rule"], f["path"], f["line"]) for f in data["findings"]]
+    # the declared client is not state; the library mapping made in the factory is
+    assert found == [("SL602", "board/app.py", 23)]
+    assert data["findings"][0]["message"].startswith("`SortedDict")
+
+
+def test_class_settings_are_validated(tmp_path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.statelint]\nshared-classes = [3]\n')
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    monkeypatch.chdir(tmp_path)
+    outcome = CliRunner().invoke(main, ["check", "."])
+    assert outcome.exit_code == 2
+    assert ('"shared-classes" must be a list of dotted names, but item 1 is an integer'
+            in outcome.stderr)

@@ -476,7 +476,8 @@ def _changed(project: Project, builder: ConstraintBuilder, solver: Solver, site:
                        if builder.allocations[obj].function == site.function_id]
     if site.target == "method":
         if site.detail not in builder.store_methods:
-            return []
+            # any method of a class the configuration says keeps data in the process
+            return [obj for obj in own_objects if builder.declared_stateful(obj)]
         found = []
         for obj in own_objects:
             allocation = builder.allocations[obj]

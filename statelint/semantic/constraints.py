@@ -270,6 +270,18 @@ class ConstraintBuilder:
             known = self._per_instance[key] = own_per_instance(self.project, class_id, name)
         return known
 
+    def class_of_object(self, obj: int) -> str:
+        """The dotted class of an instance or library object ("" for others)."""
+        allocation = self.allocations.get(obj)
+        if allocation is None or allocation.kind not in (INSTANCE, LIBRARY):
+            return ""
+        return allocation.class_name.replace(":", ".")
+
+    def declared_stateful(self, obj: int) -> bool:
+        """An object of a class the configuration names in ``stateful-classes``."""
+        dotted = self.class_of_object(obj)
+        return bool(dotted) and matches(dotted, self.project.stateful_classes)
+
     def is_property(self, function_id: str) -> bool:
         fn = self.project.functions[function_id][1]
         return any(decorator.target.rpartition(".")[2] in PROPERTY_DECORATORS

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 
 from statelint.config_values import non_production_module
 from statelint.failures import analysis
+from statelint.knowledge import matches
 from statelint.project import Project
 from statelint.semantic import (
     CLASS,
     INSTANCE,
+    LIBRARY,
     MODULE,
     PROCESS,
     REQUEST,
@@ -77,6 +79,8 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
             continue
         if _is_entry(model, item, standing, set()):
             continue
+        if project.shared_classes and _in_shared_object(model, item, project.shared_classes):
+            continue
         holder = _naming_holder(model, item)
         name, symbol, owner = _name(item, holder)
         root, root_object = _root(model, item)
@@ -99,6 +103,24 @@ def _root(model: PointsTo, item: AbstractObject) -> tuple[str, AbstractObject | 
             return _name(current, holder)[1], current
         current = holder.holder
     return "", None
+
+
+def _in_shared_object(model: PointsTo, item: AbstractObject, shared: tuple[str, ...]) -> bool:
+    """True when the object, or an object that holds it through attributes, is of a class
+    the configuration names in ``shared-classes`` (a client of a shared store)."""
+    seen: set[str] = set()
+    queue = [item]
+    while queue:
+        current = queue.pop()
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        if current.kind in (INSTANCE, LIBRARY) and matches(
+                current.class_name.replace(":", "."), shared):
+            return True
+        queue += [holder.holder for holder in model.holders(current)
+                  if holder.kind == "attribute" and holder.holder.lifetime == PROCESS]
+    return False
 
 
 def _is_entry(model: PointsTo, item: AbstractObject, standing: dict[str, bool],
