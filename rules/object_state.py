@@ -215,6 +215,11 @@ def create_app():
         related += [Location(use.path, use.span.line, use.span.column,
                              f"{_function_name(use)} {_change(use)} at request time")
                     for use in uses]
+        rows = sorted({use for held in group for use in held.row_changes},
+                      key=lambda use: (use.path, use.span.line, use.span.column))
+        related += [Location(use.path, use.span.line, use.span.column,
+                             f"{_function_name(use)} {_change(use)} in an object kept in it, "
+                             "at request time") for use in rows]
         trace = _trace(project, uses[0])
         primary = Location(item.path, item.line, item.column)
         advice = shared_store(set(_frameworks(project, writers)), item.class_name if

@@ -150,6 +150,9 @@ def test_the_message_names_the_object_and_where_it_lives(scan_files) -> None:
         "request that needs it and kept for the life of the process) that create_project")
     assert any(place.line == 18 and "assigns an item" in place.message
                for place in finding.related)
+    # a project kept in the registry is changed by later requests: shown with the registry
+    assert any(place.path == "labs/project.py" and place.line == 11
+               and "in an object kept in it" in place.message for place in finding.related)
 
 
 def test_declared_fields_and_objects_made_per_request_are_not_state(scan_files) -> None:

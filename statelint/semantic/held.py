@@ -18,7 +18,8 @@ the tree, are not the application's state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from statelint.config_values import non_production_module
 from statelint.failures import analysis
@@ -35,6 +36,7 @@ from statelint.semantic import (
     Holder,
     PointsTo,
     ProcessState,
+    Use,
     points_to,
 )
 from statelint.semantic.constraints import ANY_ITEM
@@ -62,6 +64,9 @@ class HeldState:
     #: made at import time; "" when no such root is known
     root: str = ""
     root_at_import: bool = False
+    #: request-time changes of the rows it keeps (objects a request made and stored in it,
+    #: each changed later by other requests): part of this state, not findings of their own
+    row_changes: tuple[Use, ...] = ()
 
 
 @analysis("held state")
@@ -73,11 +78,14 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
                   and not project.is_vendored_framework(facts.module)}
     standing: dict[str, bool] = {}
     found: list[HeldState] = []
+    rows: dict[str, list[Use]] = {}
     for state in model.process_state():
         item = state.object
         if item.path not in production:
             continue
         if _is_entry(model, item, standing, set()):
+            for registry in _registries(model, item, standing):
+                rows.setdefault(registry, []).extend(state.mutations)
             continue
         if project.shared_classes and _in_shared_object(model, item, project.shared_classes):
             continue
@@ -87,7 +95,36 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
         found.append(HeldState(state, name, symbol, holder.kind if holder else "", owner,
                                item.origin == REQUEST, root,
                                root_object is not None and root_object.function == ""))
-    return tuple(found)
+    return tuple(replace(held, row_changes=_sorted_uses(rows.get(held.state.object.id, ())))
+                 for held in found)
+
+
+def _sorted_uses(uses: Iterable[Use]) -> tuple[Use, ...]:
+    unique = {(use.path, use.span.line, use.span.column, use.op, use.detail): use for use in uses}
+    return tuple(unique[key] for key in sorted(unique))
+
+
+def _registries(model: PointsTo, item: AbstractObject, standing: dict[str, bool]) -> list[str]:
+    """The objects that keep ``item`` as a row: the first holders, going up through items
+    and attributes of other rows, that are not rows themselves."""
+    found: list[str] = []
+    seen: set[str] = set()
+    queue = [item]
+    while queue:
+        current = queue.pop()
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        for holder in model.holders(current):
+            owner = holder.holder
+            if owner.lifetime != PROCESS:
+                continue
+            if owner.id != item.id and not _is_entry(model, owner, standing, set()):
+                if owner.id not in found:
+                    found.append(owner.id)
+            else:
+                queue.append(owner)
+    return found
 
 
 def _root(model: PointsTo, item: AbstractObject) -> tuple[str, AbstractObject | None]:
