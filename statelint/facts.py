@@ -406,6 +406,9 @@ class FactsCollector(cst.CSTVisitor):
                 summary = self.summarize(arg.value, depth + 1)
                 if arg.keyword is not None:
                     kwargs.append((arg.keyword.value, summary))
+                elif arg.star == "**":
+                    # ``**settings``: the mapping whose items become the keywords
+                    kwargs.append(("**", summary))
                 elif arg.star:
                     args.append(Value("other", detail=f"star{len(arg.star)}"))
                 else:

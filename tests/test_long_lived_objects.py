@@ -317,3 +317,72 @@ def test_class_settings_are_validated(tmp_path, monkeypatch) -> None:
     assert outcome.exit_code == 2
     assert ('"shared-classes" must be a list of dotted names, but item 1 is an integer'
             in outcome.stderr)
+
+
+def test_tornado_settings_reach_the_handlers_of_their_own_application(scan_files) -> None:
+    result = scan_files({
+        "hub/__init__.py": "",
+        "hub/registry.py": '''
+class Registry:
+    def __init__(self):
+        self._sessions = {}
+
+    def open(self, user, token):
+        self._sessions[user] = token
+
+    def token_of(self, user):
+        return self._sessions.get(user)
+''',
+        "hub/handlers.py": '''
+import tornado.web
+
+
+class LoginHandler(tornado.web.RequestHandler):
+    def post(self):
+        registry = self.settings["registry"]
+        registry.open(self.get_argument("user"), self.get_argument("token"))
+        self.write({"ok": True})
+
+
+class WhoHandler(tornado.web.RequestHandler):
+    def get(self):
+        registry = self.settings["registry"]
+        self.write({"token": registry.token_of(self.get_argument("user"))})
+''',
+        "hub/app.py": '''
+import tornado.ioloop
+import tornado.web
+
+from hub.handlers import LoginHandler, WhoHandler
+from hub.registry import Registry
+
+
+def make_app():
+    settings = {"registry": Registry(), "debug": False}
+    return tornado.web.Application([(r"/login", LoginHandler), (r"/who", WhoHandler)],
+                                   **settings)
+
+
+if __name__ == "__main__":
+    make_app().listen(8888)
+    tornado.ioloop.IOLoop.current().start()
+''',
+        "examples/echo.py": '''
+import tornado.web
+
+
+class EchoHandler(tornado.web.RequestHandler):
+    def post(self):
+        self.settings["last"] = self.request.body
+        self.write(self.request.body)
+
+
+app = tornado.web.Application([(r"/echo", EchoHandler)], last=None)
+''',
+    })
+    assert {v.handler.name for v in result.verdicts} == {
+        "LoginHandler.post", "WhoHandler.get", "EchoHandler.post"}
+    assert sl602(result) == [("hub/registry.py", 3, "hub.registry.Registry._sessions")]
+    finding = next(f for f in result.findings if f.rule == "SL602")
+    assert finding.writers == ("hub/handlers.py::LoginHandler.post",)
+    assert "hub/handlers.py::WhoHandler.get" in finding.handlers

@@ -563,6 +563,10 @@ def _lifetimes(builder: ConstraintBuilder, solver: Solver, request_functions: di
             lifetimes[obj] = PROCESS
         else:
             lifetimes[obj] = UNKNOWN
+    # the application object lives as long as the process, wherever it is made
+    for obj in solver.pts[builder.apps]:
+        if lifetimes.get(obj) == UNKNOWN:
+            lifetimes[obj] = PROCESS
     origins = dict(lifetimes)
     # what a process object holds lives as long as it does
     queue = [obj for obj, lifetime in lifetimes.items() if lifetime == PROCESS]

@@ -149,6 +149,10 @@ class ConstraintBuilder:
             if "*" not in name and not name.endswith(("Blueprint", "Router", "Namespace")))
         table = load_table("process_state")
         self._request_types = tuple(table["app_state"]["request_types"])
+        self._settings_attributes: dict[str, str] = dict(table["app_state"]["settings_attributes"])
+        self._view_settings: str = table["app_state"]["view_settings_attribute"]
+        self._application_bases = tuple(table["app_state"]["application_handler_bases"])
+        self._apps_by_top: dict[str, int] = {}
         self._startup_kwargs = frozenset(table["background"]["startup_kwargs"])
         self._startup_lists = frozenset(table["background"]["startup_lists"])
 
@@ -195,9 +199,21 @@ class ConstraintBuilder:
             self.allocations[obj] = Allocation(INSTANCE, facts.module, facts.path, cls.span.line,
                                                cls.span.column, "<request>", class_id)
             self.object_class[obj] = class_id
+            apps = self.serving_apps(facts.module)
             for attribute in APP_ATTRIBUTES:
-                self.solver.add_copy(self.apps, self.field_var(obj, attribute))
+                self.solver.add_copy(apps, self.field_var(obj, attribute))
+            if any(matches(base, self._application_bases)
+                   for base in self.project.external_bases(class_id)):
+                # ``self.settings`` of a tornado handler is its application's settings
+                self.solver.add_load(apps, self._view_settings,
+                                     self.field_var(obj, self._view_settings))
         return obj
+
+    def serving_apps(self, module: str) -> int:
+        """The application objects that may serve a handler of ``module``: those made in
+        the same top-level package when there are any (an ``examples/`` folder's demo apps
+        do not serve the package's handlers), else every one."""
+        return self._apps_by_top.get(module.partition(".")[0], self.apps)
 
     def bound_method(self, receiver: int, function_id: str) -> int:
         obj, new = self.solver.obj(("bound", receiver, function_id))
@@ -218,6 +234,10 @@ class ConstraintBuilder:
                                                scope.function_id)
             if kind == LIBRARY and class_name in self._app_classes:
                 self.solver.add_object(self.apps, obj)
+                top = scope.facts.module.partition(".")[0]
+                if top not in self._apps_by_top:
+                    self._apps_by_top[top] = self.solver.fresh()
+                self.solver.add_object(self._apps_by_top[top], obj)
         return obj
 
     def request_object(self, function_id: str, name: str) -> int:
@@ -228,8 +248,9 @@ class ConstraintBuilder:
             facts, fn = self.project.functions[function_id]
             self.allocations[obj] = Allocation(REQUEST_OBJECT, facts.module, facts.path,
                                                fn.span.line, fn.span.column, "<request>", name)
+            apps = self.serving_apps(facts.module)
             for attribute in APP_ATTRIBUTES:
-                self.solver.add_copy(self.apps, self.field_var(obj, attribute))
+                self.solver.add_copy(apps, self.field_var(obj, attribute))
         return obj
 
     def is_request_param(self, name: str, annotation: str) -> bool:
@@ -718,12 +739,31 @@ class ConstraintBuilder:
         if last[:1].isupper():
             obj = self.allocate(scope, LIBRARY, dotted)
             app = self.const(obj)
+            attribute = self._settings_attributes.get(dotted)
+            if attribute:
+                self._constructor_settings(scope, obj, attribute, kwargs)
             if dotted in self._app_classes:
                 for name, arg in kwargs:
                     if name in self._startup_kwargs and arg is not None:
                         self._run_at_startup(scope, arg, app)
             return app
         return None
+
+    def _constructor_settings(self, scope: Scope, obj: int, attribute: str,
+                              kwargs: tuple[tuple[str, int | None], ...]) -> None:
+        """``Application(handlers, users=users, **settings)``: the keywords become the
+        items of the dict the application keeps as ``attribute``."""
+        holder = self.field_var(obj, attribute)
+        settings = self.allocate(scope, CONTAINER, "dict")
+        self.solver.add_object(holder, settings)
+        for name, arg in kwargs:
+            if arg is None:
+                continue
+            if name == "**":
+                self.solver.add_copy(arg, holder)
+            else:
+                self.solver.add_copy(arg, self.field_var(settings, item_field(name)))
+                self.solver.add_copy(arg, self.field_var(settings, ANY_ITEM))
 
     def _run_at_startup(self, scope: Scope, callbacks: int, app: int) -> None:
         """The framework calls start-up callbacks (``lifespan=``, ``on_startup=[...]``,
