@@ -153,6 +153,7 @@ class Project:
             for start in range(1, len(parts) - 1):
                 self._suffix_index.setdefault(".".join(parts[start:]), []).append(name)
         self._resolve_cache: dict[str, tuple[Symbol, tuple[str, ...]]] = {}
+        self._star_memo: dict[tuple[str, tuple[str, ...]], tuple[Symbol, tuple[str, ...]] | None] = {}
         self._callees_cache: dict[str, list[tuple[str, Span]]] = {}
         self._mro_cache: dict[str, list[str]] = {}
         self._external_bases_cache: dict[str, tuple[str, ...]] = {}
@@ -287,17 +288,36 @@ class Project:
         one of a library (``from bottle import *``) gives it when it is the module's only
         star import from outside the tree.
         """
+        stars = self._module_stars.get(module.module, ())
+        if not stars:
+            return None
+        # Each (module, name) is looked up once: star imports chain and cross (``from .a
+        # import *`` in b and ``from .b import *`` in a), and following every path again
+        # for every name would grow with the number of paths, not of modules.
+        key = (module.module, tuple(rest))
+        if key in self._star_memo:
+            return self._star_memo[key]
+        self._star_memo[key] = None  # a cycle back to this lookup finds nothing
+        found = self._resolve_star_uncached(module, stars, rest, depth)
+        self._star_memo[key] = found
+        return found
+
+    def _resolve_star_uncached(self, module: ModuleFacts, stars: Iterable[str], rest: list[str],
+                               depth: int) -> tuple[Symbol, tuple[str, ...]] | None:
         outside: list[str] = []
-        for item in self._module_stars.get(module.module, ()):
+        for item in stars:
             if item == module.module:
                 continue
-            if self.find_module(item) is None:
+            target = self.find_module(item)
+            if target is None:
                 if item not in self.unparsed:  # (an unparsed one is demanded for next round)
                     outside.append(item)
                 continue
-            symbol, left = self._resolve(".".join([item, *rest]), depth + 1)
-            if symbol.kind != "external" and symbol.key != item:
-                return symbol, left
+            if target.module == module.module or depth + 1 >= MAX_RESOLVE_DEPTH:
+                continue  # (a name that only finds its own module again)
+            found = self._resolve_in_module(target, rest, depth + 1)
+            if found is not None and found[0].kind != "external" and found[0].key != item:
+                return found
         if len(outside) == 1:
             return Symbol("external", ".".join([outside[0], *rest])), ()
         return None
