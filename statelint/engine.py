@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from statelint.baseline import fingerprint, with_fingerprint  # noqa: F401  (engine.fingerprint is public)
-from statelint.cache import FactsCache, ManifestEntry, collection_paused, content_key, memo_key
+from statelint.cache import (
+    FactsCache,
+    ManifestEntry,
+    collection_paused,
+    content_key,
+    facts_digest,
+    memo_key,
+)
 from statelint.discover import DEFAULT_EXCLUDED_DIRS, Discovery, SourceFile, discover
 from statelint.filtering import (
     apply_config,
@@ -398,7 +405,10 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
     with workers:
         if cache is not None and recall is not None and not errors:
             if keyed.changed:
-                load(keyed.changed)
+                for index, facts in load(keyed.changed).items():
+                    entry = keyed.entries.get(files[index].relpath)
+                    if entry is not None and not entry.digest:  # served by the cache
+                        keyed.record(files[index], index, facts_digest(facts))
             stage = FactsStage([], keyed.contributions(files), hashed=counts["hashed"])
             memo = recall(stage)
             if memo is not None:
