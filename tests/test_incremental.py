@@ -95,9 +95,7 @@ def test_a_suppression_comment_changes_the_facts_and_is_not_served_from_the_memo
     cache = {"cache": True, "cache_dir": str(tmp_path / "cache")}
     result = scan([str(tree)], **cache)
     finding = result.findings[0]
-    path = tree.parent / finding.path if not Path(finding.path).is_absolute() else Path(finding.path)
-    if not path.exists():
-        path = Path(result.root) / finding.path
+    path = Path(result.root) / finding.path
     lines = path.read_text().splitlines(keepends=True)
     lines[finding.line - 1] = lines[finding.line - 1].rstrip("\n") + \
         f"  # statelint: ignore[{finding.rule}]\n"
