@@ -146,6 +146,11 @@ class Workers:
         self.cache = cache if cache is not None and cache.usable else None
         self._pool: ProcessPoolExecutor | None = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the pool has been started (and not closed)."""
+        return self._pool is not None
+
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             cache_dir = str(self.cache.directory) if self.cache is not None else None
@@ -206,7 +211,10 @@ def _parse_all(work: list[Work], workers: Workers,
         ready.append((file, source, key))
     todo = [position for position, result in enumerate(results) if result is None]
     count = min(workers.count, max(1, len(todo)))
-    if count > 1 and len(todo) >= PARALLEL_THRESHOLD:
+    # Starting the pool costs a LibCST import per worker; once it runs, a later round
+    # of a few files is worth sending to it too.
+    if count > 1 and (len(todo) >= PARALLEL_THRESHOLD
+                      or (workers.running and len(todo) >= 2 * count)):
         sizes = [len(ready[position][1] or b"") for position in todo]
         batches = [[todo[i] for i in batch]
                    for batch in balanced_batches(sizes, count * BATCHES_PER_WORKER)]
