@@ -68,18 +68,33 @@ PEER_PINS: dict[str, str] = {
     "flake8-bugbear": "26.10.27",
 }
 
+#: A ``return`` inside a function: where the one-function-edited scenario adds a statement.
+_RETURN = re.compile(r"^([ \t]+)return\b", re.M)
+
+#: The peers, as ``--peers`` names them.
+PEERS = ("ruff", "pylint", "fixit", "flake8")
+
 RUFF_RULES = "PLW0603,B006,RUF012"  # global statement, mutable default, mutable class attr
 PYLINT_CHECKS = "global-statement,dangerous-default-value"
 #: fixit has no rule about mutable state; this one needs scope and qualified-name
 #: metadata, the same kind of LibCST analysis statelint does.
 FIXIT_DEFAULT_RULES = "fixit.rules:UseClsInClassmethod"
 
-#: Targets from the issue: (key, label, limit, unit, strict "<" instead of "<=").
+#: Targets: (key, label, limit, unit, strict "<" instead of "<=").  The absolute limits
+#: hold on every tree; ``RELATIVE_TARGETS`` say what they must be next to the references
+#: timed in the same run.
 TARGETS: list[tuple[str, str, float, str, bool]] = [
     ("cold", "cold run", 10.0, "s", False),
-    ("warm", "warm run (cache, unchanged tree)", 0.3, "s", False),
-    ("touched", "one file touched", 1.0, "s", False),
-    ("memory", "peak memory", 500.0, "MiB", True),
+    ("warm", "nothing changed (cache)", 0.3, "s", False),
+    ("edited", "one function body edited", 1.0, "s", False),
+    ("touched", "one comment appended", 1.0, "s", False),
+    ("memory", "peak memory (process tree)", 500.0, "MiB", False),
+]
+#: (scenario, reference, how it is measured, at most this multiple, only on Django).
+RELATIVE_TARGETS: list[tuple[str, str, str, float, bool]] = [
+    ("cold", "libcst.parse_module", "cpu", 0.6, False),
+    ("warm", "ast.parse", "wall", 0.1, True),
+    ("edited", "ast.parse", "wall", 1.0, True),
 ]
 
 SKIP_DIRS: frozenset[str] = frozenset(
@@ -182,12 +197,27 @@ def set_aside(root: Path, name: str, rels: Sequence[str]) -> None:
         shutil.move(str(root / rel), str(target))
 
 
-def pick_touch_file(files: Sequence[str]) -> str | None:
-    """Pick a views module to touch: the first ``views.py`` or ``views/*.py``, else any file."""
+def pick_touch_file(files: Sequence[str], root: Path | None = None) -> str | None:
+    """Pick a views module to touch: the first ``views.py``, ``routes.py``, ``views/*.py``
+    or ``routes/*.py`` with a function body to edit, else the largest module with one,
+    else any file."""
+    def editable(rel: str) -> bool:
+        if root is None:
+            return True
+        try:
+            return _RETURN.search((root / rel).read_text(encoding="utf-8")) is not None
+        except (OSError, UnicodeError):
+            return False
+
     for rel in files:
         parts = Path(rel).parts
-        if parts[-1] == "views.py" or "views" in parts[:-1]:
+        if ((parts[-1] in ("views.py", "routes.py") or {"views", "routes"} & set(parts[:-1]))
+                and editable(rel)):
             return rel
+    if root is not None:
+        for rel in sorted(files, key=lambda rel: -(root / rel).stat().st_size):
+            if editable(rel):
+                return rel
     return files[0] if files else None
 
 
@@ -230,7 +260,7 @@ def make_corpus(name: str, root: Path, version: str, files: list[str], bad: list
     total = sum((root / rel).stat().st_size for rel in files)
     if touch is None:
         django_views = (root / DJANGO_TOUCH_FILE).is_file()
-        touch = DJANGO_TOUCH_FILE if django_views else pick_touch_file(files)
+        touch = DJANGO_TOUCH_FILE if django_views else pick_touch_file(files, root)
     return Corpus(name, root, version, files, total, bad, touch)
 
 
@@ -589,22 +619,37 @@ def recover_touched_file(quiet: bool = False) -> None:
             log(f"restored {target} left modified by an interrupted run")
 
 
-class Toucher:
-    """Appends a unique comment line to one file before a run and restores it after."""
+def edit_body(text: str, i: int) -> str | None:
+    """``text`` with a statement added before the first ``return`` inside a function
+    (a function body edited: its facts change and the lines below it move), or None."""
+    match = _RETURN.search(text)
+    if match is None:
+        return None
+    statement = f"{match.group(1)}statelint_benchmark_edit = {i}\n"
+    return text[:match.start()] + statement + text[match.start():]
 
-    def __init__(self, path: Path) -> None:
+
+class Toucher:
+    """Changes one file before a run and restores it after: ``comment`` appends a unique
+    comment line, ``body`` edits a function body (see ``edit_body``)."""
+
+    def __init__(self, path: Path, mode: str = "comment") -> None:
         """Work on ``path`` (an absolute path inside the corpus)."""
         self.path = path
+        self.mode = mode
 
     def touch(self, i: int) -> None:
-        """Back the file up, then append a comment unique to this repetition."""
+        """Back the file up, then change it in a way unique to this repetition."""
         st = self.path.stat()
         RUNS_DIR.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.path, TOUCH_BACKUP)
         TOUCH_META.write_text(json.dumps({"path": str(self.path), "atime_ns": st.st_atime_ns,
                                           "mtime_ns": st.st_mtime_ns}))
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(f"\n# statelint benchmark touch {i} {time.time_ns()}\n")
+        text = self.path.read_text(encoding="utf-8")
+        edited = edit_body(text, i + 1) if self.mode == "body" else None
+        if edited is None:
+            edited = text + f"\n# statelint benchmark touch {i} {time.time_ns()}\n"
+        self.path.write_text(edited, encoding="utf-8")
 
     def restore(self, _i: int = 0) -> None:
         """Put the original bytes and timestamps back."""
@@ -621,7 +666,7 @@ def corpus_scope(corpus: Corpus) -> Scope:
 
 def statelint_scenarios(corpus: Corpus, args: argparse.Namespace) -> list[Scenario]:
     """Cold, warm and one-file-touched scenarios, with flags chosen from ``check --help``."""
-    names = ("cold", "warm", "touched")
+    names = ("cold", "warm", "edited", "touched")
     if args.statelint:
         exe = shlex.split(args.statelint)
     else:
@@ -698,15 +743,18 @@ def statelint_scenarios(corpus: Corpus, args: argparse.Namespace) -> list[Scenar
                  scope=scope),
     ]
     if corpus.touch_file:
-        toucher = Toucher(corpus.root / corpus.touch_file)
-        scenarios.append(Scenario(
-            "statelint", "touched", warm_argv, corpus.root, warmup=True,
-            before_each=toucher.touch, after_each=toucher.restore,
-            note="; ".join(filter(None, [f"appends a comment to {corpus.touch_file}", extra])),
-            ok_codes=ok, scope=scope))
+        for name, mode, what in (("edited", "body", "edits a function body in"),
+                                 ("touched", "comment", "appends a comment to")):
+            toucher = Toucher(corpus.root / corpus.touch_file, mode)
+            scenarios.append(Scenario(
+                "statelint", name, warm_argv, corpus.root, warmup=True,
+                before_each=toucher.touch, after_each=toucher.restore,
+                note="; ".join(filter(None, [f"{what} {corpus.touch_file}", extra])),
+                ok_codes=ok, scope=scope))
     else:
-        scenarios.append(Scenario("statelint", "touched", [], corpus.root,
-                                  unavailable="corpus has no file to touch"))
+        scenarios += [Scenario("statelint", name, [], corpus.root,
+                               unavailable="corpus has no file to touch")
+                      for name in ("edited", "touched")]
     return scenarios
 
 
@@ -841,10 +889,14 @@ def ratio(sl: Result | None, peer: Result) -> str:
     return f"{r:.2f}"
 
 
-def target_rows(results: Sequence[Result]) -> list[tuple[str, str, str, str]]:
-    """(label, limit, measured, verdict) for each issue target."""
-    by = {r.scenario: r for r in results if r.tool == "statelint"}
-    missing = "unknown (statelint unavailable)" if by else "not measured (--only peers)"
+def target_rows(results: Sequence[Result], corpus_name: str = ""
+                ) -> list[tuple[str, str, str, str]]:
+    """(label, limit, measured, verdict) for each target, absolute and next to its
+    reference from the same run."""
+    by = {r.scenario: r for r in results if r.tool == "statelint" and r.status == "ok"}
+    refs = {r.scenario: r for r in results if r.tool == "reference" and r.status == "ok"}
+    missing = ("unknown (statelint unavailable)" if any(r.tool == "statelint" for r in results)
+               else "not measured (--only peers)")
     rows = []
     for key, label, limit, unit, strict in TARGETS:
         if key == "memory":
@@ -858,6 +910,20 @@ def target_rows(results: Sequence[Result]) -> list[tuple[str, str, str, str]]:
             continue
         met = value < limit if strict else value <= limit
         rows.append((label, limit_s, f"{value:.2f} {unit}", "met" if met else "NOT MET"))
+    for key, reference, how, most, django_only in RELATIVE_TARGETS:
+        if django_only and corpus_name != "django":
+            continue
+        ref = refs.get(reference)
+        ref_value = None if ref is None else (ref.median_cpu_s if how == "cpu" else ref.median_s)
+        label = f"{key} / {reference} {how}"
+        value = by[key].median_s if key in by else None
+        if value is None or not ref_value:
+            rows.append((label, f"<= {most:g}x", "-",
+                         missing if value is None else "no reference (--no-reference)"))
+            continue
+        measured = value / ref_value
+        rows.append((label, f"<= {most:g}x", f"{measured:.2f}x ({value:.2f} / {ref_value:.2f} s)",
+                     "met" if measured <= most else "NOT MET"))
     return rows
 
 
@@ -907,8 +973,8 @@ def render(results: Sequence[Result], corpus: Corpus) -> str:
         "",
         "Targets (statelint on this corpus; memory = peak tree RSS over all statelint runs):",
     ]
-    for label, limit, value, verdict in target_rows(results):
-        lines.append(f"  {label:<34} {limit:<12} {value:<12} {verdict}")
+    for label, limit, value, verdict in target_rows(results, corpus.name):
+        lines.append(f"  {label:<40} {limit:<12} {value:<28} {verdict}")
     return "\n".join(lines)
 
 
@@ -937,8 +1003,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--cold-mode", choices=("auto", "fresh-dir", "no-cache"), default="auto",
                    help="how the cold run avoids the cache (auto: fresh empty --cache-dir if "
                         "supported, else --no-cache)")
-    p.add_argument("--reference", action="store_true",
-                   help="also time one-process ast.parse and libcst.parse_module of all files")
+    p.add_argument("--reference", action=argparse.BooleanOptionalAction, default=True,
+                   help="time one-process ast.parse and libcst.parse_module of all files, the "
+                        "references the targets are judged against")
+    p.add_argument("--peers", default=",".join(PEERS),
+                   help="comma-separated peers to run (of " + ", ".join(PEERS) + ")")
     p.add_argument("--pylint-j1", action="store_true", help="also run pylint with -j 1")
     p.add_argument("--sample-slow", type=int, default=10, metavar="K",
                    help="run pylint and fixit on every K-th file only (1 = whole corpus)")
@@ -961,6 +1030,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.repeat < 1 or args.sample_slow < 1:
         p.error("--repeat and --sample-slow must be >= 1")
+    args.peers = [name.strip() for name in args.peers.split(",") if name.strip()]
+    unknown = sorted(set(args.peers) - set(PEERS))
+    if unknown:
+        p.error(f"unknown peers: {', '.join(unknown)}")
     return args
 
 
@@ -995,7 +1068,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.only in ("all", "peers"):
         peer_status = ({p: "" for p in PEER_PINS} if args.dry_run
                        else ensure_peers(args.reinstall_peers, args.unpinned))
-        scenarios += peer_scenarios(corpus, args, peer_status)
+        scenarios += [sc for sc in peer_scenarios(corpus, args, peer_status)
+                      if sc.tool in args.peers]
 
     if args.dry_run:
         for sc in scenarios:
@@ -1030,7 +1104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "peer_install": peer_status,
             "results": [r.to_json() for r in results],
             "targets": [dict(zip(("target", "limit", "measured", "verdict"), row, strict=True))
-                        for row in target_rows(results)],
+                        for row in target_rows(results, corpus.name)],
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(payload, indent=2) + "\n")

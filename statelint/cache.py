@@ -24,10 +24,14 @@ Two shortcuts make a warm run cheap:
 * a **manifest** maps ``(path, mtime_ns, size)`` to the content key, so files
   that did not change are neither read nor hashed; an entry whose mtime is too
   close to when the manifest was written is hashed anyway (a file rewritten
-  within the clock's granularity keeps its mtime);
-* a **result memo** keyed by every file's content key, the selected rules and
-  the configuration holds the output of the link and rule stages, which are a
-  pure function of those inputs, so a run where nothing changed skips them.
+  within the clock's granularity keeps its mtime).  It also records the
+  **facts digest** of each file parsed so far: the sha256 of its encoded facts;
+* a **result memo** keyed by what every file contributes -- its facts digest
+  when known, else its content key -- the selected rules and the configuration
+  holds the output of the link and rule stages, which are a pure function of
+  those inputs.  A run where nothing changed skips them, and so does a run
+  where a file changed without changing its facts (a comment, blank lines at
+  its end): only that file is parsed again.
 
 This module never imports LibCST: a warm run must not pay for it.
 """
@@ -54,8 +58,9 @@ from typing import Any
 from statelint import __version__
 from statelint.codec import CodecError, from_data, to_json
 
-#: Bumped when the layout of cache entries changes (2: checked JSON instead of pickles).
-CACHE_FORMAT = 2
+#: Bumped when the layout of cache entries changes (2: checked JSON instead of pickles;
+#: 3: the manifest records each file's facts digest).
+CACHE_FORMAT = 3
 MAGIC = "statelint-cache"
 #: The file name suffix of entries and manifests.
 SUFFIX = ".json"
@@ -135,8 +140,22 @@ class CacheStats:
     memo: bool = False
 
 
-#: A manifest: when it was written, and ``(relpath, mtime_ns, size, content key)`` per file.
-Manifest = tuple[int, tuple[tuple[str, int, int, str], ...]]
+#: A manifest: when it was written, and ``(relpath, mtime_ns, size, content key, facts
+#: digest)`` per file (the digest is "" for a file never parsed).
+Manifest = tuple[int, tuple[tuple[str, int, int, str, str], ...]]
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """What the manifest says about one file."""
+
+    mtime_ns: int
+    size: int
+    key: str
+    #: sha256 of the file's encoded facts ("" while the file was never parsed)
+    digest: str = ""
+    #: whether the file's mtime is old enough for the entry to be trusted unread
+    trusted: bool = True
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a named pipe planted as an entry must not block
@@ -288,12 +307,15 @@ class FactsCache:
             except (CodecError, ValueError, RecursionError, MemoryError):
                 return None
 
-    def _store(self, parts: tuple[str, ...], kind: str, key: str, value: Any) -> None:
+    def _store(self, parts: tuple[str, ...], kind: str, key: str, value: Any) -> str:
+        """Write the entry; returns the sha256 of ``value``'s encoding ("" on failure)."""
         try:
-            data = to_json([MAGIC, CACHE_FORMAT, kind, key, value]).encode()
-            self._write(parts, data)
+            payload = to_json(value)
+            head = to_json([MAGIC, CACHE_FORMAT, kind, key])
+            self._write(parts, f"{head[:-1]},{payload}]".encode())
         except (OSError, TypeError, ValueError, RecursionError):
-            pass
+            return ""
+        return value_digest(payload)
 
     def load(self, kind: str, key: str, expected: Any) -> Any:
         """The value of type ``expected`` stored under ``key``, or None when absent,
@@ -307,38 +329,48 @@ class FactsCache:
             return None
         return self._load(parts, kind, key, expected)
 
-    def store(self, kind: str, key: str, value: Any) -> None:
-        """Store ``value`` under ``key``; failures to write are ignored."""
+    def store(self, kind: str, key: str, value: Any) -> str:
+        """Store ``value`` under ``key``; failures to write are ignored.
+
+        Returns the digest of ``value``'s encoding (see ``facts_digest``), or ""
+        when nothing was written."""
         if not self.usable:
-            return
+            return ""
         try:
             parts = self._parts(kind, key)
         except ValueError:
-            return
-        self._store(parts, kind, key, value)
+            return ""
+        return self._store(parts, kind, key, value)
 
     # -- manifest ----------------------------------------------------------------
 
-    def load_manifest(self) -> dict[str, tuple[int, int, str]]:
-        """``relpath -> (mtime_ns, size, content key)`` for files safe to trust unread."""
+    def load_manifest(self) -> dict[str, ManifestEntry]:
+        """``relpath -> ManifestEntry`` for every file of the last run.
+
+        An entry whose mtime is too close to when the manifest was written is not
+        ``trusted``: the file must be read and hashed again; its digest still
+        says what the file's facts were when it had that content key.
+        """
         if not self.usable:
             return {}
         stored = self._load((self._manifest_name(),), "manifest", self.salt, Manifest)
         if stored is None:
             return {}
         written, entries = stored
-        trusted: dict[str, tuple[int, int, str]] = {}
+        found: dict[str, ManifestEntry] = {}
         match = _KEY.fullmatch
-        for relpath, mtime, size, key in entries:
-            if mtime < written - MTIME_SLACK_NS and match(key):
-                trusted[relpath] = (mtime, size, key)
-        return trusted
+        for relpath, mtime, size, key, digest in entries:
+            if match(key) and (not digest or match(digest)):
+                found[relpath] = ManifestEntry(mtime, size, key, digest,
+                                               mtime < written - MTIME_SLACK_NS)
+        return found
 
-    def store_manifest(self, entries: dict[str, tuple[int, int, str]]) -> None:
+    def store_manifest(self, entries: dict[str, ManifestEntry]) -> None:
         """Record the files of this run; the write time bounds which mtimes are trusted."""
         if not self.usable:
             return
-        value = (time.time_ns(), tuple((relpath, *entry) for relpath, entry in entries.items()))
+        value = (time.time_ns(), tuple((relpath, entry.mtime_ns, entry.size, entry.key, entry.digest)
+                                       for relpath, entry in entries.items()))
         self._store((self._manifest_name(),), "manifest", self.salt, value)
 
 
@@ -371,8 +403,19 @@ def git_tracked(directory: Path) -> str:
     return ""
 
 
+def value_digest(payload: str) -> str:
+    """The digest of an encoded value (``codec.to_json``): equal facts, equal digests."""
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def facts_digest(value: Any) -> str:
+    """The digest of a value's encoding, as ``FactsCache.store`` returns it."""
+    return value_digest(to_json(value))
+
+
 def memo_key(salt: str, keys: list[tuple[str, str]], extra: str) -> str:
-    """The key of a whole-result memo: every file's content key plus ``extra`` settings."""
+    """The key of a whole-result memo: what each file contributes (its content key or
+    its facts digest, told apart by a prefix) plus ``extra`` settings."""
     digest = hashlib.sha256(f"memo\0{salt}\0{extra}\0".encode())
     for relpath, key in keys:
         digest.update(f"{relpath}\0{key}\n".encode())

@@ -6,19 +6,27 @@ flows one way; each stage takes the previous stage's plain results.
 
 from __future__ import annotations
 
+import heapq
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from statelint.baseline import fingerprint, with_fingerprint  # noqa: F401  (engine.fingerprint is public)
-from statelint.cache import FactsCache, collection_paused, content_key, memo_key
+from statelint.cache import (
+    FactsCache,
+    ManifestEntry,
+    collection_paused,
+    content_key,
+    facts_digest,
+    memo_key,
+)
 from statelint.discover import DEFAULT_EXCLUDED_DIRS, Discovery, SourceFile, discover
 from statelint.filtering import (
     apply_config,
@@ -80,18 +88,39 @@ def _unreadable(file: SourceFile, error: OSError) -> ModuleFacts:
                                         kind="unreadable"))
 
 
-def _read_many(work: list[tuple[SourceFile, bytes | None, str]],
-               cache_dir: str | None = None, salt: str = "") -> list[ModuleFacts]:
-    """Parse a batch; with a cache, store each result under its content key."""
-    cache = FactsCache(Path(cache_dir), salt) if cache_dir else None
+#: What a worker parses: a file, its bytes (None: read them) and its content key.
+Work = tuple[SourceFile, "bytes | None", str]
+
+
+def _read_many(work: list[Work], cache: FactsCache | None) -> list[tuple[ModuleFacts, str]]:
+    """Parse a batch; with a cache, store each result under its content key.
+
+    Returns each file's facts with the digest of their encoding ("" when they
+    were not stored).
+    """
     results = []
     for file, source, key in work:
         facts = read_facts(file, source)
+        digest = ""
         # An unreadable file is not cached: its bytes are unknown.
         if cache is not None and key and (facts.error is None or facts.error.kind != "unreadable"):
-            cache.store("facts", key, facts)
-        results.append(facts)
+            digest = cache.store("facts", key, facts)
+        results.append((facts, digest))
     return results
+
+
+#: The facts cache of a worker process, opened once when the worker starts.
+_worker_cache: FactsCache | None = None
+
+
+def _start_worker(cache_dir: str | None, salt: str) -> None:
+    global _worker_cache
+    _worker_cache = FactsCache(Path(cache_dir), salt) if cache_dir else None
+
+
+def _read_batch(work: list[Work]) -> list[tuple[ModuleFacts, str]]:
+    """``_read_many`` in a worker, with the cache it opened at start."""
+    return _read_many(work, _worker_cache)
 
 
 def _workers(jobs: int) -> int:
@@ -107,18 +136,27 @@ class Workers:
     """A process pool started on first use and kept for the rest of the scan.
 
     Demand-driven parsing asks for files in rounds; one pool serves them all, so
-    a round does not start new workers that import LibCST again.  (On Django
-    the difference was within the noise of a shared machine; a worker that died
-    turns the rest of the scan sequential, see ``_parse_all``.)
+    a round does not start new workers that import LibCST again.  Each worker
+    opens the facts cache once, when it starts.  (A worker that died turns the
+    rest of the scan sequential, see ``_parse_all``.)
     """
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, cache: FactsCache | None = None) -> None:
         self.count = _workers(jobs)
+        self.cache = cache if cache is not None and cache.usable else None
         self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the pool has been started (and not closed)."""
+        return self._pool is not None
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.count)
+            cache_dir = str(self.cache.directory) if self.cache is not None else None
+            salt = self.cache.salt if self.cache is not None else ""
+            self._pool = ProcessPoolExecutor(max_workers=self.count, initializer=_start_worker,
+                                             initargs=(cache_dir, salt))
         return self._pool
 
     def close(self) -> None:
@@ -133,42 +171,72 @@ class Workers:
         self.close()
 
 
-def _parse_all(work: list[tuple[SourceFile, bytes | None, str]], workers: Workers,
-               cache: FactsCache | None, progress: Callable[[int], None] | None) -> list[ModuleFacts]:
-    """Parse every item, in the order given, in the process pool when it pays."""
-    count = min(workers.count, max(1, len(work)))
-    cache_dir = str(cache.directory) if cache is not None and cache.usable else None
-    salt = cache.salt if cache is not None else ""
-    if count <= 1 or len(work) < PARALLEL_THRESHOLD:
-        results = []
-        for item in work:
-            results.extend(_read_many([item], cache_dir, salt))
+#: Batches per worker: enough for the last ones to even out, few enough that a
+#: batch is large (one round trip carries dozens of files).
+BATCHES_PER_WORKER = 4
+
+
+def balanced_batches(sizes: list[int], count: int) -> list[list[int]]:
+    """Indexes of ``sizes`` in ``count`` batches of about equal total size.
+
+    The largest items go first, each to the lightest batch so far; batches come
+    out heaviest first, so that the longest work starts first.  Parsing time
+    follows a file's size, so the workers finish at about the same time.
+    """
+    batches: list[list[int]] = [[] for _ in range(max(1, min(count, len(sizes))))]
+    heap = [(0, number) for number in range(len(batches))]
+    for index in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        total, number = heapq.heappop(heap)
+        batches[number].append(index)
+        heapq.heappush(heap, (total + sizes[index], number))
+    weight = {number: sum(sizes[i] for i in batch) for number, batch in enumerate(batches)}
+    return [sorted(batches[n]) for n in sorted(weight, key=lambda n: (-weight[n], n)) if batches[n]]
+
+
+def _parse_all(work: list[Work], workers: Workers,
+               progress: Callable[[int], None] | None) -> list[tuple[ModuleFacts, str]]:
+    """Parse every item, results in the order given, in the process pool when it pays.
+
+    Workers get the bytes (read here when the item has none), never a path to
+    read, in size-balanced batches.
+    """
+    results: list[tuple[ModuleFacts, str] | None] = [None] * len(work)
+    ready: list[Work] = []
+    for position, (file, source, key) in enumerate(work):
+        if source is None:
+            try:
+                source = file.path.read_bytes()
+            except OSError as error:
+                results[position] = (_unreadable(file, error), "")
+        ready.append((file, source, key))
+    todo = [position for position, result in enumerate(results) if result is None]
+    count = min(workers.count, max(1, len(todo)))
+    # Starting the pool costs a LibCST import per worker; once it runs, a later round
+    # of a few files is worth sending to it too.
+    if count > 1 and (len(todo) >= PARALLEL_THRESHOLD
+                      or (workers.running and len(todo) >= 2 * count)):
+        sizes = [len(ready[position][1] or b"") for position in todo]
+        batches = [[todo[i] for i in batch]
+                   for batch in balanced_batches(sizes, count * BATCHES_PER_WORKER)]
+        try:
+            pool = workers.pool()
+            pending = {pool.submit(_read_batch, [ready[p] for p in batch]): batch for batch in batches}
+            for future in as_completed(pending):
+                for position, result in zip(pending[future], future.result(), strict=True):
+                    results[position] = result
+                if progress is not None:
+                    progress(len(pending[future]))
+        except BrokenProcessPool:
+            # A worker died (killed for memory, a crash in a native extension): finish
+            # the remaining files in this process rather than lose the whole scan.
+            workers.close()
+            workers.count = 1
+    for position, result in enumerate(results):
+        if result is None:
+            results[position] = _read_many([ready[position]], workers.cache)[0]
             if progress is not None:
                 progress(1)
-        return results
-    # Small batches keep both cores busy to the end; map() keeps the order of ``work``,
-    # so the merge is deterministic whatever the number of workers.
-    chunk = max(4, min(32, len(work) // (count * 8) or 1))
-    batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
-    results: list[ModuleFacts] = []
-    try:
-        for batch in workers.pool().map(_read_many, batches, [cache_dir] * len(batches),
-                                        [salt] * len(batches)):
-            results.extend(batch)
-            if progress is not None:
-                progress(len(batch))
-    except BrokenProcessPool:
-        # A worker died (killed for memory, a crash in a native extension): finish
-        # the remaining files in this process rather than lose the whole scan.
-        workers.close()
-        workers.count = 1
-        done = sum(len(batch) for batch in batches[: len(results) // chunk])
-        results = results[:done]
-        for item in work[done:]:
-            results.extend(_read_many([item], cache_dir, salt))
-            if progress is not None:
-                progress(1)
-    return results
+    return [result for result in results if result is not None]
 
 
 @dataclass
@@ -176,6 +244,7 @@ class FactsStage:
     """What the facts stage produced: facts in file order, and how it got them."""
 
     facts: list[ModuleFacts]
+    #: per file, what decides its facts (see ``contributions``)
     keys: list[tuple[str, str]]
     parsed: int = 0
     cache_hits: int = 0
@@ -190,18 +259,49 @@ def collect_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache |
     return gather_facts(files, jobs, cache=cache, progress=progress).facts
 
 
-def file_keys(files: list[SourceFile], cache: FactsCache) -> tuple[list[str], dict[int, bytes],
-                                                                  dict[int, OSError], int]:
-    """The content key of every file; files the manifest vouches for are not read.
+@dataclass
+class KeyedFiles:
+    """Every file's content key, and what finding them taught."""
 
-    Returns the keys, the bytes read (by index), read errors (by index) and how
-    many files were hashed.
-    """
+    keys: list[str]
+    #: the bytes read (by index): files the manifest did not vouch for
+    sources: dict[int, bytes]
+    #: read errors (by index)
+    errors: dict[int, OSError]
+    hashed: int
+    #: this run's manifest (by path); a file's facts digest is carried over while
+    #: its content key stays the same
+    entries: dict[str, ManifestEntry]
+    #: files whose content changed since the manifest recorded their facts digest
+    changed: list[int]
+
+    def contributions(self, files: list[SourceFile]) -> list[tuple[str, str]]:
+        """What each file contributes to the memo key: its facts digest when known
+        (so an edit that leaves the facts as they were keeps the memo), else its
+        content key.  Both decide the file's facts."""
+        out = []
+        for index, file in enumerate(files):
+            entry = self.entries.get(file.relpath)
+            if entry is not None and entry.digest and entry.key == self.keys[index]:
+                out.append((file.relpath, "f" + entry.digest))
+            else:
+                out.append((file.relpath, "c" + self.keys[index] if self.keys[index] else ""))
+        return out
+
+    def record(self, file: SourceFile, index: int, digest: str) -> None:
+        entry = self.entries.get(file.relpath)
+        if digest and entry is not None and entry.key == self.keys[index]:
+            self.entries[file.relpath] = replace(entry, digest=digest)
+
+
+def file_keys(files: list[SourceFile], cache: FactsCache) -> KeyedFiles:
+    """The content key of every file; files the manifest vouches for are not read."""
     manifest = cache.load_manifest()
     keys: list[str] = []
     sources: dict[int, bytes] = {}
     errors: dict[int, OSError] = {}
-    entries: dict[str, tuple[int, int, str]] = {}
+    entries: dict[str, ManifestEntry] = {}
+    changed: list[int] = []
     hashed = 0
     for index, file in enumerate(files):
         try:
@@ -211,8 +311,9 @@ def file_keys(files: list[SourceFile], cache: FactsCache) -> tuple[list[str], di
             keys.append("")
             continue
         known = manifest.get(file.relpath)
-        if known is not None and known[0] == info.st_mtime_ns and known[1] == info.st_size:
-            keys.append(known[2])
+        if (known is not None and known.trusted and known.mtime_ns == info.st_mtime_ns
+                and known.size == info.st_size):
+            keys.append(known.key)
             entries[file.relpath] = known
             continue
         try:
@@ -225,10 +326,15 @@ def file_keys(files: list[SourceFile], cache: FactsCache) -> tuple[list[str], di
         key = content_key(cache.salt, data, file.relpath, file.module, file.is_package)
         sources[index] = data
         keys.append(key)
+        digest = ""
+        if known is not None and known.digest:
+            if known.key == key:
+                digest = known.digest  # touched, not changed
+            else:
+                changed.append(index)
         if len(data) == info.st_size:
-            entries[file.relpath] = (info.st_mtime_ns, info.st_size, key)
-    cache.store_manifest(entries)
-    return keys, sources, errors, hashed
+            entries[file.relpath] = ManifestEntry(info.st_mtime_ns, info.st_size, key, digest)
+    return KeyedFiles(keys, sources, errors, hashed, entries, changed)
 
 
 def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | None = None,
@@ -239,37 +345,36 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
 
     ``recall`` is asked, once every file's content key is known and before any
     facts are loaded, for a memoised link result; when it has one, the facts are
-    the memo's skeletons and nothing is loaded or parsed.
+    the memo's skeletons and nothing is loaded or parsed.  Files that changed
+    since they were last parsed are parsed first: when their facts are what they
+    were, the memo still holds.
 
     With ``lazy``, only the files the result depends on are parsed (see
     ``statelint.prescan``); the others get facts with nothing in them, and the
     stage carries the linked project and the findings of the final round.
     """
+    workers = Workers(jobs, cache)  # started only if something must be parsed in parallel
     if cache is None:
         if lazy is None:
-            with Workers(jobs) as workers:
-                facts = _parse_all([(file, None, "") for file in files], workers, None, progress)
-            return FactsStage(facts, [(f.relpath, "") for f in files], parsed=len(files))
-        keys, sources, errors, hashed = [""] * len(files), {}, {}, 0
+            with workers:
+                parsed = _parse_all([(file, None, "") for file in files], workers, progress)
+            return FactsStage([facts for facts, _ in parsed], [(f.relpath, "") for f in files],
+                              parsed=len(files))
+        keyed = KeyedFiles([""] * len(files), {}, {}, 0, {}, [])
     else:
-        keys, sources, errors, hashed = file_keys(files, cache)
-        if recall is not None and not errors:
-            keyed = FactsStage([], [(file.relpath, keys[i]) for i, file in enumerate(files)],
-                               hashed=hashed)
-            memo = recall(keyed)
-            if memo is not None:
-                keyed.facts, keyed.memo, keyed.cache_hits = memo.skeleton, memo, len(files)
-                return keyed
-    counts = {"parsed": 0, "hits": 0, "hashed": hashed}
-    workers = Workers(jobs)  # started only if something must be parsed in parallel
+        keyed = file_keys(files, cache)
+    keys, sources, errors = keyed.keys, keyed.sources, keyed.errors
+    counts = {"parsed": 0, "hits": 0, "hashed": keyed.hashed}
+    found: dict[int, ModuleFacts] = {}  # loaded or parsed so far
 
     def load(indexes: list[int]) -> dict[int, ModuleFacts]:
         """Facts of the files at ``indexes``: from the cache, else parsed."""
-        found: dict[int, ModuleFacts] = {}
         missing: list[int] = []
         with collection_paused():  # one pause for the whole batch of cached facts
             for index in indexes:
                 file = files[index]
+                if index in found:
+                    continue
                 if index in errors:
                     found[index] = _unreadable(file, errors[index])
                     continue
@@ -298,21 +403,39 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
                                           files[index].module, files[index].is_package)
                 counts["hashed"] += 1
             work.append((index, source))
-        parsed = _parse_all([(files[i], source, keys[i]) for i, source in work], workers, cache,
-                            progress)
+        parsed = _parse_all([(files[i], source, keys[i]) for i, source in work], workers, progress)
         counts["parsed"] += len(work)
-        for (index, _), facts in zip(work, parsed, strict=False):
+        for (index, _), (facts, digest) in zip(work, parsed, strict=True):
             found[index] = facts
-        return found
+            keyed.record(files[index], index, digest)
+        return {index: found[index] for index in indexes}
 
-    if lazy is not None:
-        with workers:
-            return lazy.run(files, load, sources, errors, keys, counts, progress)
     with workers:
-        found = load(list(range(len(files))))
-    return FactsStage([found[i] for i in range(len(files))],
-                      [(file.relpath, keys[i]) for i, file in enumerate(files)],
-                      parsed=counts["parsed"], cache_hits=counts["hits"], hashed=counts["hashed"])
+        if cache is not None and recall is not None and not errors:
+            if keyed.changed:
+                for index, facts in load(keyed.changed).items():
+                    entry = keyed.entries.get(files[index].relpath)
+                    if entry is not None and not entry.digest:  # served by the cache
+                        keyed.record(files[index], index, facts_digest(facts))
+            stage = FactsStage([], keyed.contributions(files), hashed=counts["hashed"])
+            memo = recall(stage)
+            if memo is not None:
+                cache.store_manifest(keyed.entries)
+                stage.facts, stage.memo = memo.skeleton, memo
+                stage.parsed = counts["parsed"]
+                stage.cache_hits = len(files) - counts["parsed"]
+                return stage
+        if lazy is not None:
+            stage = lazy.run(files, load, sources, errors, keys, counts, progress)
+        else:
+            load(list(range(len(files))))
+            stage = FactsStage([found[i] for i in range(len(files))], [],
+                               parsed=counts["parsed"], cache_hits=counts["hits"],
+                               hashed=counts["hashed"])
+    if cache is not None:
+        cache.store_manifest(keyed.entries)
+    stage.keys = keyed.contributions(files)
+    return stage
 
 
 #: When the files a demand-driven scan has parsed or wants hold more than this share of
@@ -396,6 +519,24 @@ class LazyLink:
         return ({index for index, file in enumerate(files) if file.relpath in wanted},
                 frozenset(stored[1]))
 
+    def _scans_key(self, tokens: Any) -> str:
+        assert self.store is not None
+        return memo_key(self.store.salt, [], "prescan\0" + tokens.digest())
+
+    def scanned(self, tokens: Any) -> dict[str, Any]:
+        """The pre-scan of each file the previous lazy run saw, by content key (the
+        pre-scan is a function of a file's bytes and the tokens)."""
+        from statelint.prescan import FileScan
+
+        if self.store is None:
+            return {}
+        stored = self.store.load("memo", self._scans_key(tokens), tuple[tuple[str, FileScan], ...])
+        return dict(stored) if stored is not None else {}
+
+    def remember_scans(self, tokens: Any, scans: dict[str, Any]) -> None:
+        if self.store is not None:
+            self.store.store("memo", self._scans_key(tokens), tuple(sorted(scans.items())))
+
     def remember(self, files: list[SourceFile], parsed: Iterable[int], clean: set[str]) -> None:
         if self.store is not None:
             self.store.store("memo", self._remembered_key(),
@@ -411,6 +552,8 @@ class LazyLink:
         mark = time.perf_counter()
         tokens = prescan.gather_tokens(self.selected, self.config)
         matcher = tokens.matcher()
+        known_scans = self.scanned(tokens)
+        fresh: dict[str, prescan.FileScan] = {}
         data: dict[int, bytes] = {}
         scans: list[prescan.FileScan] = []
         for index, file in enumerate(files):
@@ -424,8 +567,15 @@ class LazyLink:
                 scans.append(prescan.FileScan(True, (), (), ()))  # let the parser report it
                 continue
             data[index] = source
-            scans.append(prescan.scan_bytes(source, matcher))
-        self.prescanned = len(files)
+            scan = known_scans.get(keys[index]) if keys[index] else None
+            if scan is None:
+                scan = prescan.scan_bytes(source, matcher)
+                self.prescanned += 1
+            if keys[index]:
+                fresh[keys[index]] = scan
+            scans.append(scan)
+        if fresh.keys() != known_scans.keys():
+            self.remember_scans(tokens, fresh)
         by_module: dict[str, list[int]] = {}
         for index, file in enumerate(files):
             by_module.setdefault(file.module, []).append(index)
@@ -866,6 +1016,7 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     timings.update(stage_counts(discovery, stage, memo is not None))
     if lazy is not None and memo is None:
         timings["lazy rounds"] = lazy.rounds
+        timings["files pre-scanned"] = lazy.prescanned
         timings["files syntax-checked"] = lazy.syntax_checked
         timings["all parsed after round"] = lazy.switched
         for part in ("prescan", "parse", "syntax check"):

@@ -25,6 +25,7 @@ string still makes a seed.
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -129,6 +130,13 @@ class Tokens:
 
     def matcher(self) -> Matcher:
         return Matcher(self)
+
+    def digest(self) -> str:
+        """The tokens in a canonical form: pre-scans made with equal tokens agree."""
+        parts = (self.words, self.common, self.view_bases, self.view_suffixes, self.patterns,
+                 self.functions)
+        return hashlib.sha256("\1".join("\0".join(sorted(part)) for part in parts).encode()
+                              ).hexdigest()
 
 
 class Matcher:

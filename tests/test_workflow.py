@@ -8,6 +8,7 @@ caches) into a temporary repository and commit it there.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -242,12 +243,83 @@ def action_steps() -> list[dict]:
 
 
 def substitute(text: str, context: dict[str, str]) -> str:
-    """Replace ``${{ inputs.x }}`` / ``${{ github.x }}`` the way the runner would."""
-    return _EXPRESSION.sub(lambda match: context[match.group(1)], text)
+    """Replace ``${{ inputs.x }}`` / ``${{ github.x }}`` the way the runner would (a step
+    output that was never set is empty, as on the runner)."""
+    def value(match: re.Match[str]) -> str:
+        expression = match.group(1)
+        return context.get(expression, "") if expression.startswith("steps.") else context[expression]
+
+    return _EXPRESSION.sub(value, text)
+
+
+_CLAUSE = re.compile(r"([\w.\-]+)\s*(==|!=)\s*'([^']*)'")
+
+
+def condition_holds(condition: str | None, context: dict[str, str], failed: bool) -> bool:
+    """The ``if:`` of a step: clauses joined by ``&&`` (``always()``, ``!cancelled()`` or
+    ``name op 'text'``), optionally inside ``${{ }}``.
+
+    Without ``always()`` or ``!cancelled()``, a step does not run once an earlier step failed."""
+    always = False
+    text = (condition or "").strip()
+    if text.startswith("${{") and text.endswith("}}"):
+        text = text[3:-2]
+    for clause in text.split("&&"):
+        clause = clause.strip()
+        if not clause:
+            continue
+        if clause in ("always()", "!cancelled()"):
+            always = True
+            continue
+        match = _CLAUSE.fullmatch(clause)
+        assert match is not None, f"teach the test the condition {clause!r}"
+        name, operator, text = match.groups()
+        actual = context.get(name, "") if name.startswith("steps.") else context[name]
+        if (actual == text) != (operator == "=="):
+            return False
+    return always or not failed
+
+
+class CacheService:
+    """The actions/cache service: saved folders by key, the newest first for a prefix."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.saved: list[str] = []
+
+    def restore(self, path: Path, key: str, restore_keys: list[str]) -> str:
+        """Restore the entry of ``key``, else the newest whose key starts with a restore
+        key (tried in order); returns the key restored ("" on a miss)."""
+        found = key if key in self.saved else ""
+        for prefix in restore_keys:
+            if found:
+                break
+            found = next((saved for saved in reversed(self.saved) if saved.startswith(prefix)), "")
+        if found:
+            shutil.rmtree(path, ignore_errors=True)
+            shutil.copytree(self.root / str(self.saved.index(found)), path)
+        return found
+
+    def save(self, path: Path, key: str) -> None:
+        if key not in self.saved and path.is_dir():
+            self.saved.append(key)
+            shutil.copytree(path, self.root / str(len(self.saved) - 1))
+
+
+def hash_files(workspace: Path, *patterns: str) -> str:
+    """``hashFiles``: one digest of the matching files, empty when none matches."""
+    digest = hashlib.sha256()
+    found = False
+    for pattern in patterns:
+        for path in sorted(workspace.glob(pattern)):
+            found = True
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest() if found else ""
 
 
 def run_action(workspace: Path, *, base_ref: str, inputs: dict[str, str] | None = None,
-               summary: Path | None = None
+               summary: Path | None = None, cache: CacheService | None = None,
+               runner_temp: Path | None = None,
                ) -> tuple[list[subprocess.CompletedProcess[str]], dict[str, str]]:
     """Run the action's shell steps in ``workspace`` as the runner would on a pull request.
 
@@ -255,44 +327,67 @@ def run_action(workspace: Path, *, base_ref: str, inputs: dict[str, str] | None 
     is the statelint these tests already import (so it counts as a success).  Steps
     whose ``if:`` is false are skipped; after a failing step only those whose ``if:``
     holds ``!cancelled()`` or ``always()`` run, as in a job.  ``summary`` is the file
-    ``$GITHUB_STEP_SUMMARY`` names (one in ``workspace``'s parent by default).
+    ``$GITHUB_STEP_SUMMARY`` names (one in ``workspace``'s parent by default).  With
+    ``cache``, the actions/cache steps restore from and save to it (on a fresh
+    ``runner_temp``, as on a new runner); without, the action's cache is off.
     """
     action = yaml.safe_load((CHECKOUT / "action.yml").read_text())
     context = {f"inputs.{name}": str(spec.get("default", ""))
                for name, spec in action["inputs"].items()}
+    context["inputs.cache"] = "true" if cache is not None else "false"
     context.update({f"inputs.{name}": value for name, value in (inputs or {}).items()})
-    context.update({"github.base_ref": base_ref, "github.action_path": str(CHECKOUT)})
+    context.update({"github.base_ref": base_ref, "github.action_path": str(CHECKOUT),
+                    "github.sha": git(workspace, "rev-parse", "HEAD").strip(),
+                    "steps.install.outcome": "success"})
     summary = summary or workspace.parent / "step-summary.md"
     summary.touch()
+    hashed = re.compile(r"hashFiles\(([^)]*)\)")
+    temp = runner_temp or workspace.parent / "runner-temp"
+    temp.mkdir(parents=True, exist_ok=True)
+    outputs = temp / "github-output"
     environment = {**os.environ, **_GIT_IDENTITY, "NO_COLOR": "1",
-                   "GITHUB_STEP_SUMMARY": str(summary),
+                   "GITHUB_STEP_SUMMARY": str(summary), "RUNNER_OS": "Linux", "RUNNER_TEMP": str(temp), "GITHUB_OUTPUT": str(outputs),
                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     results: list[subprocess.CompletedProcess[str]] = []
     failed = False
     for step in action["runs"]["steps"]:
-        if "run" not in step or step.get("id") == "install":
+        for expression in _EXPRESSION.findall(yaml.safe_dump(step)):
+            if (match := hashed.fullmatch(expression)) is not None:
+                context[expression] = hash_files(
+                    workspace, *(part.strip().strip("'") for part in match.group(1).split(",")))
+        uses = step.get("uses", "")
+        if step.get("id") == "install" or ("run" not in step and not uses.startswith(
+                "actions/cache/")):
+            continue  # installing this checkout, another action (set up Python, upload SARIF)
+        if not condition_holds(step.get("if"), context, failed):
             continue
-        condition = step.get("if")
-        if condition == "github.base_ref != '' && inputs.diff == ''":
-            if failed or not (base_ref and not context["inputs.diff"]):
-                continue
-        elif condition == ("${{ !cancelled() && steps.install.outcome == 'success' "
-                           "&& github.base_ref != '' }}"):
-            if not base_ref:
-                continue
-        else:
-            assert condition is None, f"teach the test the condition {condition!r}"
-            if failed:
-                continue
+        if uses.startswith("actions/cache/"):
+            assert cache is not None
+            options = {key: substitute(str(value), context) for key, value in step["with"].items()}
+            path = Path(options["path"])
+            assert path.is_absolute() and options["key"].startswith("statelint-Linux-")
+            if uses.startswith("actions/cache/restore@"):
+                restored = cache.restore(path, options["key"], [
+                    line.strip() for line in options.get("restore-keys", "").splitlines() if line.strip()])
+                context[f"steps.{step['id']}.outputs.cache-hit"] = str(
+                    restored == options["key"]).lower()
+            else:
+                assert uses.startswith("actions/cache/save@")
+                cache.save(path, options["key"])
+            continue
         assert step["shell"] == "bash"
         env = {**environment, **{key: substitute(str(value), context)
                                  for key, value in step.get("env", {}).items()}}
         assert "${{" not in step["run"], "scripts must read inputs from env, not inline them"
+        outputs.write_text("")
         # GitHub runs `shell: bash` steps as `bash --noprofile --norc -eo pipefail {0}`.
         result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
                                  step["run"]], cwd=workspace, env=env, capture_output=True,
                                 text=True, timeout=300, check=False)
         results.append(result)
+        for line in outputs.read_text().splitlines():
+            name, _, value = line.partition("=")
+            context[f"steps.{step.get('id')}.outputs.{name}"] = value
         failed = failed or result.returncode != 0
     return results, context
 
@@ -383,3 +478,81 @@ def test_action_writes_the_handler_report_to_the_job_summary_on_a_pull_request(
             if line.startswith("| **stateful**") or line.startswith("| self-contained")}
     assert set(rows) == {"`login`", "`online`", "`search`"}
     assert rows["`search`"].startswith("| **stateful**") and "RECENT_SEARCHES" in rows["`search`"]
+
+
+SHOP_MODULES = {
+    "shop/__init__.py": "",
+    "shop/app.py": """
+        from flask import Flask
+
+        app = Flask(__name__)
+        """,
+    "shop/pricing.py": """
+        TAX_RATES = {"fr": 0.2, "de": 0.19}
+
+
+        def with_tax(country, amount):
+            return amount * (1 + TAX_RATES.get(country, 0.0))
+        """,
+    "shop/views.py": """
+        from flask import jsonify, request
+
+        from shop.app import app
+        from shop.pricing import with_tax
+
+        VISITS = {}
+
+
+        @app.get("/price")
+        def price():
+            VISITS[request.remote_addr] = VISITS.get(request.remote_addr, 0) + 1
+            return jsonify(total=with_tax(request.args["country"], float(request.args["amount"])))
+        """,
+}
+
+
+def test_action_restores_and_saves_the_cache_across_commits(tmp_path: Path) -> None:
+    workspace = tmp_path / "shop-repo"
+    for name, text in SHOP_MODULES.items():
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    git(workspace.parent, "init", "-q", "-b", "main", str(workspace))
+    git(workspace, "add", "-A")
+    git(workspace, "commit", "-q", "-m", "shop")
+    service = CacheService(tmp_path / "actions-cache")
+    service.root.mkdir()
+
+    # A first run: nothing to restore; the scan fills the cache, which is saved.
+    results, context = run_action(workspace, base_ref="", cache=service,
+                                  runner_temp=tmp_path / "runner-1")
+    assert results[-1].returncode == 1 and "VISITS" in results[-1].stdout
+    first_key = context["steps.cache-key.outputs.prefix"] + context["github.sha"]
+    assert service.saved == [first_key]
+    version = subprocess.run([sys.executable, "-m", "statelint", "--version"], check=True,
+                             capture_output=True, text=True).stdout.split()[-1]
+    assert first_key.startswith(f"statelint-Linux-{version}-")
+    saved_entries = sorted((service.root / "0" / "facts").rglob("*.json"))
+    assert saved_entries
+
+    # A change, committed; a new runner restores the previous commit's cache by prefix.
+    views = workspace / "shop" / "views.py"
+    views.write_text(views.read_text().replace(
+        "    return jsonify(", "    VISITS.setdefault(\"last\", request.path)\n    return jsonify(", 1))
+    git(workspace, "commit", "-q", "-am", "remember the last path")
+    runner = tmp_path / "runner-2"
+    results, context = run_action(workspace, base_ref="", cache=service, runner_temp=runner)
+    assert context["steps.cache-restore.outputs.cache-hit"] == "false"  # a partial hit
+    cache_dir = Path(context["steps.cache-key.outputs.dir"])
+    assert cache_dir.is_relative_to(runner)
+    entries = sorted(path.relative_to(cache_dir) for path in (cache_dir / "facts").rglob("*.json"))
+    restored = sorted(path.relative_to(service.root / "0") for path in saved_entries)
+    # Served from the cache: every restored entry is still there, and the only new
+    # facts are those of the changed file.
+    assert set(restored) <= set(entries) and len(entries) == len(restored) + 1
+    assert results[-1].returncode == 1
+    fresh = subprocess.run([sys.executable, "-m", "statelint", "check", "--no-cache",
+                            "--format", "github", "."], cwd=workspace, capture_output=True,
+                           text=True, check=False)
+    assert results[-1].stdout == fresh.stdout
+    assert len(service.saved) == 2 and service.saved[1].startswith(
+        context["steps.cache-key.outputs.prefix"])
