@@ -1,0 +1,204 @@
+"""``statelint server`` through a real language client, on copies of the example projects.
+
+Each test starts the server as an editor would (``python -m statelint server`` over
+standard input and output), sends the notifications an editor sends and waits on
+what the server publishes, with generous timeouts and no sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lsp_client import Editor
+from lsprotocol import types
+
+from statelint.add_noqa import annotate
+from statelint.cli import main
+from statelint.engine import scan
+from statelint.model import Finding
+
+PROJECTS = Path(__file__).parent / "projects"
+
+
+def copy_project(name: str, tmp_path: Path) -> Path:
+    root = tmp_path / name
+    shutil.copytree(PROJECTS / name, root)
+    return root
+
+
+def run_session(root: Path, body: Callable[[Editor], Awaitable[None]], *,
+                cwd: Path | None = None) -> None:
+    """Start the server on ``root``, run ``body`` with the editor, and shut it down."""
+    async def session() -> None:
+        editor = Editor(root)
+        await editor.start(cwd=cwd)
+        try:
+            await body(editor)
+        finally:
+            await editor.stop()
+
+    asyncio.run(session())
+
+
+def codes(diagnostics: list[types.Diagnostic]) -> list[tuple[str, int]]:
+    return [(str(item.code), item.range.start.line) for item in diagnostics]
+
+
+MAIN = "shop/views/main.py"
+# The two lines of `index` that rebind the module-level counter (SL102 at line 14).
+REBINDING = "    global _requests_served\n    _requests_served += 1\n"
+
+
+def test_open_publishes_findings_and_a_self_contained_edit_clears_them(tmp_path: Path) -> None:
+    root = copy_project("flask_shop", tmp_path)
+    on_disk = (root / MAIN).read_bytes()
+
+    async def body(editor: Editor) -> None:
+        editor.open(MAIN)
+        published = await editor.diagnostics(MAIN, version=1)
+        diagnostic, = published.params.diagnostics
+        assert (diagnostic.code, diagnostic.range.start.line) == ("SL102", 13)
+        assert diagnostic.severity == types.DiagnosticSeverity.Error
+        assert diagnostic.source == "statelint"
+        assert diagnostic.message.startswith("`_requests_served` is rebound with `global` "
+                                             "while index serves requests")
+        assert diagnostic.code_description is not None
+        assert diagnostic.code_description.href.startswith("https://")
+        related = {(info.location.uri, info.location.range.start.line, info.message)
+                   for info in diagnostic.related_information or ()}
+        assert (editor.uri(MAIN), 17, "handler index (flask /)") in related
+        assert (editor.uri(MAIN), 19, "rebinds it (global): _requests_served") in related
+        # Findings are project-wide: a file the editor never opened gets its own.
+        cart = await editor.diagnostics("shop/services/cart.py", where=bool)
+        assert codes(list(cart.params.diagnostics)) == [("SL101", 16)]
+
+        # The unsaved buffer is checked in place of the file: `index` no longer rebinds it.
+        before = len(editor.published)
+        text = editor.texts[editor.uri(MAIN)]
+        assert REBINDING in text
+        version = editor.change(MAIN, text.replace(REBINDING, "    print('hello')\n"))
+        cleared = await editor.diagnostics(MAIN, since=before, version=version)
+        assert cleared.params.diagnostics == ()
+        # The cart is still reported: its handlers did not change.
+        assert not any(item.params.uri == editor.uri("shop/services/cart.py")
+                       and not item.params.diagnostics for item in editor.published[before:])
+
+    run_session(root, body, cwd=tmp_path)
+    assert (root / MAIN).read_bytes() == on_disk  # the buffer never reaches the disk
+
+
+def test_an_edit_in_one_file_clears_findings_in_another_and_closing_restores_them(
+        tmp_path: Path) -> None:
+    root = copy_project("fastapi_chat", tmp_path)
+    router, queries = "app/routers/rooms.py", "app/services/rooms.py"
+    call = '"rules": room_queries.load_room_rules(room_id)'
+
+    async def body(editor: Editor) -> None:
+        editor.open(router)
+        await editor.diagnostics(router, version=1)
+        cached = await editor.diagnostics(queries, where=bool)
+        assert ("SL201", 14) in codes(list(cached.params.diagnostics))
+
+        # room_detail stops calling the cached query: its lru_cache serves no request now.
+        before = len(editor.published)
+        text = editor.texts[editor.uri(router)]
+        assert call in text
+        editor.change(router, text.replace(call, '"rules": room.rules'))
+        cleared = await editor.diagnostics(queries, since=before,
+                                           where=lambda found: not found)
+        assert cleared.params.diagnostics == ()
+
+        # Closing the buffer without saving: the file on disk counts again.
+        before = len(editor.published)
+        editor.close(router)
+        back = await editor.diagnostics(queries, since=before, where=bool)
+        assert ("SL201", 14) in codes(list(back.params.diagnostics))
+
+    run_session(root, body)
+
+
+def test_code_lens_and_hover_show_each_handlers_verdict(tmp_path: Path) -> None:
+    root = copy_project("flask_shop", tmp_path)
+
+    async def body(editor: Editor) -> None:
+        cart_views, checkout = "shop/views/cart.py", "shop/views/checkout.py"
+        uri = editor.open(cart_views)
+        await editor.diagnostics(cart_views, version=1)
+        lenses = await editor.client.text_document_code_lens_async(
+            types.CodeLensParams(types.TextDocumentIdentifier(uri)))
+        titles = {lens.range.start.line: lens.command.title for lens in lenses or ()
+                  if lens.command is not None}
+        assert titles[13] == "statelint: stateful ← CARTS"  # def add_to_cart
+
+        # Hover on the decorator above the `def` line.
+        hover = await editor.client.text_document_hover_async(types.HoverParams(
+            types.TextDocumentIdentifier(uri), types.Position(12, 6)))
+        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+        assert "`add_to_cart` (flask, POST /cart/items) is **stateful**" in hover.contents.value
+        assert "SL101 error `shop.services.cart.CARTS`" in hover.contents.value
+        # Not on a line of the body.
+        assert await editor.client.text_document_hover_async(types.HoverParams(
+            types.TextDocumentIdentifier(uri), types.Position(16, 4))) is None
+
+        checkout_uri = editor.open(checkout)
+        await editor.diagnostics(checkout, version=1)
+        lenses = await editor.client.text_document_code_lens_async(
+            types.CodeLensParams(types.TextDocumentIdentifier(checkout_uri)))
+        titles = {lens.range.start.line: lens.command.title for lens in lenses or ()
+                  if lens.command is not None}
+        assert titles[17] == "statelint: stateful ← CARTS"  # def checkout
+        assert titles[31] == "statelint: self-contained"  # def order_status
+        hover = await editor.client.text_document_hover_async(types.HoverParams(
+            types.TextDocumentIdentifier(checkout_uri), types.Position(31, 4)))
+        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+        assert "`order_status` (flask, GET /checkout/orders/<int:order_id>) is " \
+               "**self-contained**" in hover.contents.value
+
+    run_session(root, body)
+
+
+def test_quick_fix_inserts_the_suppression_add_noqa_writes(tmp_path: Path) -> None:
+    root = copy_project("flask_shop", tmp_path)
+    finding: Finding = next(f for f in scan([str(root)]).findings if f.rule == "SL102")
+    expected = annotate((root / MAIN).read_bytes(), [finding]).source.decode()
+
+    async def body(editor: Editor) -> None:
+        uri = editor.open(MAIN)
+        published = await editor.diagnostics(MAIN, version=1, where=bool)
+        diagnostic, = published.params.diagnostics
+        actions = await editor.client.text_document_code_action_async(types.CodeActionParams(
+            types.TextDocumentIdentifier(uri), diagnostic.range,
+            types.CodeActionContext([diagnostic])))
+        action, = actions or ()
+        assert isinstance(action, types.CodeAction)
+        assert action.kind == types.CodeActionKind.QuickFix
+        assert action.edit is not None and action.edit.changes is not None
+        edit, = action.edit.changes[uri]
+        assert edit.range.start == edit.range.end == types.Position(13, 20)
+        assert edit.new_text == "  # statelint: ignore[SL102]  # reason: TODO"
+        text = editor.texts[uri]
+        lines = text.splitlines(keepends=True)
+        line = lines[13]
+        lines[13] = line[:20] + edit.new_text + line[20:]
+        edited = "".join(lines)
+        assert edited == expected
+
+        # With the comment in the buffer, the finding is suppressed.
+        before = len(editor.published)
+        version = editor.change(MAIN, edited)
+        done = await editor.diagnostics(MAIN, since=before, version=version)
+        assert done.params.diagnostics == ()
+
+    run_session(root, body)
+
+
+def test_server_without_the_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "statelint.server", None)
+    outcome = CliRunner().invoke(main, ["server"])
+    assert outcome.exit_code == 2
+    assert "pip install 'statelint[server]'" in outcome.output
