@@ -202,3 +202,53 @@ def test_server_without_the_extra_says_how_to_install_it(monkeypatch: pytest.Mon
     outcome = CliRunner().invoke(main, ["server"])
     assert outcome.exit_code == 2
     assert "pip install 'statelint[server]'" in outcome.output
+
+
+def same_size_edit(text: str) -> str:
+    """``text`` with the rebinding in ``index`` turned into a comment of the same length
+    (a cache that trusted size and modification time would take it for the file)."""
+    comment = "    # " + "x" * (len(REBINDING) - 7) + "\n"
+    assert len(comment) == len(REBINDING)
+    return text.replace(REBINDING, comment)
+
+
+def summary(findings: list[Finding]) -> list[tuple[str, str, int, str]]:
+    return [(f.rule, f.path, f.line, f.message) for f in findings]
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
+@pytest.mark.parametrize("exhaustive", [False, True], ids=["lazy", "exhaustive"])
+def test_scan_overlay_reads_the_buffer_not_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   cache: bool, exhaustive: bool) -> None:
+    root = copy_project("flask_shop", tmp_path)
+    saved = copy_project("flask_shop", tmp_path / "saved")
+    edited = same_size_edit((root / MAIN).read_text(encoding="utf-8")).encode()
+    (saved / MAIN).write_bytes(edited)
+    on_disk = (root / MAIN).read_bytes()
+    monkeypatch.chdir(saved)
+    as_saved = scan(["."], exhaustive=exhaustive)
+    monkeypatch.chdir(root)
+    before = scan(["."], cache=cache, exhaustive=exhaustive)
+    assert ("SL102", MAIN, 14) in [(f.rule, f.path, f.line) for f in before.findings]
+
+    overlaid = scan(["."], cache=cache, exhaustive=exhaustive,
+                    overlay={root / MAIN: edited})
+    assert summary(overlaid.findings) == summary(as_saved.findings)
+    assert "SL102" not in {f.rule for f in overlaid.findings}
+    assert {v.handler.name: v.verdict for v in overlaid.verdicts}["index"] == "self-contained"
+    assert (root / MAIN).read_bytes() == on_disk
+
+    # The file on disk is what counts again without the overlay, cache or not.
+    after = scan(["."], cache=cache, exhaustive=exhaustive)
+    assert summary(after.findings) == summary(before.findings)
+
+
+def test_scan_overlay_of_a_file_not_discovered_changes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_project("flask_shop", tmp_path)
+    monkeypatch.chdir(root)
+    plain = scan(["."])
+    overlaid = scan(["."], overlay={root / "shop" / "views" / "unsaved.py":
+                                    b"from flask import Blueprint\nbp = Blueprint('x', __name__)\n"})
+    assert summary(overlaid.findings) == summary(plain.findings)
+    assert overlaid.files_scanned == plain.files_scanned
