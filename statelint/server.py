@@ -24,13 +24,13 @@ import io
 import os
 import re
 import sys
+import threading
 import time
 import tokenize
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -39,6 +39,7 @@ from pygls.workspace import TextDocument
 
 from statelint import __version__
 from statelint.model import Finding, Location, ScanResult, Verdict
+from statelint.reporters.concise import plural
 
 #: How long after the last change to a buffer the project is checked again.
 DEBOUNCE_SECONDS = 0.3
@@ -260,7 +261,6 @@ class StatelintServer(LanguageServer):
         super().__init__("statelint", __version__)
         self.state = CheckState()
         self.debounce = DEBOUNCE_SECONDS
-        self._scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="statelint-check")
 
     # --- scheduling --------------------------------------------------------------------
 
@@ -282,7 +282,6 @@ class StatelintServer(LanguageServer):
         asyncio.ensure_future(self._check_until_current())
 
     async def _check_until_current(self) -> None:
-        loop = asyncio.get_running_loop()
         try:
             while True:
                 self.state.again = False
@@ -291,8 +290,7 @@ class StatelintServer(LanguageServer):
                 overlay, versions = self.overlay()
                 started = time.perf_counter()
                 try:
-                    result = await loop.run_in_executor(self._scanner, check_project, root,
-                                                        overlay)
+                    result = await in_thread(check_project, root, overlay)
                 except ProjectConfigError as error:
                     self._config_failed(str(error))
                 except Exception as error:  # noqa: BLE001 - the server must outlive one bad check
@@ -366,6 +364,19 @@ class StatelintServer(LanguageServer):
         diagnostics = {from_fs_path(str(root / relpath)) or "":
                        [to_diagnostic(item, root, lines, codec, documentation) for item in items]
                        for relpath, items in shown_by_path(result).items()}
+        self.window_log_message(types.LogMessageParams(types.MessageType.Log, (
+            f"statelint: checked {result.files_scanned} files in {self.state.last_scan:.3f}s: "
+            f"{plural(len(result.findings), 'finding')}, {result.stateful_handlers} of "
+            f"{plural(len(result.verdicts), 'handler')} stateful; "
+            f"{int(result.statistics.get('files parsed', 0))} parsed, "
+            f"{int(result.statistics.get('cache hits', 0))} from the cache")))
+        for note in result.notes:
+            self.window_log_message(types.LogMessageParams(types.MessageType.Info,
+                                                           f"statelint: {note}"))
+        for error in result.errors:
+            self.window_log_message(types.LogMessageParams(
+                types.MessageType.Error, f"statelint: internal error in {error.stage}: "
+                                         f"{error.message}"))
         open_uris = set(self.workspace.text_documents)
         for uri in sorted(set(diagnostics) | set(self.state.published) | open_uris):
             new = diagnostics.get(uri, [])
@@ -376,16 +387,6 @@ class StatelintServer(LanguageServer):
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=new, version=versions.get(uri)))
         self.state.published = {uri: items for uri, items in diagnostics.items() if items}
-        self.window_log_message(types.LogMessageParams(types.MessageType.Log, (
-            f"statelint: checked {result.files_scanned} files in {self.state.last_scan:.3f}s: "
-            f"{len(result.findings)} findings, {result.stateful_handlers} of "
-            f"{len(result.verdicts)} handlers stateful; "
-            f"{int(result.statistics.get('files parsed', 0))} parsed, "
-            f"{int(result.statistics.get('cache hits', 0))} from the cache")))
-        for error in result.errors:
-            self.window_log_message(types.LogMessageParams(
-                types.MessageType.Error, f"statelint: internal error in {error.stage}: "
-                                         f"{error.message}"))
         if self._can_refresh_lenses():
             self.workspace_code_lens_refresh(None)
 
@@ -428,6 +429,39 @@ class StatelintServer(LanguageServer):
                     not fingerprint and finding.line == line):
                 return finding
         return None
+
+
+T = TypeVar("T")
+
+
+def in_thread(function: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+    """Run ``function`` in a thread of its own, so requests are answered while the
+    project is checked.  The thread is a daemon: a check under way does not keep the
+    server from exiting when the editor stops it."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+    def work() -> None:
+        value, error = None, None
+        try:
+            value = function(*args)
+        except BaseException as failure:  # noqa: BLE001 - handed to the awaiting task
+            error = failure
+        try:
+            loop.call_soon_threadsafe(settle, value, error)
+        except RuntimeError:  # the loop closed: the server is exiting
+            pass
+
+    threading.Thread(target=work, name="statelint-check", daemon=True).start()
+    return future
 
 
 class ProjectConfigError(Exception):
@@ -636,13 +670,18 @@ def create_server() -> StatelintServer:
     def shutdown(ls: StatelintServer, params: None) -> None:
         if ls.state.timer is not None:
             ls.state.timer.cancel()
-        ls._scanner.shutdown(wait=False, cancel_futures=True)
 
     return server
 
 
 def serve() -> None:
     """Run the language server over standard input and output until the editor stops it."""
+    import multiprocessing
+
+    # Checks run in a thread beside the protocol's.  A parsing worker forked from a
+    # process with several threads can inherit a lock another thread held and hang, so
+    # workers are started from a clean single-threaded process instead.
+    multiprocessing.set_start_method("forkserver", force=True)
     protocol_out = sys.stdout.buffer
     # Standard output carries the protocol: anything printed by accident goes to stderr.
     sys.stdout = sys.stderr

@@ -88,10 +88,16 @@ class Editor:
             self.stderr += chunk
 
     async def stop(self) -> None:
+        """Shut the server down as an editor does; it must exit by itself."""
+        process = self.client._server
         try:
             await asyncio.wait_for(self.client.shutdown_async(None), 60)
             self.client.exit(None)
+            if process is not None:
+                await asyncio.wait_for(process.wait(), 60)
         finally:
+            if process is not None and process.returncode is None:
+                process.kill()
             await asyncio.wait_for(self.client.stop(), 60)
 
     async def wait_for(self, found: Callable[[], T | None], what: str,
