@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import re
 import sys
 import threading
 import time

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -198,7 +199,7 @@ def test_quick_fix_inserts_the_suppression_add_noqa_writes(tmp_path: Path) -> No
 
 
 def test_server_without_the_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(__import__("sys").modules, "statelint.server", None)
+    monkeypatch.setitem(sys.modules, "statelint.server", None)
     outcome = CliRunner().invoke(main, ["server"])
     assert outcome.exit_code == 2
     assert "pip install 'statelint[server]'" in outcome.output
