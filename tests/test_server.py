@@ -198,6 +198,42 @@ def test_quick_fix_inserts_the_suppression_add_noqa_writes(tmp_path: Path) -> No
     run_session(root, body)
 
 
+def test_a_project_parsed_by_worker_processes_is_checked(tmp_path: Path) -> None:
+    """Enough modules that the cold check parses them in a process pool, started while
+    the server's protocol thread runs (a plain fork there could hang the workers)."""
+    root = tmp_path / "catalogue"
+    package = root / "catalogue"
+    package.mkdir(parents=True)
+    (root / "statelint.toml").write_text("jobs = 2\n", encoding="utf-8")
+    sections = [f"section{number:02d}" for number in range(80)]
+    (package / "__init__.py").write_text(
+        "from flask import Flask\n\n"
+        + "".join(f"from .{name} import bp as {name}_bp\n" for name in sections)
+        + "\napp = Flask(__name__)\n"
+        + "".join(f"app.register_blueprint({name}_bp, url_prefix='/{name}')\n"
+                  for name in sections), encoding="utf-8")
+    for name in sections:
+        (package / f"{name}.py").write_text(
+            "from flask import Blueprint, jsonify, request\n\n"
+            f"bp = Blueprint({name!r}, __name__)\n"
+            "VIEWS: dict[str, int] = {}\n\n\n"
+            "@bp.get('/items/<item>')\n"
+            "def show(item: str):\n"
+            "    VIEWS[item] = VIEWS.get(item, 0) + 1\n"
+            "    return jsonify(item=item, views=VIEWS[item], q=request.args.get('q'))\n",
+            encoding="utf-8")
+
+    async def body(editor: Editor) -> None:
+        published = await editor.diagnostics("catalogue/section79.py", where=bool)
+        assert codes(list(published.params.diagnostics)) == [("SL101", 3)]
+        checked = await editor.wait_for(
+            lambda: next((m for m in editor.logs if m.startswith("statelint: checked")), None),
+            "the check's log line")
+        assert "81 parsed" in checked
+
+    run_session(root, body)
+
+
 def test_server_without_the_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "statelint.server", None)
     outcome = CliRunner().invoke(main, ["server"])
