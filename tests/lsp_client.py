@@ -159,6 +159,13 @@ class Editor:
             [types.TextDocumentContentChangeWholeDocument(text)]))
         return self.versions[uri]
 
+    def save(self, relpath: str) -> None:
+        """Write the buffer to its file and tell the server, as saving in an editor does."""
+        uri = self.uri(relpath)
+        (self.root / relpath).write_text(self.texts[uri], encoding="utf-8")
+        self.client.text_document_did_save(types.DidSaveTextDocumentParams(
+            types.TextDocumentIdentifier(uri)))
+
     def close(self, relpath: str) -> None:
         self.client.text_document_did_close(types.DidCloseTextDocumentParams(
             types.TextDocumentIdentifier(self.uri(relpath))))

@@ -88,9 +88,16 @@ def test_open_publishes_findings_and_a_self_contained_edit_clears_them(tmp_path:
         # The cart is still reported: its handlers did not change.
         assert not any(item.params.uri == editor.uri("shop/services/cart.py")
                        and not item.params.diagnostics for item in editor.published[before:])
+        assert (root / MAIN).read_bytes() == on_disk  # the buffer never reaches the disk
+
+        # Saved: the file on disk has no finding either.
+        before = len(editor.published)
+        editor.save(MAIN)
+        saved = await editor.diagnostics(MAIN, since=before, version=version)
+        assert saved.params.diagnostics == ()
+        assert "global _requests_served" not in (root / MAIN).read_text(encoding="utf-8")
 
     run_session(root, body, cwd=tmp_path)
-    assert (root / MAIN).read_bytes() == on_disk  # the buffer never reaches the disk
 
 
 def test_an_edit_in_one_file_clears_findings_in_another_and_closing_restores_them(
