@@ -130,6 +130,24 @@ def test_an_edit_in_one_file_clears_findings_in_another_and_closing_restores_the
     run_session(root, body)
 
 
+async def lens_titles(editor: Editor, uri: str) -> dict[int, str]:
+    """The code lenses of a document: each one's title by its line."""
+    lenses = await editor.client.text_document_code_lens_async(
+        types.CodeLensParams(types.TextDocumentIdentifier(uri)))
+    return {lens.range.start.line: lens.command.title for lens in lenses or ()
+            if lens.command is not None}
+
+
+async def hover_text(editor: Editor, uri: str, line: int, character: int) -> str | None:
+    """The Markdown of the hover at a position, or None when there is none."""
+    hover = await editor.client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri), types.Position(line, character)))
+    if hover is None:
+        return None
+    assert isinstance(hover.contents, types.MarkupContent)
+    return hover.contents.value
+
+
 def test_code_lens_and_hover_show_each_handlers_verdict(tmp_path: Path) -> None:
     root = copy_project("flask_shop", tmp_path)
 
@@ -137,35 +155,25 @@ def test_code_lens_and_hover_show_each_handlers_verdict(tmp_path: Path) -> None:
         cart_views, checkout = "shop/views/cart.py", "shop/views/checkout.py"
         uri = editor.open(cart_views)
         await editor.diagnostics(cart_views, version=1)
-        lenses = await editor.client.text_document_code_lens_async(
-            types.CodeLensParams(types.TextDocumentIdentifier(uri)))
-        titles = {lens.range.start.line: lens.command.title for lens in lenses or ()
-                  if lens.command is not None}
+        titles = await lens_titles(editor, uri)
         assert titles[13] == "statelint: stateful ← CARTS"  # def add_to_cart
 
         # Hover on the decorator above the `def` line.
-        hover = await editor.client.text_document_hover_async(types.HoverParams(
-            types.TextDocumentIdentifier(uri), types.Position(12, 6)))
-        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
-        assert "`add_to_cart` (flask, POST /cart/items) is **stateful**" in hover.contents.value
-        assert "SL101 error `shop.services.cart.CARTS`" in hover.contents.value
-        # Not on a line of the body.
-        assert await editor.client.text_document_hover_async(types.HoverParams(
-            types.TextDocumentIdentifier(uri), types.Position(16, 4))) is None
+        text = await hover_text(editor, uri, 12, 6)
+        assert text is not None
+        assert "`add_to_cart` (flask, POST /cart/items) is **stateful**" in text
+        assert "SL101 error `shop.services.cart.CARTS`" in text
+        assert await hover_text(editor, uri, 16, 4) is None  # not on a line of the body
 
         checkout_uri = editor.open(checkout)
         await editor.diagnostics(checkout, version=1)
-        lenses = await editor.client.text_document_code_lens_async(
-            types.CodeLensParams(types.TextDocumentIdentifier(checkout_uri)))
-        titles = {lens.range.start.line: lens.command.title for lens in lenses or ()
-                  if lens.command is not None}
+        titles = await lens_titles(editor, checkout_uri)
         assert titles[17] == "statelint: stateful ← CARTS"  # def checkout
         assert titles[31] == "statelint: self-contained"  # def order_status
-        hover = await editor.client.text_document_hover_async(types.HoverParams(
-            types.TextDocumentIdentifier(checkout_uri), types.Position(31, 4)))
-        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
-        assert "`order_status` (flask, GET /checkout/orders/<int:order_id>) is " \
-               "**self-contained**" in hover.contents.value
+        text = await hover_text(editor, checkout_uri, 31, 4)
+        assert text is not None
+        assert ("`order_status` (flask, GET /checkout/orders/<int:order_id>) is "
+                "**self-contained**") in text
 
     run_session(root, body)
 
