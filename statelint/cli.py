@@ -130,15 +130,21 @@ def _show_progress(output_format: str) -> bool:
     return output_format == "text" and sys.stderr.isatty() and not os.environ.get("CI")
 
 
+def resolve_run_config(paths: Sequence[str], config_file: str | None = None,
+                       overrides: dict[str, Any] | None = None) -> Config:
+    """The resolved configuration for a run over ``paths``; raises ConfigError."""
+    rules = all_rules()
+    path = Path(config_file) if config_file else find_config(list(paths))
+    return load_config(path, known_codes={rule.code for rule in rules},
+                       rule_names={rule.name: rule.code for rule in rules},
+                       overrides=overrides)
+
+
 def load_run_config(paths: Sequence[str], config_file: str | None,
                     overrides: dict[str, Any]) -> Config:
     """The resolved configuration for a run over ``paths``; a ConfigError ends the run with exit 2."""
-    rules = all_rules()
     try:
-        path = Path(config_file) if config_file else find_config(list(paths))
-        return load_config(path, known_codes={rule.code for rule in rules},
-                           rule_names={rule.name: rule.code for rule in rules},
-                           overrides=overrides)
+        return resolve_run_config(paths, config_file, overrides)
     except ConfigError as error:
         _fail(str(error))
         raise  # unreachable: _fail exits
@@ -500,6 +506,22 @@ def handlers(paths: tuple[str, ...], output_format: str, output: str | None,
     if fail_on_stateful and result.stateful_handlers:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+@main.command()
+def server() -> None:
+    """Run the language server (LSP over standard input and output) for editors.
+
+    Diagnostics for the project of the editor's workspace folder, a verdict on each
+    handler, and a quick fix that suppresses a finding.  Needs the server extra:
+    pip install 'statelint[server]'.
+    """
+    try:
+        from statelint.server import serve
+    except ImportError as error:
+        _fail(f"statelint server needs the server extra: pip install 'statelint[server]' "
+              f"({error})")
+    serve()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,7 @@ import heapq
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -259,6 +259,20 @@ def collect_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache |
     return gather_facts(files, jobs, cache=cache, progress=progress).facts
 
 
+#: Sources that replace what is on disk for a scan, by absolute path: an editor's
+#: unsaved buffers.  The bytes are the file's as they would be saved.
+Overlay = Mapping[Path, bytes]
+
+
+def overlaid_sources(files: list[SourceFile], overlay: Overlay | None) -> dict[int, bytes]:
+    """The overlay's bytes for the discovered files it covers, by file index."""
+    if not overlay:
+        return {}
+    wanted = {os.path.normcase(os.path.abspath(path)): data for path, data in overlay.items()}
+    return {index: wanted[key] for index, file in enumerate(files)
+            if (key := os.path.normcase(os.path.abspath(file.path))) in wanted}
+
+
 @dataclass
 class KeyedFiles:
     """Every file's content key, and what finding them taught."""
@@ -294,8 +308,13 @@ class KeyedFiles:
             self.entries[file.relpath] = replace(entry, digest=digest)
 
 
-def file_keys(files: list[SourceFile], cache: FactsCache) -> KeyedFiles:
-    """The content key of every file; files the manifest vouches for are not read."""
+def file_keys(files: list[SourceFile], cache: FactsCache,
+              overlaid: Mapping[int, bytes] | None = None) -> KeyedFiles:
+    """The content key of every file; files the manifest vouches for are not read.
+
+    ``overlaid`` gives the bytes of some files (by index) in place of the disk's:
+    they are hashed, and the manifest keeps its entry for the file on disk.
+    """
     manifest = cache.load_manifest()
     keys: list[str] = []
     sources: dict[int, bytes] = {}
@@ -304,6 +323,14 @@ def file_keys(files: list[SourceFile], cache: FactsCache) -> KeyedFiles:
     changed: list[int] = []
     hashed = 0
     for index, file in enumerate(files):
+        if overlaid and index in overlaid:
+            sources[index] = overlaid[index]
+            keys.append(content_key(cache.salt, sources[index], file.relpath, file.module,
+                                    file.is_package))
+            hashed += 1
+            if (known := manifest.get(file.relpath)) is not None:
+                entries[file.relpath] = known
+            continue
         try:
             info = os.stat(file.path)
         except OSError as error:
@@ -340,7 +367,7 @@ def file_keys(files: list[SourceFile], cache: FactsCache) -> KeyedFiles:
 def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | None = None,
                  progress: Callable[[int], None] | None = None,
                  recall: Callable[[FactsStage], LinkMemo | None] | None = None,
-                 lazy: LazyLink | None = None) -> FactsStage:
+                 lazy: LazyLink | None = None, overlay: Overlay | None = None) -> FactsStage:
     """Facts for every file from the cache when it has them, parsed otherwise.
 
     ``recall`` is asked, once every file's content key is known and before any
@@ -352,17 +379,21 @@ def gather_facts(files: list[SourceFile], jobs: int = 0, *, cache: FactsCache | 
     With ``lazy``, only the files the result depends on are parsed (see
     ``statelint.prescan``); the others get facts with nothing in them, and the
     stage carries the linked project and the findings of the final round.
+
+    ``overlay`` replaces the bytes of the files it names (see ``Overlay``).
     """
     workers = Workers(jobs, cache)  # started only if something must be parsed in parallel
+    overlaid = overlaid_sources(files, overlay)
     if cache is None:
         if lazy is None:
             with workers:
-                parsed = _parse_all([(file, None, "") for file in files], workers, progress)
+                parsed = _parse_all([(file, overlaid.get(i), "") for i, file in enumerate(files)],
+                                    workers, progress)
             return FactsStage([facts for facts, _ in parsed], [(f.relpath, "") for f in files],
                               parsed=len(files))
-        keyed = KeyedFiles([""] * len(files), {}, {}, 0, {}, [])
+        keyed = KeyedFiles([""] * len(files), dict(overlaid), {}, 0, {}, [])
     else:
-        keyed = file_keys(files, cache)
+        keyed = file_keys(files, cache, overlaid)
     keys, sources, errors = keyed.keys, keyed.sources, keyed.errors
     counts = {"parsed": 0, "hits": 0, "hashed": keyed.hashed}
     found: dict[int, ModuleFacts] = {}  # loaded or parsed so far
@@ -906,7 +937,7 @@ def judge_handlers(handlers: list[Handler], findings: list[Finding]) -> list[Ver
 def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
          rules: Iterable[type[Rule]] | None = None, cache: bool = False,
          cache_dir: str | None = None, exhaustive: bool = False,
-         progress: bool = False) -> ScanResult:
+         progress: bool = False, overlay: Overlay | None = None) -> ScanResult:
     """Scan ``paths`` and return findings, verdicts and file problems.
 
     With ``cache``, facts are kept per file under ``cache_dir`` (default: the
@@ -916,6 +947,9 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
     ``progress`` draws a progress bar on stderr while files are parsed.
     Without ``exhaustive`` only the files the result depends on are parsed
     (``LazyLink``); the result is the same as with it, which parses every file.
+    ``overlay`` maps absolute paths of discovered files to the bytes to scan in
+    place of the disk's (an editor's unsaved buffers); the files are still found
+    by discovery, and nothing is written to them.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -939,7 +973,7 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         stage = gather_facts(discovery.files, jobs or getattr(config, "jobs", 0), cache=store,
                              progress=advance,
                              recall=lambda keyed: recall_link(store, keyed, config, selected),
-                             lazy=lazy)
+                             lazy=lazy, overlay=overlay)
     facts = stage.facts  # with a memo: only paths, errors and suppressions, all the rest needs
     memo = stage.memo
     timings["facts"] = time.perf_counter() - mark

@@ -35,11 +35,12 @@ LEVELS: dict[str, str] = {"error": "error", "warning": "warning", "info": "note"
 HOMEPAGE_LABELS: tuple[str, ...] = ("homepage", "documentation", "repository", "source")
 
 
-def information_uri() -> str:
+def information_uri(labels: tuple[str, ...] = HOMEPAGE_LABELS) -> str:
     """The project's home page from the installed package metadata, or ``""`` if none is declared.
 
     Read from metadata rather than written here so that the URL has one home:
-    ``[project.urls]`` in pyproject.toml.
+    ``[project.urls]`` in pyproject.toml.  ``labels`` are the URL labels to take,
+    the first one declared winning.
     """
     try:
         urls = metadata.metadata("statelint").get_all("Project-URL") or []
@@ -49,7 +50,7 @@ def information_uri() -> str:
     for entry in urls:
         label, _, url = entry.partition(",")
         found.setdefault(label.strip().lower(), url.strip())
-    for label in HOMEPAGE_LABELS:
+    for label in labels:
         if found.get(label):
             return found[label]
     return ""
