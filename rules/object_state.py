@@ -45,7 +45,8 @@ kept as `self.store` and changed inside the object's own methods
 
 Not reported: objects a request makes for itself; the rows of a registry (each
 object a request makes and keeps in a process-wide dict is one entry of that
-dict, which is reported instead); objects made in test modules; attributes an
+dict, which is reported instead); objects made in test modules; what a library's
+object keeps inside itself (unless its class is named in `stateful-classes`); attributes an
 object sets on itself while it is built (`__init__`). A module-level container or
 object made at import time, and what hangs from it, is judged by name by SL101,
 SL401, SL601 and SL701, so ignoring one of those codes does not bring it back here.
@@ -180,6 +181,8 @@ def create_app():
             if held.root_at_import or (item.function == "" and held.kept_as in (
                     "global", "class attribute")):
                 continue  # a module global or class attribute made at import: judged by name
+            if held.kept_as == "attribute" and not held.owner_class:
+                continue  # inside a library's object (a user, a client): the library's business
             if item.kind == LIBRARY and not matches(
                     item.class_name, (*effect_list("caches", "objects"), *project.stateful_classes)):
                 continue  # a library object: only in-memory caches and declared classes keep data
