@@ -20,7 +20,9 @@ so a test drives one iteration at a time without waiting.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -265,7 +267,24 @@ def watch_check(context: click.Context, paths: Sequence[str], config: Any, *,
             click.echo(f"statelint: {first}{more} changed; checking again", err=True)
 
     loop = WatchLoop(check, detector, sleep=poll_sleep, announce=announce)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C stops at once, whatever the check is doing (parsing in workers, writing
+        # the cache): cache entries are written to a temporary file and renamed, so an
+        # entry is whole or absent, and a report already printed stays as it was.
+        previous = signal.signal(signal.SIGINT, _stop_now)
     try:
         loop.run_forever()
     except KeyboardInterrupt:
         sys.exit(0)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _stop_now(signum: int, frame: object) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(0)
