@@ -10,7 +10,7 @@ from statelint.knowledge import matches
 from statelint.model import Finding, Location
 from statelint.project import Project
 from statelint.rule import Example, Rule
-from statelint.semantic import CONTAINER, INSTANCE, LIBRARY, Use, points_to
+from statelint.semantic import CONTAINER, INSTANCE, LIBRARY, PROCESS, Use, points_to
 from statelint.semantic.held import HeldState, held_states
 from statelint.state import make_finding, name_list
 
@@ -181,6 +181,8 @@ def create_app():
             if held.root_at_import or (item.function == "" and held.kept_as in (
                     "global", "class attribute")):
                 continue  # a module global or class attribute made at import: judged by name
+            if item.origin != PROCESS and not held.root:
+                continue  # made per request and kept by nothing with a name: too uncertain
             if held.kept_as == "attribute" and not held.owner_class:
                 continue  # inside a library's object (a user, a client): the library's business
             if item.kind == LIBRARY and not matches(

@@ -60,8 +60,8 @@ class HeldState:
     #: made while a request is served (a lazily created singleton) rather than at start-up
     made_per_request: bool
     #: the global or class attribute the object is reached from through attributes
-    #: (``app.realtime.manager`` for ``manager.rooms``), and whether that root object is
-    #: made at import time; "" when no such root is known
+    #: (``app.realtime.manager`` for ``manager.rooms``), and whether that root is bound at
+    #: import time (made then, or bound by the module or class body); "" when none is known
     root: str = ""
     root_at_import: bool = False
     #: request-time changes of the rows it keeps (objects a request made and stored in it,
@@ -91,10 +91,10 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
             continue
         holder = _naming_holder(model, item)
         name, symbol, owner = _name(item, holder)
-        root, root_object = _root(model, item)
+        root, root_object, bound = _root(project, model, item)
         found.append(HeldState(state, name, symbol, holder.kind if holder else "", owner,
                                item.origin == REQUEST, root,
-                               root_object is not None and root_object.function == ""))
+                               bound or (root_object is not None and root_object.function == "")))
     return tuple(replace(held, row_changes=_sorted_uses(rows.get(held.state.object.id, ())))
                  for held in found)
 
@@ -127,19 +127,34 @@ def _registries(model: PointsTo, item: AbstractObject, standing: dict[str, bool]
     return found
 
 
-def _root(model: PointsTo, item: AbstractObject) -> tuple[str, AbstractObject | None]:
-    """The global or class attribute ``item`` hangs from, through attributes."""
+def _root(project: Project, model: PointsTo, item: AbstractObject
+          ) -> tuple[str, AbstractObject | None, bool]:
+    """The global or class attribute ``item`` hangs from, through attributes, and whether
+    the module or class body itself binds that name to something other than ``None``
+    (what import binds is judged by name; a ``_instance = None`` filled in later is not)."""
     seen: set[str] = set()
     current: AbstractObject | None = item
     while current is not None and current.id not in seen:
         seen.add(current.id)
         holder = _naming_holder(model, current)
         if holder is None or holder.kind == "item":
-            return "", None
+            return "", None, False
         if holder.kind in ("global", "class attribute"):
-            return _name(current, holder)[1], current
+            return _name(current, holder)[1], current, _bound_at_import(project, holder)
         current = holder.holder
-    return "", None
+    return "", None, False
+
+
+def _bound_at_import(project: Project, holder: Holder) -> bool:
+    if holder.kind == "class attribute":
+        found = project.class_attribute(holder.holder.class_name, holder.name)
+        binding = found[1] if found is not None else None
+    else:
+        facts = project.modules.get(holder.holder.class_name)
+        binding = next((item for item in facts.bindings if item.name == holder.name),
+                       None) if facts is not None else None
+    return binding is not None and not (binding.value.kind == "literal"
+                                        and binding.value.literal is None)
 
 
 def _in_shared_object(model: PointsTo, item: AbstractObject, shared: tuple[str, ...]) -> bool:
