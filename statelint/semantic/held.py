@@ -18,7 +18,7 @@ the tree, are not the application's state.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from statelint.config_values import non_production_module
@@ -108,13 +108,9 @@ def _registries(model: PointsTo, item: AbstractObject, standing: dict[str, bool]
     """The objects that keep ``item`` as a row: the first holders, going up through items
     and attributes of other rows, that are not rows themselves."""
     found: list[str] = []
-    seen: set[str] = set()
-    queue = [item]
-    while queue:
-        current = queue.pop()
-        if current.id in seen:
-            continue
-        seen.add(current.id)
+
+    def climb(current: AbstractObject) -> list[AbstractObject]:
+        rows = []
         for holder in model.holders(current):
             owner = holder.holder
             if owner.lifetime != PROCESS:
@@ -123,8 +119,26 @@ def _registries(model: PointsTo, item: AbstractObject, standing: dict[str, bool]
                 if owner.id not in found:
                     found.append(owner.id)
             else:
-                queue.append(owner)
+                rows.append(owner)
+        return rows
+
+    for _ in _upwards(item, climb):
+        pass
     return found
+
+
+def _upwards(item: AbstractObject, climb: Callable[[AbstractObject], list[AbstractObject]]
+             ) -> Iterator[AbstractObject]:
+    """``item`` and the objects ``climb`` leads to from it, each once."""
+    seen: set[str] = set()
+    queue = [item]
+    while queue:
+        current = queue.pop()
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        yield current
+        queue += climb(current)
 
 
 def _root(project: Project, model: PointsTo, item: AbstractObject
@@ -160,19 +174,14 @@ def _bound_at_import(project: Project, holder: Holder) -> bool:
 def _in_shared_object(model: PointsTo, item: AbstractObject, shared: tuple[str, ...]) -> bool:
     """True when the object, or an object that holds it through attributes, is of a class
     the configuration names in ``shared-classes`` (a client of a shared store)."""
-    seen: set[str] = set()
-    queue = [item]
-    while queue:
-        current = queue.pop()
-        if current.id in seen:
-            continue
-        seen.add(current.id)
-        if current.kind in (INSTANCE, LIBRARY) and matches(
-                current.class_name.replace(":", "."), shared):
-            return True
-        queue += [holder.holder for holder in model.holders(current)
-                  if holder.kind == "attribute" and holder.holder.lifetime == PROCESS]
-    return False
+
+    def climb(current: AbstractObject) -> list[AbstractObject]:
+        return [holder.holder for holder in model.holders(current)
+                if holder.kind == "attribute" and holder.holder.lifetime == PROCESS]
+
+    return any(current.kind in (INSTANCE, LIBRARY)
+               and matches(current.class_name.replace(":", "."), shared)
+               for current in _upwards(item, climb))
 
 
 def _is_entry(model: PointsTo, item: AbstractObject, standing: dict[str, bool],
