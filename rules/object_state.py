@@ -12,14 +12,9 @@ from statelint.project import Project
 from statelint.rule import Example, Rule
 from statelint.semantic import CONTAINER, INSTANCE, LIBRARY, PROCESS, Use, points_to
 from statelint.semantic.held import HeldState, held_states
-from statelint.state import make_finding, name_list
+from statelint.state import describe_change, make_finding, name_list
 
 from ._advice import shared_store
-
-#: How a request changes an object, for the finding's related locations.
-CHANGES = {"setitem": "assigns an item", "delitem": "deletes an item",
-           "setattr": "sets an attribute", "delattr": "deletes an attribute",
-           "augassign": "updates it in place", "rebind": "rebinds it"}
 
 
 class LongLivedObjectState(Rule):
@@ -252,9 +247,7 @@ def _function_name(use: Use) -> str:
 
 
 def _change(use: Use) -> str:
-    if use.op == "mutate":
-        return f"calls .{use.detail}()"
-    return CHANGES.get(use.op, "changes it")
+    return describe_change(use.op, use.detail)
 
 
 def _frameworks(project: Project, handler_keys: list[str]) -> Iterable[str]:

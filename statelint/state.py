@@ -84,8 +84,13 @@ def short_name(symbol: str) -> str:
 
 def describe_write(access: Access) -> str:
     """A few words on how an access changes the state."""
-    if access.op == "mutate":
-        return f"calls .{access.method}()"
+    return describe_change(access.op, access.method)
+
+
+def describe_change(op: str, method: str = "") -> str:
+    """A few words on a change of kind ``op`` (``mutate``: a call of ``method``)."""
+    if op == "mutate":
+        return f"calls .{method}()"
     return {
         "setitem": "assigns an item",
         "delitem": "deletes an item",
@@ -93,7 +98,7 @@ def describe_write(access: Access) -> str:
         "rebind": "rebinds it (global)",
         "setattr": "sets an attribute",
         "delattr": "deletes an attribute",
-    }.get(access.op, "changes it")
+    }.get(op, "changes it")
 
 
 def finding_for_state(
