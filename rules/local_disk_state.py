@@ -53,8 +53,9 @@ class LocalDiskState(Rule):
 A call made at request time, by a handler or any helper it reaches, that writes
 a file on the machine the worker runs on: `open(path, "w")`/`"a"`/`"x"`/`"wb"`/`"r+"`
 (mode given by position or as `mode=`), `aiofiles.open(path, "a")`,
-`Path.write_text`/`write_bytes`, `Path(...).open("w")`, `shutil.copy`/`move` into a
-folder, an uploaded file saved with `file.save(path)` (Flask/werkzeug `FileStorage`),
+`Path.write_text`/`write_bytes`, `Path(...).open("w")` and
+`base.joinpath(name).open("wb")`, archives written with `zipfile.ZipFile(path, "w")`
+or `tarfile.open(path, "w")`, `shutil.copy`/`move` into a folder, an uploaded file saved with `file.save(path)` (Flask/werkzeug `FileStorage`),
 and stores kept in a local file: `sqlite3.connect("app.db")` (also for reading:
 the data exists on one machine only), `shelve.open`, `dbm.open`, `diskcache.Cache`.
 There is one finding per file or folder written: writes under the same module-level
@@ -64,7 +65,10 @@ that reaches any of them.
 
 Not reported: reads (`open(path)`, `"r"`, `"rb"`); scratch space that lives and
 dies inside the request (`tempfile.NamedTemporaryFile`, `TemporaryDirectory`,
-`mkstemp`, or a function that deletes what it wrote); in-memory buffers
+`mkstemp`, a project's own `@contextmanager` helper that deletes the folder it
+yields, a function that clears a folder (`shutil.rmtree`) and fills it again, or one
+that deletes a file after writing it; deleting an old file before writing its
+replacement does not make the new one scratch); in-memory buffers
 (`io.BytesIO`); `sqlite3.connect(":memory:")`, which is private to its
 connection; `/dev/...` paths; logging and `sys.stdout`; modes that are not
 literal strings (statelint does not guess).
@@ -270,13 +274,15 @@ def _disk_writes(project: Project, facts: ModuleFacts, fn: Function) -> Iterable
     uses_scratch = _uses_scratch(project, fn)
     # Resolved names start with an imported package (``os.environ``); locals do not.
     roots = frozenset(imp.dotted.split(".")[0] for imp in facts.imports)
-    if _deletes_files(project, fn):
-        # Written, used and removed within the call: scratch space.
-        return
+    deletions = _deletions(project, fn)
+    if any(folder for _, folder in deletions):
+        return  # a folder the function clears and fills: scratch space
     for call in fn.calls:
         write = _classify(project, fn, call, table)
         if write is None:
             continue
+        if any(position > (call.span.line, call.span.column) for position, _ in deletions):
+            continue  # written, used and removed within the call: scratch space
         if write.path is not None and write.path.kind == "name":
             expanded = local_value(fn, write.path.target)
             if expanded is not None and expanded.kind != "other":
@@ -377,8 +383,11 @@ def _is_path_receiver(project: Project, fn: Function, call: Call, receiver: str,
         symbol, rest = project.resolve(receiver)
         binding = project.binding(symbol)
         value = binding.value if binding is not None and not rest else None
-    if value is None or value.kind != "call":
+    if value is None or value.kind != "call" or not value.target:
         return False
+    receiver_of, _, method = value.target.rpartition(".")
+    if receiver_of and method in table["path_methods"]:
+        return True
     return matches(project.qualify(value.target), table["path_classes"])
 
 
@@ -436,14 +445,34 @@ def _uses_scratch(project: Project, fn: Function) -> bool:
     )
 
 
-def _deletes_files(project: Project, fn: Function) -> bool:
+def _is_scratch_helper(project: Project, qualified: str) -> bool:
+    """A project context manager that hands out a path and deletes files when it ends
+    (``with temporary_folder() as folder:``): what it yields is scratch space."""
+    symbol, rest = project.resolve(qualified)
+    if symbol.kind != "function" or rest or symbol.key not in project.functions:
+        return False
+    _, helper = project.functions[symbol.key]
+    managers = _table()["context_managers"]
+    return (any(matches(project.qualify(decorator.target), managers)
+                for decorator in helper.decorators if decorator.target)
+            and bool(_deletions(project, helper)))
+
+
+def _deletions(project: Project, fn: Function) -> list[tuple[tuple[int, int], bool]]:
+    """Where ``fn`` deletes files, and whether each call deletes a whole folder. A file
+    deleted after it is written is scratch space; one deleted before it is written (an older
+    copy being replaced) is not."""
     table = _table()
+    found: list[tuple[tuple[int, int], bool]] = []
     for call in fn.calls:
         if call.head == "global" and matches(project.qualify(call.target), table["deleters"]):
-            return True
-        if call.head == "local" and call.target.rsplit(".", 1)[-1] in table["deleter_methods"]:
-            return True
-    return False
+            name = project.qualify(call.target)
+        elif call.head == "local" and call.target.rsplit(".", 1)[-1] in table["deleter_methods"]:
+            name = call.target.rsplit(".", 1)[-1]
+        else:
+            continue
+        found.append(((call.span.line, call.span.column), matches(name, table["folder_deleters"])))
+    return found
 
 
 def _provenance(project: Project, fn: Function, value: Value | None, roots: frozenset[str],
@@ -479,7 +508,13 @@ def _provenance(project: Project, fn: Function, value: Value | None, roots: froz
             return SCRATCH
         if qualified and matches(qualified, table["memory_factories"]):
             return MEMORY
-        parts = [_provenance(project, fn, arg, roots, depth + 1) for arg in value.args]
+        if qualified and _is_scratch_helper(project, qualified):
+            return SCRATCH
+        sources = list(value.args)
+        receiver, _, method = value.target.rpartition(".")
+        if receiver and method in table["path_methods"]:
+            sources.insert(0, Value("name", target=receiver))  # ``base.joinpath(name)``
+        parts = [_provenance(project, fn, arg, roots, depth + 1) for arg in sources]
         for wanted in (SCRATCH, MEMORY, DEVICE, DURABLE):
             if wanted in parts:
                 return wanted

@@ -27,7 +27,7 @@ from statelint.state import (
 class Work:
     """A piece of background work started somewhere."""
 
-    kind: str  # thread | executor | scheduler | schedule | task
+    kind: str  # thread | executor | scheduler | schedule | task | timer
     symbol: str
     what: str
 
@@ -62,7 +62,9 @@ platform's scheduler:
   `asyncio.create_task`/`ensure_future` whose task is parked in a module-level set
   (the fire-and-forget idiom);
 * at import or start-up (warning): a thread or an in-process scheduler started at
-  module level, in an app factory, a lifespan or a startup hook.
+  module level, in an app factory, a lifespan or a startup hook, and an asyncio
+  task started there whose coroutine sleeps (a hand-rolled periodic or delayed
+  job).
 
 Not reported: FastAPI/Starlette `BackgroundTasks.add_task` (it runs right after the
 response, inside the same request, and is fine for short work such as sending
@@ -228,7 +230,7 @@ async def prices():
                     calls += [(call, function) for call in function.calls]
             for call, owner in calls:
                 work = _classify(project, facts, owner, call, per_request=False)
-                if work is None or work.kind not in ("thread", "scheduler", "schedule"):
+                if work is None or work.kind not in ("thread", "scheduler", "schedule", "timer"):
                     continue
                 where = f"in {owner.qualname}() at start-up" if owner is not None else "at import"
                 site = Site(facts.path, call.span, "", None, f"{work.what} {where}")
@@ -276,7 +278,9 @@ def _classify(project: Project, facts: ModuleFacts, fn: Function | None, call: C
     qualified = project.qualify(call.target) if call.head == "global" else call.target
     if call.head == "global" and matches(qualified, table["schedule_calls"]):
         return Work("schedule", qualified, "registers a job with the `schedule` library")
-    if fn is not None and per_request and _is_task_factory(project, call, table):
+    if fn is not None and _is_task_factory(project, call, table):
+        if not per_request:
+            return _timed_task(project, call, table)
         kept = _kept_in_module_collection(project, fn, call)
         if kept:
             return Work("task", kept, f"starts an asyncio task kept in `{kept.rsplit('.', 1)[-1]}`")
@@ -306,6 +310,22 @@ def _classify(project: Project, facts: ModuleFacts, fn: Function | None, call: C
         return Work("executor", symbol,
                     f"submits work to the module-level `{short}` without waiting for it")
     return None
+
+
+def _timed_task(project: Project, call: Call, table: dict[str, list[str]]) -> Work | None:
+    """A task started at start-up whose coroutine sleeps: a periodic or delayed job."""
+    coroutine = call.value.args[0] if call.value.args else None
+    if coroutine is None or coroutine.kind != "call" or not coroutine.target:
+        return None
+    symbol, rest = project.resolve(coroutine.target)
+    if symbol.kind != "function" or rest or symbol.key not in project.functions:
+        return None
+    _, body = project.functions[symbol.key]
+    if not any(inner.head == "global" and matches(project.qualify(inner.target), table["sleeps"])
+               for inner in body.calls):
+        return None
+    return Work("timer", symbol.key,
+                f"starts a timed asyncio task running `{body.name}`")
 
 
 def _work_target(project: Project, value: Value) -> str:
@@ -357,7 +377,7 @@ def _waits(project: Project, fn: Function) -> bool:
 
 
 def _suggestion(work: Work) -> str:
-    if work.kind in ("scheduler", "schedule"):
+    if work.kind in ("scheduler", "schedule", "timer"):
         return ("Run periodic and delayed jobs from one scheduler outside the web workers: "
                 "Celery beat (or `task.apply_async(eta=...)` for one-off delays), a cron job or "
                 "Kubernetes CronJob, or APScheduler's `BlockingScheduler` in its own "

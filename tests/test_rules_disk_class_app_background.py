@@ -978,3 +978,163 @@ async def socket(websocket: WebSocket):
     assert "task queue" in finding.suggestion or "arq" in finding.suggestion
     assert stateful(result) >= {"create_order"}
     assert "mail" not in stateful(result) and "socket" not in stateful(result)
+
+
+def test_timed_asyncio_task_started_in_a_lifespan_is_a_per_worker_job(scan_files):
+    result = scan_files({
+        "digest/__init__.py": "",
+        "digest/jobs.py": '''
+import asyncio
+from datetime import datetime, timezone
+
+import httpx
+
+
+async def send_daily_digest():
+    while True:
+        now = datetime.now(timezone.utc)
+        wait = (24 - now.hour) * 3600
+        await asyncio.sleep(wait)
+        async with httpx.AsyncClient() as client:
+            await client.post("https://mail.internal/digest")
+
+
+async def warm_templates():
+    async with httpx.AsyncClient() as client:
+        await client.get("https://cdn.internal/templates.json")
+
+
+class Jobs:
+    @staticmethod
+    async def start():
+        asyncio.create_task(warm_templates())
+        asyncio.create_task(send_daily_digest())
+''',
+        "digest/main.py": '''
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from digest.jobs import Jobs
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    await Jobs.start()
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+@app.get("/digest/status")
+async def status():
+    return {"scheduled": True}
+''',
+    })
+    (finding,) = findings_of(result, "SL801")
+    assert (finding.path, finding.line, finding.severity) == ("digest/jobs.py", 25, "warning")
+    assert finding.message.startswith(
+        "starts a timed asyncio task running `send_daily_digest` in Jobs.start() at start-up: "
+        "every worker process and replica runs its own copy")
+    assert "Celery beat" in finding.suggestion
+    assert "status" in handler_names(result) and not stateful(result)
+
+
+def test_paths_joined_from_a_settings_object_and_replaced_files_are_disk_state(scan_files):
+    result = scan_files({
+        "kitchen/__init__.py": "",
+        "kitchen/dirs.py": '''
+import shutil
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from uuid import uuid4
+
+
+class AppDirs:
+    def __init__(self, data_dir: Path) -> None:
+        self.BACKUPS = data_dir.joinpath("backups")
+        self.IMAGES = data_dir.joinpath("images")
+        self.SCRATCH = data_dir.joinpath(".scratch")
+
+
+@lru_cache
+def get_dirs() -> AppDirs:
+    return AppDirs(Path("/var/lib/kitchen"))
+
+
+@contextmanager
+def scratch_folder():
+    folder = get_dirs().SCRATCH.joinpath(uuid4().hex)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+''',
+        "kitchen/api.py": '''
+import shutil
+from zipfile import ZipFile
+
+from fastapi import FastAPI, File, UploadFile
+
+from kitchen.dirs import get_dirs, scratch_folder
+
+app = FastAPI()
+
+
+@app.post("/backups/upload")
+def upload_backup(archive: UploadFile = File(...)):
+    dest = get_dirs().BACKUPS.joinpath(archive.filename)
+    with dest.open("wb") as out:
+        shutil.copyfileobj(archive.file, out)
+    return {"stored": dest.name}
+
+
+@app.post("/backups")
+def create_backup():
+    target = get_dirs().BACKUPS.joinpath("latest.zip")
+    with ZipFile(target, "w") as bundle:
+        bundle.writestr("recipes.json", "[]")
+    return {"ok": True}
+
+
+@app.put("/recipes/{slug}/image")
+def replace_image(slug: str, image: bytes = File(...)):
+    path = get_dirs().IMAGES.joinpath(f"{slug}.webp")
+    path.unlink(missing_ok=True)
+    with open(path, "ab") as out:
+        out.write(image)
+    return {"ok": True}
+
+
+@app.post("/recipes/{slug}/preview")
+def preview(slug: str, image: UploadFile = File(...)):
+    with scratch_folder() as folder:
+        staged = folder.joinpath(image.filename)
+        with staged.open("wb") as out:
+            shutil.copyfileobj(image.file, out)
+        size = staged.stat().st_size
+    return {"size": size}
+
+
+@app.post("/recipes/{slug}/thumbnail")
+def thumbnail(slug: str, image: bytes = File(...)):
+    staged = get_dirs().SCRATCH.joinpath(f"{slug}.tmp")
+    with open(staged, "wb") as out:
+        out.write(image)
+    size = staged.stat().st_size
+    staged.unlink()
+    return {"size": size}
+''',
+    })
+    found = sorted((f.line, f.message.split(" at request time")[0])
+                   for f in findings_of(result, "SL501"))
+    assert found == [
+        (14, "`upload_backup` writes a local file (a path it computes)"),
+        (22, "`create_backup` writes a local file (a path it computes)"),
+        (31, "`replace_image` appends to a local file (a path it computes)"),
+    ]
+    assert {"preview", "thumbnail"} <= handler_names(result)
+    assert not {"preview", "thumbnail"} & stateful(result)

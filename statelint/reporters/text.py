@@ -56,7 +56,9 @@ def render(result: ScanResult, rules: Sequence[type[Rule]], *, quiet: bool = Fal
             lines.append("  also changed at:")
             for loc in others[1:]:
                 lines.append(printable(f"    {loc.path}:{loc.line}:{loc.column + 1}  {loc.message}"))
-        lines.append(f"  handlers: {', '.join(h.split('::')[-1] for h in finding.handlers)}")
+        handler_names = [h.split("::")[-1] for h in finding.handlers if h]
+        if handler_names:
+            lines.append(f"  handlers: {', '.join(handler_names)}")
         lines.append(f"  {_style('ok', 'fix')}: {finding.suggestion}")
         lines.append("")
     for problem in result.problems:
