@@ -54,6 +54,7 @@ from typing import Any
 from statelint.knowledge import Framework, framework_of_package, frameworks, load_table, matches
 from statelint.model import Call, ClassFacts, Function, Handler, ModuleFacts, Route, Span, Value
 from statelint.project import Project, dependency_of
+from statelint.routers import ExtraAction, Lookup, Router, viewset_routes
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 #: Attributes of an app object that register routes on its behalf (``app.router.add_get``).
@@ -247,6 +248,30 @@ def route_and_methods(decorator: Value, verb: str) -> tuple[str, tuple[str, ...]
     return route_literal(decorator), declared_methods(decorator, verb)
 
 
+def _extra_action(method: str, decorator: Value) -> ExtraAction:
+    """What ``@action(detail=True, methods=["post"], url_path=..., url_name=...)`` declares."""
+    detail = decorator.kwarg("detail") if decorator.kind == "call" else None
+    is_detail = bool(detail.literal) if detail is not None and detail.kind == "literal" else (
+        decorator.target.endswith("detail_route"))
+    methods = declared_methods(decorator) if decorator.kind == "call" else ()
+    return ExtraAction(method, is_detail, methods or ("GET",),
+                       _keyword_literal(decorator, ("url_path",)) or method,
+                       _keyword_literal(decorator, ("url_name",)) or method.replace("_", "-"))
+
+
+def _merged(routes: list[_ClassRoute]) -> list[_ClassRoute]:
+    """Routes on the same URL and name joined into one, their methods together."""
+    joined: dict[tuple[str, str | None, str], _ClassRoute] = {}
+    for route in routes:
+        key = (route.route, route.scope, route.endpoint)
+        known = joined.get(key)
+        if known is None:
+            joined[key] = replace(route)
+        else:
+            known.methods = (*known.methods, *(m for m in route.methods if m not in known.methods))
+    return list(joined.values())
+
+
 def _iter_calls(value: Value) -> Iterator[Value]:
     """Every call summary inside a value, outermost first."""
     stack = [value]
@@ -319,6 +344,9 @@ class _ClassRoute:
     suffix: str = ""
     methods: tuple[str, ...] = ()
     endpoint: str = ""
+    #: a router that makes the view set's routes from its actions (``router.register``)
+    router: Router | None = None
+    basename: str = ""
 
 
 @dataclass
@@ -790,7 +818,7 @@ class _Collector:
             return False
         framework = app.framework
         if attr in framework.registration_methods:
-            self.registration(call, framework, facts, context, app.key)
+            self.registration(call, framework, facts, context, app.key, self.router_of(app))
             return True
         if attr in option_list(framework.name, "link_methods"):
             self.attach(call, app, facts, context)
@@ -932,9 +960,24 @@ class _Collector:
             for method in cls.methods:
                 self.function_scopes.setdefault(f"{module}:{cls.name}.{method}", scope)
 
+    def router_of(self, app: _App) -> Router | None:
+        """How a router that makes view set routes (DRF ``DefaultRouter()``) was built."""
+        constructor = app.constructor
+        if constructor is None or not matches(
+                self.project.qualify(constructor.target),
+                option_list(app.framework.name, "router_classes")):
+            return None
+        slash = constructor.kwarg("trailing_slash")
+        regex = constructor.kwarg("use_regex_path")
+        return Router(trailing_slash="" if slash is not None and slash.kind == "literal"
+                      and not slash.literal else "/",
+                      regex=not (regex is not None and regex.kind == "literal"
+                                 and not regex.literal))
+
     def registration(self, call: Value, framework: Framework, facts: ModuleFacts,
-                     context: _Context | None, scope: str) -> None:
-        """``path("x/", view)``, ``app.add_url_rule(...)``, ``web.get(...)``, ``url(...)``."""
+                     context: _Context | None, scope: str, router: Router | None = None) -> None:
+        """``path("x/", view)``, ``app.add_url_rule(...)``, ``web.get(...)``, ``url(...)``,
+        ``router.register("users", UserViewSet, basename="user")``."""
         route = route_literal(call)
         attr = call.target.rsplit(".", 1)[-1]
         methods = declared_methods(call, attr)
@@ -961,6 +1004,15 @@ class _Collector:
         if not endpoint and positional is not None:
             endpoint = positional.literal  # ``app.add_url_rule("/", "index", index)``
         skipped = ROUTE_KEYWORDS + METHOD_KEYWORDS + endpoint_keywords + ("namespace",)
+        basename = ""
+        if router is not None:
+            skipped += ("prefix", "basename", "base_name")
+            route = route or _keyword_literal(call, ("prefix",))
+            basename = _keyword_literal(call, ("basename", "base_name"))
+            positional_name = call.arg(2)
+            if not basename and positional_name is not None and isinstance(
+                    positional_name.literal, str):
+                basename, positional = positional_name.literal, positional_name
         # ``api.add_resource(Things, "/things", "/things/<int:id>")``: every URL given
         urls = [route, *(arg.literal for arg in call.args
                          if arg.kind == "literal" and isinstance(arg.literal, str)
@@ -980,12 +1032,14 @@ class _Collector:
                 self.register_view(argument, framework, url, methods, scope, context,
                                    suffix=suffix, route_name=route_name, kind=kind,
                                    strings=bool(option(framework.name, "string_views", False)),
-                                   endpoint=endpoint, namespace=namespace)
+                                   endpoint=endpoint, namespace=namespace, router=router,
+                                   basename=basename)
 
     def register_view(self, argument: Value, framework: Framework, route: str,
                       methods: tuple[str, ...], scope: str | None, context: _Context | None,
                       suffix: str = "", route_name: str = "", kind: str = "http",
-                      strings: bool = False, endpoint: str = "", namespace: str = "") -> None:
+                      strings: bool = False, endpoint: str = "", namespace: str = "",
+                      router: Router | None = None, basename: str = "") -> None:
         if (not endpoint and argument.kind == "call" and argument.target.endswith(".as_view")
                 and argument.args and isinstance(argument.args[0].literal, str)):
             endpoint = argument.args[0].literal  # Flask ``View.as_view("items")``
@@ -994,12 +1048,14 @@ class _Collector:
             return
         what, key = view
         if what == "function":
-            owner, fn = self.project.functions[key]
-            self.add(owner, fn, framework.name, route, methods, kind, scope=scope,
-                     route_name=route_name, endpoint=endpoint, namespace=namespace)
+            if router is None:  # a router registers view sets only
+                owner, fn = self.project.functions[key]
+                self.add(owner, fn, framework.name, route, methods, kind, scope=scope,
+                         route_name=route_name, endpoint=endpoint, namespace=namespace)
         else:
             self.class_routes.setdefault(key, []).append(
-                _ClassRoute(framework.name, route, scope, suffix, methods, endpoint))
+                _ClassRoute(framework.name, route, scope, suffix, methods, endpoint,
+                            router, basename))
 
     def include(self, call: Value, framework: Framework, scope: str, prefix: str) -> None:
         """Django ``include("app.urls")`` / ``include(router.urls)`` under ``prefix``."""
@@ -1022,7 +1078,9 @@ class _Collector:
             symbol, _ = self.project.resolve(first.target)
             if symbol.kind in ("binding", "module"):
                 child = symbol.key
-                module = self.project.modules.get(symbol.module or symbol.key)
+                if symbol.kind == "module":
+                    # a list of patterns (``include(router.urls)``) has no ``app_name``
+                    module = self.project.modules.get(symbol.key)
         if child is None:
             return
         attribute = str(option(framework.name, "namespace_attribute", ""))
@@ -1251,6 +1309,12 @@ class _Collector:
                 framework = candidate
                 break
         registrations = self.class_routes.get(class_id, [])
+        routed: dict[str, list[_ClassRoute]] = {}
+        if framework is not None and any(item.router for item in registrations):
+            # a view set on a router: its routes come from its actions
+            routed = self.router_routes(class_id, framework,
+                                        [item for item in registrations if item.router])
+            registrations = [item for item in registrations if not item.router]
         custom = project.handler_base_classes
         ancestors = [ancestor.replace(":", ".") for ancestor in project.mro(class_id)[1:]]
         is_custom = bool(custom) and configured([*bases, *ancestors], custom)
@@ -1277,6 +1341,12 @@ class _Collector:
                 _, fn = project.functions[function_id]
                 if function_id in self.pending:
                     continue  # found by its own decorator (litestar controllers, pyramid)
+                if routed:
+                    if method in routed:  # an action the router routes
+                        handler_methods.append((function_id, "", [*registrations, *routed[method]]))
+                        continue
+                    if not registrations:
+                        continue  # a router routes actions only
                 if method_prefix:
                     matched = self.prefixed_responder(method, method_prefix, registrations)
                     if matched is not None:
@@ -1289,6 +1359,12 @@ class _Collector:
                 if method in verbs or decorated:
                     handler_methods.append(
                         (function_id, method if method in HTTP_VERBS else "", registrations))
+        inherited = [route for action, routes in routed.items()
+                     if project.method_of(class_id, action) is None for route in routes]
+        if inherited:
+            # actions of the framework's own base classes (ModelViewSet's list, create...)
+            self.class_handler(class_id, framework_name, _merged(inherited),
+                               skip={function_id for function_id, _, _ in handler_methods})
         if handler_methods:
             for function_id, verb, routes in handler_methods:
                 owner, fn = project.functions[function_id]
@@ -1303,22 +1379,103 @@ class _Collector:
             return
         if framework is None or not option(framework.name, "generic_views", False):
             return
-        if not any(matches(base, framework.view_bases) for base in bases):
+        if not any(matches(base, framework.view_bases) for base in bases) or routed:
             return
         # A generic view with no method of its own: the framework calls its
         # hooks (get_queryset, get_object...) per request.
+        self.class_handler(class_id, framework_name, registrations)
+
+    def class_handler(self, class_id: str, framework: str, registrations: list[_ClassRoute],
+                      skip: set[str] | frozenset[str] = frozenset()) -> None:
+        """The view class itself as a handler, for requests served by methods of the
+        framework's base classes; the class's own methods (except ``skip``) run per request."""
+        project = self.project
+        facts, cls = project.classes[class_id]
         key = f"{facts.module}:{cls.name}"
         if key in self.pending:
             return
-        methods = [project.method_of(class_id, m) for m in all_methods]
+        methods = [function_id for ancestor in project.mro(class_id)
+                   for function_id in (f"{ancestor.partition(':')[0]}:"
+                                       f"{project.classes[ancestor][1].name}.{name}"
+                                       for name in project.classes[ancestor][1].methods)
+                   if function_id in project.functions and function_id not in skip]
         self.pending[key] = _Pending(
             Handler(path=facts.path, line=cls.span.line, column=cls.span.column, name=cls.name,
-                    module=facts.module, function_id=key, framework=framework_name),
+                    module=facts.module, function_id=key, framework=framework),
             [_RouteDraft(registration.route, registration.methods, registration.scope,
                          endpoint=registration.endpoint)
              for registration in registrations] or [_RouteDraft("")],
-            entries=[m for m in methods if m is not None], view_class=cls.name,
+            entries=methods, view_class=cls.name,
         )
+
+    def router_routes(self, class_id: str, framework: Framework,
+                      registrations: list[_ClassRoute]) -> dict[str, list[_ClassRoute]]:
+        """The routes routers make for a view set, by the action (method name) serving each."""
+        project = self.project
+        name = framework.name
+        own = {method for ancestor in project.mro(class_id)
+               for method in project.classes[ancestor][1].methods}
+        inherited_table = option(name, "inherited_actions", {})
+        actions = set(own)
+        for base in project.external_bases(class_id):
+            if isinstance(inherited_table, dict):
+                actions.update(str(action) for action in inherited_table.get(base, ()))
+        extras = self.extra_actions(class_id, name)
+        lookup = Lookup(*(self.class_literal(class_id, attribute) or default for attribute, default
+                          in (("lookup_field", "pk"), ("lookup_url_kwarg", ""),
+                              ("lookup_value_regex", ""), ("lookup_value_converter", ""))))
+        table = option(name, "router_routes", [])
+        routes: dict[str, list[_ClassRoute]] = {}
+        for registration in registrations:
+            assert registration.router is not None
+            basename = registration.basename or self.default_basename(class_id)
+            for route in viewset_routes(table if isinstance(table, list) else [],
+                                        registration.router, registration.route, basename,
+                                        lookup, actions, extras):
+                routes.setdefault(route.action, []).append(_ClassRoute(
+                    name, route.url, registration.scope, methods=route.methods,
+                    endpoint=route.name))
+        return routes
+
+    def extra_actions(self, class_id: str, framework: str) -> list[ExtraAction]:
+        """A view set's ``@action`` methods, with the methods mapped onto their routes
+        (``@pin.mapping.delete``)."""
+        project = self.project
+        decorators = option_list(framework, "action_decorators")
+        found: dict[str, ExtraAction] = {}
+        mapped: dict[str, list[tuple[str, str]]] = {}
+        for ancestor in project.mro(class_id):
+            module = ancestor.partition(":")[0]
+            _, cls = project.classes[ancestor]
+            for method in cls.methods:
+                item = project.functions.get(f"{module}:{cls.name}.{method}")
+                if item is None or method in found:
+                    continue
+                for decorator in item[1].decorators:
+                    parts = decorator.target.split(".")
+                    if len(parts) == 3 and parts[1] == "mapping" and parts[2] in HTTP_VERBS:
+                        mapped.setdefault(parts[0], []).append((parts[2].upper(), method))
+                    elif decorator.target and matches(project.qualify(decorator.target),
+                                                      decorators):
+                        found[method] = _extra_action(method, decorator)
+        return [replace(action, mapped=tuple(mapped.get(name, ()))) for name, action in found.items()]
+
+    def class_literal(self, class_id: str, attribute: str) -> str:
+        """A class attribute given as a string literal (through the project MRO)."""
+        found = self.project.class_attribute(class_id, attribute)
+        if found is None or not isinstance(found[1].value.literal, str):
+            return ""
+        return found[1].value.literal
+
+    def default_basename(self, class_id: str) -> str:
+        """The name a router gives a view set registered without ``basename``: its
+        ``queryset`` model's name in lower case (``User.objects.all()`` → ``user``)."""
+        found = self.project.class_attribute(class_id, "queryset")
+        if found is None:
+            return ""
+        target = found[1].value.target
+        model, _, rest = target.partition(".objects")
+        return model.rsplit(".", 1)[-1].lower() if rest or target.endswith(".objects") else ""
 
     @staticmethod
     def prefixed_responder(method: str, prefix: str, registrations: list[_ClassRoute]

@@ -402,6 +402,11 @@ DJANGO_SITE = {
 
 
 def _django_routes(patterns: list, prefix: str = "", namespace: str = "") -> RouteSet:
+    """Every URL pattern the resolver knows, with its full path and namespaced name.
+
+    A DRF view set's view carries the methods the router mapped to its actions
+    (``view.actions``); any other view takes every method (an empty set).
+    """
     from django.urls import URLResolver
 
     found: RouteSet = set()
@@ -416,8 +421,21 @@ def _django_routes(patterns: list, prefix: str = "", namespace: str = "") -> Rou
         name = pattern.name or ""
         if name and namespace:
             name = f"{namespace}:{name}"
-        found.add((_join(prefix, text), frozenset(), name))
+        actions = getattr(pattern.callback, "actions", None) or {}
+        found.add((_join(prefix, text), frozenset(verb.upper() for verb in actions), name))
     return found
+
+
+def _configure_django() -> None:
+    """Settings for the Django tests (configured once per process)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "rest_framework"],
+                           ROOT_URLCONF="djsite.urls", SECRET_KEY="tests", USE_TZ=True)
+        import django
+
+        django.setup()
 
 
 def _join(prefix: str, route: str) -> str:
@@ -429,14 +447,7 @@ def _join(prefix: str, route: str) -> str:
 def test_django_and_drf_routes_match_the_url_resolver(load_app, tmp_path):
     pytest.importorskip("django")
     pytest.importorskip("rest_framework")
-    from django.conf import settings
-
-    if not settings.configured:
-        settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "rest_framework"],
-                           ROOT_URLCONF="djsite.urls", SECRET_KEY="tests", USE_TZ=True)
-        import django
-
-        django.setup()
+    _configure_django()
     urls = load_app(DJANGO_SITE, "djsite.urls")
     from django.urls import get_resolver
 
@@ -450,6 +461,146 @@ def test_django_and_drf_routes_match_the_url_resolver(load_app, tmp_path):
     assert methods["api/stats/"] == {"GET", "POST"}
     assert methods["api/tags/"] == {"GET"}
     assert methods["notes/<int:pk>/"] == set()
+
+
+DRF_ROUTERS = {
+    "shopapi/__init__.py": "",
+    "shopapi/urls.py": """
+        from django.urls import include, path
+        from rest_framework.routers import DefaultRouter, SimpleRouter
+
+        from . import views
+
+        router = DefaultRouter()
+        router.register(r"products", views.ProductViewSet, basename="product")
+        router.register(r"orders", views.OrderViewSet, basename="order")
+        router.register(r"accounts", views.AccountViewSet, "account")
+
+        internal = SimpleRouter(trailing_slash=False)
+        internal.register(r"jobs", views.JobViewSet, basename="job")
+
+        urlpatterns = [
+            path("api/v1/", include(router.urls)),
+            path("internal/", include((internal.urls, "internal"))),
+            path("legacy/", include("shopapi.legacy_urls")),
+        ]
+    """,
+    "shopapi/legacy_urls.py": """
+        from django.urls import path
+        from rest_framework.routers import SimpleRouter
+
+        from . import views
+
+        app_name = "legacy"
+
+        router = SimpleRouter(use_regex_path=False)
+        router.register("carts", views.CartViewSet, basename="cart")
+
+        urlpatterns = [
+            path("health/", views.health, name="health"),
+        ]
+        urlpatterns += router.urls
+    """,
+    "shopapi/views.py": """
+        from django.http import JsonResponse
+        from rest_framework import mixins, viewsets
+        from rest_framework.decorators import action
+        from rest_framework.response import Response
+
+        CATALOGUE = [{"sku": "A-1", "price": 10}]
+
+
+        def health(request):
+            return JsonResponse({"ok": True})
+
+
+        class ProductViewSet(viewsets.ModelViewSet):
+            lookup_field = "sku"
+            lookup_value_regex = "[A-Z0-9-]+"
+
+            def get_queryset(self):
+                return CATALOGUE
+
+            @action(detail=False, methods=["get"], url_path="on-sale")
+            def on_sale(self, request):
+                return Response([item for item in CATALOGUE if item["price"] < 20])
+
+            @action(detail=True, methods=["post", "delete"])
+            def favourite(self, request, sku=None):
+                return Response(status=204)
+
+
+        class OrderViewSet(viewsets.ViewSet):
+            def list(self, request):
+                return Response([])
+
+            def create(self, request):
+                return Response({}, status=201)
+
+            def retrieve(self, request, pk=None):
+                return Response({"id": pk})
+
+            def destroy(self, request, pk=None):
+                return Response(status=204)
+
+            @action(detail=True, methods=["post"], url_name="cancel-order")
+            def cancel(self, request, pk=None):
+                return Response({"cancelled": True})
+
+            @cancel.mapping.delete
+            def uncancel(self, request, pk=None):
+                return Response({"cancelled": False})
+
+            @action(detail=False)
+            def recent_activity(self, request):
+                return Response([])
+
+
+        class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                             viewsets.GenericViewSet):
+            lookup_url_kwarg = "account_id"
+
+            def get_queryset(self):
+                return []
+
+            def retrieve(self, request, account_id=None):
+                return Response({"id": account_id})
+
+
+        class JobViewSet(viewsets.ReadOnlyModelViewSet):
+            def get_queryset(self):
+                return []
+
+
+        class CartViewSet(viewsets.GenericViewSet, mixins.CreateModelMixin,
+                          mixins.RetrieveModelMixin, mixins.DestroyModelMixin):
+            lookup_value_converter = "int"
+
+            def get_queryset(self):
+                return []
+
+            @action(detail=True, methods=["put"], url_path="items/checkout")
+            def checkout(self, request, pk=None):
+                return Response({})
+    """,
+}
+
+
+def test_drf_router_routes_match_the_url_resolver(load_app, tmp_path):
+    pytest.importorskip("django")
+    pytest.importorskip("rest_framework")
+    _configure_django()
+    urls = load_app(DRF_ROUTERS, "shopapi.urls")
+    from django.urls import get_resolver
+
+    expected = {
+        (path, methods, name)
+        for path, methods, name in _django_routes(get_resolver(urls.__name__).url_patterns)
+        # DefaultRouter's API root view is DRF's own code, and its ``.json`` variants
+        # of every route (format suffixes) are the same views again
+        if "(?P<format>" not in path and not name.endswith("api-root")
+    }
+    assert statelint_routes(tmp_path) == expected
 
 
 # ---------------------------------------------------------------------------

@@ -1569,6 +1569,67 @@ def test_django_url_names_carry_their_namespace(scan_files):
     ]
 
 
+def test_a_router_registered_model_viewset_serves_the_actions_its_bases_provide(scan_files):
+    result = scan_files({
+        "catalog/urls.py": """
+            from django.urls import include, path
+            from rest_framework import routers
+
+            from .views import BookViewSet
+
+            router = routers.DefaultRouter(trailing_slash=False)
+            router.register("books", BookViewSet)
+
+            urlpatterns = [path("api/", include(router.urls))]
+        """,
+        "catalog/__init__.py": "",
+        "catalog/views.py": """
+            from rest_framework import viewsets
+            from rest_framework.decorators import action
+            from rest_framework.response import Response
+
+            from .models import Book
+
+            FEATURED = set()
+
+
+            class BookViewSet(viewsets.ModelViewSet):
+                queryset = Book.objects.all()
+
+                def get_queryset(self):
+                    return self.queryset.exclude(pk__in=FEATURED)
+
+                def get_serializer_class(self):
+                    return None
+
+                @action(detail=True, methods=["post"])
+                def feature(self, request, pk=None):
+                    FEATURED.add(pk)
+                    return Response(status=204)
+        """,
+        "catalog/models.py": """
+            from django.db import models
+
+
+            class Book(models.Model):
+                title = models.CharField(max_length=200)
+        """,
+    })
+    found = verdicts(result)
+    # list, create, retrieve... are ModelViewSet's own: the class serves them, and the
+    # get_queryset it runs for each of them reads what ``feature`` wrote
+    assert set(found) == {"BookViewSet", "BookViewSet.feature"}
+    assert _routes_of(result, "BookViewSet") == [
+        ("api/books$", ("GET", "POST"), "book-list"),
+        ("api/books/(?P<pk>[^/.]+)$", ("GET", "PUT", "PATCH", "DELETE"), "book-detail"),
+    ]
+    assert _routes_of(result, "BookViewSet.feature") == [
+        ("api/books/(?P<pk>[^/.]+)/feature$", ("POST",), "book-feature")]
+    assert stateful(result) == {"BookViewSet", "BookViewSet.feature"}
+    assert {reason.symbol for reason in found["BookViewSet"].reasons} == {
+        "catalog.views.FEATURED"}
+
+
 def test_a_framework_import_without_handlers_gets_a_note_naming_the_setting(scan_files):
     result = scan_files({
         "api/web.py": """
