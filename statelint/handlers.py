@@ -429,6 +429,10 @@ class _Collector:
         self.hooks: list[_Hook] = []
         self.function_scopes: dict[str, str] = {}
         self.route_names: dict[str, str] = {}
+        #: the module declaring each named route, and URL prefixes of included modules
+        #: (pyramid ``config.include(".api", route_prefix="/api")``)
+        self.route_modules: dict[str, str] = {}
+        self.module_prefixes: dict[str, str] = {}
         self.first_party = {name.split(".")[0] for name in project.modules}
         self._contexts: dict[str, _Context | None] = {}
         self._constructors: dict[str, Framework | None] = {}
@@ -813,6 +817,9 @@ class _Collector:
                 arg.kind == "literal" and isinstance(arg.literal, str) for arg in call.args[:2]):
             # pyramid ``config.add_route("home", "/")``: views name the route
             self.route_names.setdefault(call.args[0].literal, call.args[1].literal)
+            self.route_modules.setdefault(call.args[0].literal, facts.module)
+        if call.kwarg("route_prefix") is not None and call.args:
+            self.prefixed_include(call, facts)
         app = self.app_object(receiver, context)
         if app is None:
             return False
@@ -959,6 +966,30 @@ class _Collector:
             module = ancestor.partition(":")[0]
             for method in cls.methods:
                 self.function_scopes.setdefault(f"{module}:{cls.name}.{method}", scope)
+
+    def prefixed_include(self, call: Value, facts: ModuleFacts) -> None:
+        """Pyramid ``config.include(".api", route_prefix="/api")``: the routes the included
+        module adds get the prefix."""
+        prefix = _keyword_literal(call, ("route_prefix",))
+        first = call.args[0]
+        module: ModuleFacts | None = None
+        if first.kind == "literal" and isinstance(first.literal, str):
+            name = first.literal.split(":", 1)[0]
+            if name.startswith("."):
+                package = facts.module if facts.is_package else facts.module.rpartition(".")[0]
+                dots = len(name) - len(name.lstrip("."))
+                for _ in range(dots - 1):
+                    package = package.rpartition(".")[0]
+                name = f"{package}.{name.lstrip('.')}" if name.lstrip(".") else package
+            module = self.project.find_module(name)
+        elif first.kind in ("name", "attribute"):
+            symbol, rest = self.project.resolve(first.target)
+            if symbol.kind == "module" and not rest:
+                module = self.project.modules.get(symbol.key)
+            elif symbol.kind == "function" and not rest:
+                module = self.project.modules.get(symbol.key.partition(":")[0])
+        if module is not None and prefix:
+            self.module_prefixes.setdefault(module.module, prefix)
 
     def router_of(self, app: _App) -> Router | None:
         """How a router that makes view set routes (DRF ``DefaultRouter()``) was built."""
@@ -1570,6 +1601,9 @@ class _Collector:
         route = draft.route
         if draft.route_name and draft.route_name in self.route_names:
             route = self.route_names[draft.route_name]
+            included = self.module_prefixes.get(self.route_modules.get(draft.route_name, ""))
+            if included:
+                route = join_route(included, route)
         route = join_route(draft.prefix, route) if draft.prefix else route
         methods = draft.methods
         if not methods and handler.kind == "http":
@@ -1578,7 +1612,7 @@ class _Collector:
         if item.view_class and not option(framework, "class_views_add_methods", True):
             added = ()
         separator = str(option(framework, "namespace_separator", ""))
-        endpoint = draft.endpoint or self.default_endpoint(item)
+        endpoint = draft.endpoint or draft.route_name or self.default_endpoint(item)
         routes: list[Route] = []
         for prefix, names in self.mounts(draft.scope):
             names = names if separator else ()

@@ -181,6 +181,80 @@ def test_flask_and_flask_restful_routes_match_flask_routes(load_app, tmp_path):
     assert found == expected
 
 
+QUART_APP = {
+    "scores/__init__.py": """
+        from quart import Quart
+
+        from .api import api, admin
+
+
+        def create_app():
+            app = Quart(__name__, static_folder=None)
+            app.register_blueprint(api)
+            app.register_blueprint(admin, url_prefix="/staff")
+
+            @app.route("/")
+            async def index():
+                return "scores"
+
+            @app.websocket("/live")
+            async def live():
+                return None
+
+            return app
+    """,
+    "scores/api.py": """
+        from quart import Blueprint
+        from quart.views import MethodView
+
+        api = Blueprint("api", __name__, url_prefix="/api")
+        admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+        @api.get("/games")
+        async def games():
+            return []
+
+
+        @api.route("/games/<int:game_id>", methods=["PUT", "DELETE"], endpoint="game")
+        async def change_game(game_id):
+            return {}
+
+
+        @api.websocket("/games/<int:game_id>/feed")
+        async def feed(game_id):
+            return None
+
+
+        class Teams(MethodView):
+            async def get(self):
+                return []
+
+            async def post(self):
+                return {}, 201
+
+
+        api.add_url_rule("/teams", view_func=Teams.as_view("teams"))
+
+
+        @admin.post("/reset")
+        async def reset():
+            return {}
+    """,
+}
+
+
+def test_quart_routes_match_the_url_map(load_app, tmp_path):
+    pytest.importorskip("quart")
+    app = load_app(QUART_APP, "scores").create_app()
+    # Quart's rules, as ``quart routes`` lists them; a websocket rule answers the
+    # upgrade request only, so statelint shows it as ``WS`` with no methods
+    expected = {(rule.rule, frozenset() if rule.websocket else frozenset(rule.methods or ()),
+                 rule.endpoint)
+                for rule in app.url_map.iter_rules()}
+    assert statelint_routes(tmp_path) == expected
+
+
 # ---------------------------------------------------------------------------
 # FastAPI and Starlette
 # ---------------------------------------------------------------------------
@@ -600,6 +674,269 @@ def test_drf_router_routes_match_the_url_resolver(load_app, tmp_path):
         # of every route (format suffixes) are the same views again
         if "(?P<format>" not in path and not name.endswith("api-root")
     }
+    assert statelint_routes(tmp_path) == expected
+
+
+# ---------------------------------------------------------------------------
+# Sanic, Litestar and Pyramid
+# ---------------------------------------------------------------------------
+
+
+SANIC_APP = {
+    "stockroom/__init__.py": "",
+    "stockroom/server.py": """
+        from sanic import Blueprint, Sanic
+        from sanic.response import json
+        from sanic.views import HTTPMethodView
+
+        from .orders import bp as orders_bp
+
+        app = Sanic("stockroom")
+        app.blueprint(orders_bp)
+        v2 = Blueprint("v2", url_prefix="/v2")
+        app.blueprint(v2)
+
+
+        @app.get("/")
+        async def index(request):
+            return json({})
+
+
+        @app.route("/items", methods=["GET", "POST"], name="item_list")
+        async def items(request):
+            return json([])
+
+
+        @app.websocket("/feed")
+        async def feed(request, ws):
+            pass
+
+
+        class Stock(HTTPMethodView):
+            async def get(self, request, sku):
+                return json({})
+
+            async def patch(self, request, sku):
+                return json({})
+
+
+        app.add_route(Stock.as_view(), "/stock/<sku>")
+
+
+        async def health(request):
+            return json({})
+
+
+        app.add_route(health, "/health", methods=["GET", "HEAD"])
+
+
+        @v2.delete("/items/<item_id:int>")
+        async def remove(request, item_id):
+            return json({})
+    """,
+    "stockroom/orders.py": """
+        from sanic import Blueprint
+        from sanic.response import json
+
+        bp = Blueprint("orders", url_prefix="/orders")
+
+
+        @bp.get("/<order_id:int>")
+        async def get_order(request, order_id):
+            return json({})
+
+
+        @bp.post("/")
+        async def create_order(request):
+            return json({})
+    """,
+}
+
+
+def test_sanic_routes_match_the_router(load_app, tmp_path):
+    pytest.importorskip("sanic")
+    app = load_app(SANIC_APP, "stockroom.server").app
+    # Sanic keeps paths without their leading slash and, as it serves "/orders/" and
+    # "/orders" alike (strict_slashes off), without a trailing one; a websocket
+    # route answers the upgrade request only (statelint: ``WS``, no methods)
+    expected = {("/" + route.raw_path,
+                 frozenset() if route.extra.websocket else frozenset(route.methods), route.name)
+                for route in app.router.routes}
+    found = {(path.rstrip("/") or "/", methods, name)
+             for path, methods, name in statelint_routes(tmp_path)}
+    assert found == expected
+
+
+LITESTAR_APP = {
+    "library/__init__.py": "",
+    "library/app.py": """
+        from litestar import Litestar, MediaType, get, route, websocket_listener
+
+        from .books import api
+
+
+        @get("/", media_type=MediaType.TEXT)
+        async def index() -> str:
+            return "library"
+
+
+        @route("/search", http_method=["GET", "POST"])
+        async def search() -> list[dict]:
+            return []
+
+
+        @websocket_listener("/live")
+        async def live(data: str) -> str:
+            return data
+
+
+        app = Litestar(route_handlers=[index, search, live, api])
+    """,
+    "library/books.py": """
+        from litestar import Controller, Router, delete, get, post, put
+
+
+        class BookController(Controller):
+            path = "/books"
+
+            @get()
+            async def list_books(self) -> list[dict]:
+                return []
+
+            @get("/{book_id:int}", name="book-detail")
+            async def get_book(self, book_id: int) -> dict:
+                return {}
+
+            @put("/{book_id:int}")
+            async def replace_book(self, book_id: int) -> dict:
+                return {}
+
+            @delete("/{book_id:int}")
+            async def remove_book(self, book_id: int) -> None:
+                return None
+
+
+        @post("/holds")
+        async def place_hold() -> dict:
+            return {}
+
+
+        api = Router(path="/api/v1", route_handlers=[BookController, place_hold])
+    """,
+}
+
+
+@pytest.mark.filterwarnings("ignore:.*declared using deprecated inferred style")
+def test_litestar_routes_match_app_routes(load_app, tmp_path):
+    pytest.importorskip("litestar")
+    from litestar.routes import HTTPRoute
+
+    app = load_app(LITESTAR_APP, "library.app").app
+    joined: dict[tuple[str, str], set[str]] = {}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):  # a websocket: no HTTP methods
+            joined.setdefault((route.path, route.route_handler.name or ""), set())
+            continue
+        for handler in route.route_handlers:
+            if handler.fn.__module__.startswith("library."):  # not Litestar's own OPTIONS
+                methods = joined.setdefault((route.path, handler.name or ""), set())
+                methods.update(handler.http_methods)
+                # Litestar answers OPTIONS on every path itself
+                methods.update({"OPTIONS"} & set(route.methods))
+    expected = {(path, frozenset(methods), name) for (path, name), methods in joined.items()}
+    assert statelint_routes(tmp_path) == expected
+
+
+PYRAMID_APP = {
+    "wiki/__init__.py": """
+        from pyramid.config import Configurator
+
+        from .views.admin import purge
+
+
+        def main(global_config, **settings):
+            with Configurator(settings=settings) as config:
+                config.include(".routes")
+                config.include(".api", route_prefix="/api")
+                config.add_view(purge, route_name="purge", request_method="POST", renderer="json")
+                config.scan(".views")
+            return config.make_wsgi_app()
+    """,
+    "wiki/routes.py": """
+        def includeme(config):
+            config.add_route("home", "/")
+            config.add_route("page", "/pages/{title}")
+            config.add_route("page_edit", "/pages/{title}/edit")
+            config.add_route("purge", "/admin/purge")
+    """,
+    "wiki/api.py": """
+        from pyramid.view import view_config
+
+
+        def includeme(config):
+            config.add_route("api_pages", "/pages")
+            config.scan(".api")
+
+
+        @view_config(route_name="api_pages", request_method=("GET", "HEAD"), renderer="json")
+        def api_pages(request):
+            return []
+    """,
+    "wiki/views/__init__.py": "",
+    "wiki/views/admin.py": """
+        def purge(request):
+            return {"purged": True}
+    """,
+    "wiki/views/pages.py": """
+        from pyramid.view import view_config, view_defaults
+
+
+        @view_config(route_name="home", renderer="json")
+        def home(request):
+            return {"pages": []}
+
+
+        @view_defaults(route_name="page", renderer="json")
+        class PageViews:
+            def __init__(self, request):
+                self.request = request
+
+            @view_config(request_method="GET")
+            def show(self):
+                return {}
+
+            @view_config(route_name="page_edit", request_method="POST")
+            def edit(self):
+                return {}
+
+            @view_config(request_method="DELETE")
+            def remove(self):
+                return {}
+    """,
+}
+
+
+# Pyramid and WebOb import modules Python deprecates (pkg_resources, cgi)
+@pytest.mark.filterwarnings("ignore:pkg_resources is deprecated")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_pyramid_routes_match_the_registered_views(load_app, tmp_path):
+    pytest.importorskip("pyramid")
+    from pyramid.interfaces import IRoutesMapper
+
+    app = load_app(PYRAMID_APP, "wiki").main({})
+    # what ``proutes`` lists: each route's pattern and name, with the methods of
+    # the views configured for it (a view without request_method takes any)
+    patterns = {route.name: "/" + route.pattern.lstrip("/")
+                for route in app.registry.getUtility(IRoutesMapper).get_routes()}
+    joined: dict[tuple[str, str], set[str]] = {}
+    for view in app.registry.introspector.get_category("views"):
+        route_name = view["introspectable"]["route_name"]
+        if route_name is None:  # Pyramid's own exception views
+            continue
+        methods = view["introspectable"]["request_methods"] or ()
+        joined.setdefault((patterns[route_name], route_name), set()).update(
+            (methods,) if isinstance(methods, str) else methods)
+    expected = {(path, frozenset(methods), name) for (path, name), methods in joined.items()}
     assert statelint_routes(tmp_path) == expected
 
 
