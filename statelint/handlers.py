@@ -46,6 +46,7 @@ handler of its framework.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -259,6 +260,12 @@ def _extra_action(method: str, decorator: Value) -> ExtraAction:
                        _keyword_literal(decorator, ("url_name",)) or method.replace("_", "-"))
 
 
+def _snake_case(name: str) -> str:
+    """``TodoList`` → ``todo_list``, ``HTTPStatus`` → ``http_status``."""
+    spaced = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", spaced).lower()
+
+
 def _merged(routes: list[_ClassRoute]) -> list[_ClassRoute]:
     """Routes on the same URL and name joined into one, their methods together."""
     joined: dict[tuple[str, str | None, str], _ClassRoute] = {}
@@ -424,6 +431,9 @@ class _Collector:
         self.own_prefix: dict[str, str] = {}
         #: blueprint names (``Blueprint("cart", ...)``) by app key
         self.app_names: dict[str, str] = {}
+        #: what the default endpoint of a resource class registered on an app key starts
+        #: with (flask-restx: ``"todos_"`` in ``Namespace("todos")``, ``""`` on an ``Api``)
+        self.resource_prefixes: dict[str, str] = {}
         #: ``mounts`` of each scope, once the links are all known (in ``finish``)
         self._mounts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self.hooks: list[_Hook] = []
@@ -530,6 +540,13 @@ class _Collector:
             framework = self.framework_of_constructor(value.target)
             if framework is not None:
                 return _App(key, framework, value)
+            receiver, _, attr = value.target.rpartition(".")
+            if receiver and depth <= MAX_DEPTH:
+                # ``ns = api.namespace("todos")``: a namespace made by an app object
+                parent = self.app_object(receiver, context, depth + 1)
+                if parent is not None and attr in option_list(parent.framework.name,
+                                                              "namespace_factory_methods"):
+                    return _App(key, parent.framework, value)
             return self.factory_app(value.target, depth)
         if value.kind in ("name", "attribute") and value.target and value.target != key:
             return self.app_object(value.target, context, depth + 1)
@@ -613,6 +630,9 @@ class _Collector:
             if current is not None:
                 value = current.locals[head]
                 continue
+            method = self.own_method(value.target, context)
+            if method is not None:
+                return "function", method  # ``app.before_request(self._track)``
             symbol, rest = self.project.resolve(value.target)
             if rest:
                 return None
@@ -628,6 +648,14 @@ class _Collector:
                 continue
             return None
         return None
+
+    def own_method(self, dotted: str, context: _Context | None) -> str | None:
+        """``self.name`` inside a method: the method ``name`` of the same class."""
+        head, _, name = dotted.partition(".")
+        if head not in ("self", "cls") or not name or "." in name or context is None:
+            return None
+        class_id = self.project.class_of(context.function_id)
+        return self.project.method_of(class_id, name) if class_id else None
 
     def hook_functions(self, value: Value, framework: Framework, context: _Context | None,
                        factories: bool = False) -> list[str]:
@@ -830,6 +858,11 @@ class _Collector:
         if attr in option_list(framework.name, "link_methods"):
             self.attach(call, app, facts, context)
             return True
+        if attr in option_list(framework.name, "namespace_factory_methods") and named:
+            # ``ns = api.namespace("todos", path="/tasks")``: made and added in one call
+            self.name_resource_namespace(call, scope)
+            self.link(scope, app.key, None, framework)
+            return True
         if (attr in option_list(framework.name, "wrapper_init_methods") and call.args
                 and call.args[0].kind in ("name", "attribute")
                 and app.constructor is not None and matches(
@@ -893,10 +926,15 @@ class _Collector:
                 value = call.kwarg(keyword)
                 if value is not None and isinstance(value.literal, str):
                     self.own_prefix[scope] = value.literal
-            if matches(qualified, option_list(name, "namespace_classes")):
-                value = call.arg(0, "name")
-                if value is not None and isinstance(value.literal, str):
-                    self.app_names[scope] = value.literal
+            given = call.arg(0, "name")
+            given_name = given.literal if given is not None and isinstance(
+                given.literal, str) else ""
+            if given_name and matches(qualified, option_list(name, "namespace_classes")):
+                self.app_names[scope] = given_name
+            if matches(qualified, option_list(name, "resource_namespace_classes")):
+                self.name_resource_namespace(call, scope)
+            elif matches(qualified, option_list(name, "resource_api_classes")):
+                self.resource_prefixes[scope] = ""
             if matches(qualified, option_list(name, "wrapper_classes")):
                 # ``Api(bp)``: routes added to the Api belong to the blueprint it wraps
                 wrapped = call.arg(0, "app")
@@ -925,6 +963,15 @@ class _Collector:
         for _, value in call.kwargs:
             if value not in tables:
                 self.walk(value, facts, context, scope)
+
+    def name_resource_namespace(self, call: Value, scope: str) -> None:
+        """A flask-restx ``Namespace("todos")``: served under "/todos" unless a path is
+        given, its resources named "todos_<resource>"."""
+        given = call.arg(0, "name")
+        name = given.literal if given is not None and isinstance(given.literal, str) else ""
+        self.resource_prefixes[scope] = f"{name}_" if name else ""
+        path = _keyword_literal(call, ("path",))
+        self.own_prefix[scope] = (path or (f"/{name}" if name else "")).rstrip("/")
 
     def wrap(self, wrapper: str, target: str, context: _Context | None,
              framework: Framework) -> None:
@@ -1327,8 +1374,15 @@ class _Collector:
             app = self.app_object(receiver, None)
             if app is not None and attr in app.framework.route_decorators:
                 route, methods = route_and_methods(decorator, attr)
-                self.class_routes.setdefault(class_id, []).append(
-                    _ClassRoute(app.framework.name, route, app.key, methods=methods))
+                endpoint = _keyword_literal(
+                    decorator, option_list(app.framework.name, "endpoint_arguments"))
+                # ``@ns.route("/status", "/status/<part>")``: every URL given
+                urls = [route, *(arg.literal for arg in decorator.args
+                                 if arg.kind == "literal" and isinstance(arg.literal, str)
+                                 and arg.literal != route and arg.literal.startswith("/"))]
+                for url in urls:
+                    self.class_routes.setdefault(class_id, []).append(_ClassRoute(
+                        app.framework.name, url, app.key, methods=methods, endpoint=endpoint))
 
     def from_view_class(self, class_id: str) -> None:
         project = self.project
@@ -1612,7 +1666,7 @@ class _Collector:
         if item.view_class and not option(framework, "class_views_add_methods", True):
             added = ()
         separator = str(option(framework, "namespace_separator", ""))
-        endpoint = draft.endpoint or draft.route_name or self.default_endpoint(item)
+        endpoint = draft.endpoint or draft.route_name or self.default_endpoint(item, draft.scope)
         routes: list[Route] = []
         for prefix, names in self.mounts(draft.scope):
             names = names if separator else ()
@@ -1622,14 +1676,16 @@ class _Collector:
                 draft.namespace or separator.join(names), added))
         return routes
 
-    @staticmethod
-    def default_endpoint(item: _Pending) -> str:
-        """The name a framework gives a route nobody named: the view's own name."""
+    def default_endpoint(self, item: _Pending, scope: str | None = None) -> str:
+        """The name a framework gives a route nobody named: the view's own name
+        (flask-restx: ``todos_todo_list`` for ``TodoList`` in the ``todos`` namespace)."""
         framework = item.handler.framework
         style = str(option(framework, "endpoint_default", ""))
         if not style:
             return ""
         if item.view_class:
+            if scope is not None and scope in self.resource_prefixes:
+                return self.resource_prefixes[scope] + _snake_case(item.view_class)
             case = str(option(framework, "class_endpoint_case", ""))
             return item.view_class.lower() if case == "lower" else item.view_class
         return item.handler.function_id.rsplit(".", 1)[-1].rsplit(":", 1)[-1]

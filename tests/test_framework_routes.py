@@ -255,6 +255,120 @@ def test_quart_routes_match_the_url_map(load_app, tmp_path):
     assert statelint_routes(tmp_path) == expected
 
 
+FLASK_RESTX_APP = {
+    "todo/__init__.py": """
+        from flask import Flask
+
+        from .api import blueprint as api_blueprint
+        from .health import api as health_api
+
+
+        def create_app():
+            app = Flask(__name__, static_folder=None)
+            app.register_blueprint(api_blueprint)
+            health_api.init_app(app)
+            return app
+    """,
+    "todo/health.py": """
+        from flask_restx import Api, Namespace, Resource
+
+        api = Api(doc=False, add_specs=False)
+        ops = Namespace("ops")
+        api.add_namespace(ops)
+
+
+        @api.route("/ping")
+        class Ping(Resource):
+            def get(self):
+                return {"pong": True}
+
+
+        @ops.route("/status", "/status/<string:part>")
+        class Status(Resource):
+            def get(self, part=None):
+                return {"ok": True}
+
+
+        admin = api.namespace("admin", path="/manage")
+
+
+        @admin.route("/caches/<name>")
+        class CacheEntry(Resource):
+            def delete(self, name):
+                return "", 204
+    """,
+    "todo/api/__init__.py": """
+        from flask import Blueprint
+        from flask_restx import Api
+
+        from .todos import ns as todos_ns
+        from .users import ns as users_ns
+
+        blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+        api = Api(blueprint, title="Todos", doc="/doc/")
+        api.add_namespace(todos_ns)
+        api.add_namespace(users_ns, path="/people")
+    """,
+    "todo/api/todos.py": """
+        from flask_restx import Namespace, Resource
+
+        ns = Namespace("todos", path="/todos/", description="Todo operations")
+
+        TODOS = {}
+
+
+        @ns.route("/")
+        class TodoList(Resource):
+            def get(self):
+                return list(TODOS.values())
+
+            def post(self):
+                return {}, 201
+
+
+        @ns.route("/<int:todo_id>", endpoint="todo")
+        @ns.param("todo_id", "The task identifier")
+        class Todo(Resource):
+            def get(self, todo_id):
+                return TODOS[todo_id]
+
+            def put(self, todo_id):
+                return {}
+
+            def delete(self, todo_id):
+                return "", 204
+    """,
+    "todo/api/users.py": """
+        from flask_restx import Namespace, Resource
+
+        ns = Namespace("users")
+
+
+        @ns.route("")
+        class UserList(Resource):
+            def get(self):
+                return []
+
+
+        @ns.route("/<string:username>/avatar")
+        class UserAvatar(Resource):
+            def put(self, username):
+                return {}
+    """,
+}
+
+
+def test_flask_restx_namespaces_match_flask_routes(load_app, tmp_path):
+    pytest.importorskip("flask_restx")
+    app = load_app(FLASK_RESTX_APP, "todo").create_app()
+    # flask-restx adds views of its own (the Swagger document and UI, the API root)
+    own = {"root", "doc", "specs", "restx_doc.static"}
+    expected = {(rule.rule, frozenset(rule.methods or ()), rule.endpoint)
+                for rule in app.url_map.iter_rules()
+                if rule.endpoint.rpartition(".")[2] not in own and rule.endpoint not in own}
+    assert statelint_routes(tmp_path) == expected
+
+
 # ---------------------------------------------------------------------------
 # FastAPI and Starlette
 # ---------------------------------------------------------------------------
