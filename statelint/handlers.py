@@ -266,6 +266,21 @@ def _snake_case(name: str) -> str:
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", spaced).lower()
 
 
+def _serving(registrations: list[_ClassRoute], method: str) -> list[_ClassRoute]:
+    """The registrations that route requests to a view class's ``method``: all of them,
+    except that one mapping methods to actions (``as_view({"get": "list"})``) routes only
+    the actions it names, with the methods it maps to each."""
+    found: list[_ClassRoute] = []
+    for registration in registrations:
+        if not registration.actions:
+            found.append(registration)
+            continue
+        verbs = tuple(verb for verb, action in registration.actions if action == method)
+        if verbs:
+            found.append(replace(registration, methods=verbs, actions=()))
+    return found
+
+
 def _merged(routes: list[_ClassRoute]) -> list[_ClassRoute]:
     """Routes on the same URL and name joined into one, their methods together."""
     joined: dict[tuple[str, str | None, str], _ClassRoute] = {}
@@ -354,6 +369,8 @@ class _ClassRoute:
     #: a router that makes the view set's routes from its actions (``router.register``)
     router: Router | None = None
     basename: str = ""
+    #: a view set's ``as_view({"get": "list", "post": "create"})``: (method, action) pairs
+    actions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -1121,6 +1138,14 @@ class _Collector:
         if (not endpoint and argument.kind == "call" and argument.target.endswith(".as_view")
                 and argument.args and isinstance(argument.args[0].literal, str)):
             endpoint = argument.args[0].literal  # Flask ``View.as_view("items")``
+        actions: tuple[tuple[str, str], ...] = ()
+        if (argument.kind == "call" and argument.target.endswith(".as_view") and argument.args
+                and argument.args[0].kind == "dict"):
+            # a DRF view set's ``as_view({"get": "list", "post": "create"})``
+            actions = tuple((key.literal.upper(), value.literal)
+                            for key, value in argument.args[0].items
+                            if key is not None and isinstance(key.literal, str)
+                            and isinstance(value.literal, str))
         view = self.resolve_view(argument, context, strings)
         if view is None:
             return
@@ -1133,7 +1158,7 @@ class _Collector:
         else:
             self.class_routes.setdefault(key, []).append(
                 _ClassRoute(framework.name, route, scope, suffix, methods, endpoint,
-                            router, basename))
+                            router, basename, actions))
 
     def include(self, call: Value, framework: Framework, scope: str, prefix: str) -> None:
         """Django ``include("app.urls")`` / ``include(router.urls)`` under ``prefix``."""
@@ -1428,7 +1453,8 @@ class _Collector:
                     continue  # found by its own decorator (litestar controllers, pyramid)
                 if routed:
                     if method in routed:  # an action the router routes
-                        handler_methods.append((function_id, "", [*registrations, *routed[method]]))
+                        handler_methods.append(
+                            (function_id, "", [*_serving(registrations, method), *routed[method]]))
                         continue
                     if not registrations:
                         continue  # a router routes actions only
@@ -1442,8 +1468,11 @@ class _Collector:
                     for dec in fn.decorators if dec.target
                 )
                 if method in verbs or decorated:
+                    serving = _serving(registrations, method)
+                    if registrations and not serving:
+                        continue  # ``as_view({"get": "list"})`` routes other actions only
                     handler_methods.append(
-                        (function_id, method if method in HTTP_VERBS else "", registrations))
+                        (function_id, method if method in HTTP_VERBS else "", serving))
         inherited = [route for action, routes in routed.items()
                      if project.method_of(class_id, action) is None for route in routes]
         if inherited:

@@ -671,6 +671,8 @@ DRF_ROUTERS = {
             path("api/v1/", include(router.urls)),
             path("internal/", include((internal.urls, "internal"))),
             path("legacy/", include("shopapi.legacy_urls")),
+            path("me/orders/", views.OrderViewSet.as_view({"get": "list", "post": "create"}),
+                 name="my-orders"),
         ]
     """,
     "shopapi/legacy_urls.py": """
