@@ -858,11 +858,13 @@ class _Collector:
         receiver, _, attr = target.rpartition(".")
         if not receiver:
             return False
-        if attr == "add_route" and len(call.args) >= 2 and all(
-                arg.kind == "literal" and isinstance(arg.literal, str) for arg in call.args[:2]):
+        if attr == "add_route":
             # pyramid ``config.add_route("home", "/")``: views name the route
-            self.route_names.setdefault(call.args[0].literal, call.args[1].literal)
-            self.route_modules.setdefault(call.args[0].literal, facts.module)
+            name, pattern = call.arg(0, "name"), call.arg(1, "pattern")
+            if (name is not None and pattern is not None and isinstance(name.literal, str)
+                    and isinstance(pattern.literal, str)):
+                self.route_names.setdefault(name.literal, pattern.literal)
+                self.route_modules.setdefault(name.literal, facts.module)
         if call.kwarg("route_prefix") is not None and call.args:
             self.prefixed_include(call, facts)
         app = self.app_object(receiver, context)

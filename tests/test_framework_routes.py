@@ -971,19 +971,20 @@ PYRAMID_APP = {
 
 
         def main(global_config, **settings):
-            with Configurator(settings=settings) as config:
-                config.include(".routes")
-                config.include(".api", route_prefix="/api")
-                config.add_view(purge, route_name="purge", request_method="POST", renderer="json")
-                config.scan(".views")
+            config = Configurator(settings=settings)
+            config.include("wiki.routes")
+            config.include(".api", route_prefix="/api")
+            config.add_view(purge, route_name="purge", request_method="POST", renderer="json")
+            config.scan(".views")
+            config.commit()
             return config.make_wsgi_app()
     """,
     "wiki/routes.py": """
         def includeme(config):
-            config.add_route("home", "/")
-            config.add_route("page", "/pages/{title}")
-            config.add_route("page_edit", "/pages/{title}/edit")
-            config.add_route("purge", "/admin/purge")
+            config.add_route("front", "/")
+            config.add_route("page", "/wiki/{title}")
+            config.add_route("page_edit", "/wiki/{title}/edit")
+            config.add_route(name="purge", pattern="/admin/purge")
     """,
     "wiki/api.py": """
         from pyramid.view import view_config
@@ -1007,7 +1008,7 @@ PYRAMID_APP = {
         from pyramid.view import view_config, view_defaults
 
 
-        @view_config(route_name="home", renderer="json")
+        @view_config(route_name="front", renderer="json")
         def home(request):
             return {"pages": []}
 
