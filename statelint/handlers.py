@@ -46,6 +46,7 @@ handler of its framework.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -54,6 +55,7 @@ from typing import Any
 from statelint.knowledge import Framework, framework_of_package, frameworks, load_table, matches
 from statelint.model import Call, ClassFacts, Function, Handler, ModuleFacts, Route, Span, Value
 from statelint.project import Project, dependency_of
+from statelint.routers import ExtraAction, Lookup, Router, viewset_routes
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 #: Attributes of an app object that register routes on its behalf (``app.router.add_get``).
@@ -247,6 +249,51 @@ def route_and_methods(decorator: Value, verb: str) -> tuple[str, tuple[str, ...]
     return route_literal(decorator), declared_methods(decorator, verb)
 
 
+def _extra_action(method: str, decorator: Value) -> ExtraAction:
+    """What ``@action(detail=True, methods=["post"], url_path=..., url_name=...)`` declares."""
+    detail = decorator.kwarg("detail") if decorator.kind == "call" else None
+    is_detail = bool(detail.literal) if detail is not None and detail.kind == "literal" else (
+        decorator.target.endswith("detail_route"))
+    methods = declared_methods(decorator) if decorator.kind == "call" else ()
+    return ExtraAction(method, is_detail, methods or ("GET",),
+                       _keyword_literal(decorator, ("url_path",)) or method,
+                       _keyword_literal(decorator, ("url_name",)) or method.replace("_", "-"))
+
+
+def _snake_case(name: str) -> str:
+    """``TodoList`` → ``todo_list``, ``HTTPStatus`` → ``http_status``."""
+    spaced = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", spaced).lower()
+
+
+def _serving(registrations: list[_ClassRoute], method: str) -> list[_ClassRoute]:
+    """The registrations that route requests to a view class's ``method``: all of them,
+    except that one mapping methods to actions (``as_view({"get": "list"})``) routes only
+    the actions it names, with the methods it maps to each."""
+    found: list[_ClassRoute] = []
+    for registration in registrations:
+        if not registration.actions:
+            found.append(registration)
+            continue
+        verbs = tuple(verb for verb, action in registration.actions if action == method)
+        if verbs:
+            found.append(replace(registration, methods=verbs, actions=()))
+    return found
+
+
+def _merged(routes: list[_ClassRoute]) -> list[_ClassRoute]:
+    """Routes on the same URL and name joined into one, their methods together."""
+    joined: dict[tuple[str, str | None, str], _ClassRoute] = {}
+    for route in routes:
+        key = (route.route, route.scope, route.endpoint)
+        known = joined.get(key)
+        if known is None:
+            joined[key] = replace(route)
+        else:
+            known.methods = (*known.methods, *(m for m in route.methods if m not in known.methods))
+    return list(joined.values())
+
+
 def _iter_calls(value: Value) -> Iterator[Value]:
     """Every call summary inside a value, outermost first."""
     stack = [value]
@@ -319,6 +366,11 @@ class _ClassRoute:
     suffix: str = ""
     methods: tuple[str, ...] = ()
     endpoint: str = ""
+    #: a router that makes the view set's routes from its actions (``router.register``)
+    router: Router | None = None
+    basename: str = ""
+    #: a view set's ``as_view({"get": "list", "post": "create"})``: (method, action) pairs
+    actions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -396,11 +448,18 @@ class _Collector:
         self.own_prefix: dict[str, str] = {}
         #: blueprint names (``Blueprint("cart", ...)``) by app key
         self.app_names: dict[str, str] = {}
+        #: what the default endpoint of a resource class registered on an app key starts
+        #: with (flask-restx: ``"todos_"`` in ``Namespace("todos")``, ``""`` on an ``Api``)
+        self.resource_prefixes: dict[str, str] = {}
         #: ``mounts`` of each scope, once the links are all known (in ``finish``)
         self._mounts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self.hooks: list[_Hook] = []
         self.function_scopes: dict[str, str] = {}
         self.route_names: dict[str, str] = {}
+        #: the module declaring each named route, and URL prefixes of included modules
+        #: (pyramid ``config.include(".api", route_prefix="/api")``)
+        self.route_modules: dict[str, str] = {}
+        self.module_prefixes: dict[str, str] = {}
         self.first_party = {name.split(".")[0] for name in project.modules}
         self._contexts: dict[str, _Context | None] = {}
         self._constructors: dict[str, Framework | None] = {}
@@ -498,6 +557,13 @@ class _Collector:
             framework = self.framework_of_constructor(value.target)
             if framework is not None:
                 return _App(key, framework, value)
+            receiver, _, attr = value.target.rpartition(".")
+            if receiver and depth <= MAX_DEPTH:
+                # ``ns = api.namespace("todos")``: a namespace made by an app object
+                parent = self.app_object(receiver, context, depth + 1)
+                if parent is not None and attr in option_list(parent.framework.name,
+                                                              "namespace_factory_methods"):
+                    return _App(key, parent.framework, value)
             return self.factory_app(value.target, depth)
         if value.kind in ("name", "attribute") and value.target and value.target != key:
             return self.app_object(value.target, context, depth + 1)
@@ -581,6 +647,9 @@ class _Collector:
             if current is not None:
                 value = current.locals[head]
                 continue
+            method = self.own_method(value.target, context)
+            if method is not None:
+                return "function", method  # ``app.before_request(self._track)``
             symbol, rest = self.project.resolve(value.target)
             if rest:
                 return None
@@ -596,6 +665,14 @@ class _Collector:
                 continue
             return None
         return None
+
+    def own_method(self, dotted: str, context: _Context | None) -> str | None:
+        """``self.name`` inside a method: the method ``name`` of the same class."""
+        head, _, name = dotted.partition(".")
+        if head not in ("self", "cls") or not name or "." in name or context is None:
+            return None
+        class_id = self.project.class_of(context.function_id)
+        return self.project.method_of(class_id, name) if class_id else None
 
     def hook_functions(self, value: Value, framework: Framework, context: _Context | None,
                        factories: bool = False) -> list[str]:
@@ -781,19 +858,29 @@ class _Collector:
         receiver, _, attr = target.rpartition(".")
         if not receiver:
             return False
-        if attr == "add_route" and len(call.args) >= 2 and all(
-                arg.kind == "literal" and isinstance(arg.literal, str) for arg in call.args[:2]):
+        if attr == "add_route":
             # pyramid ``config.add_route("home", "/")``: views name the route
-            self.route_names.setdefault(call.args[0].literal, call.args[1].literal)
+            name, pattern = call.arg(0, "name"), call.arg(1, "pattern")
+            if (name is not None and pattern is not None and isinstance(name.literal, str)
+                    and isinstance(pattern.literal, str)):
+                self.route_names.setdefault(name.literal, pattern.literal)
+                self.route_modules.setdefault(name.literal, facts.module)
+        if call.kwarg("route_prefix") is not None and call.args:
+            self.prefixed_include(call, facts)
         app = self.app_object(receiver, context)
         if app is None:
             return False
         framework = app.framework
         if attr in framework.registration_methods:
-            self.registration(call, framework, facts, context, app.key)
+            self.registration(call, framework, facts, context, app.key, self.router_of(app))
             return True
         if attr in option_list(framework.name, "link_methods"):
             self.attach(call, app, facts, context)
+            return True
+        if attr in option_list(framework.name, "namespace_factory_methods") and named:
+            # ``ns = api.namespace("todos", path="/tasks")``: made and added in one call
+            self.name_resource_namespace(call, scope)
+            self.link(scope, app.key, None, framework)
             return True
         if (attr in option_list(framework.name, "wrapper_init_methods") and call.args
                 and call.args[0].kind in ("name", "attribute")
@@ -858,10 +945,15 @@ class _Collector:
                 value = call.kwarg(keyword)
                 if value is not None and isinstance(value.literal, str):
                     self.own_prefix[scope] = value.literal
-            if matches(qualified, option_list(name, "namespace_classes")):
-                value = call.arg(0, "name")
-                if value is not None and isinstance(value.literal, str):
-                    self.app_names[scope] = value.literal
+            given = call.arg(0, "name")
+            given_name = given.literal if given is not None and isinstance(
+                given.literal, str) else ""
+            if given_name and matches(qualified, option_list(name, "namespace_classes")):
+                self.app_names[scope] = given_name
+            if matches(qualified, option_list(name, "resource_namespace_classes")):
+                self.name_resource_namespace(call, scope)
+            elif matches(qualified, option_list(name, "resource_api_classes")):
+                self.resource_prefixes[scope] = ""
             if matches(qualified, option_list(name, "wrapper_classes")):
                 # ``Api(bp)``: routes added to the Api belong to the blueprint it wraps
                 wrapped = call.arg(0, "app")
@@ -890,6 +982,15 @@ class _Collector:
         for _, value in call.kwargs:
             if value not in tables:
                 self.walk(value, facts, context, scope)
+
+    def name_resource_namespace(self, call: Value, scope: str) -> None:
+        """A flask-restx ``Namespace("todos")``: served under "/todos" unless a path is
+        given, its resources named "todos_<resource>"."""
+        given = call.arg(0, "name")
+        name = given.literal if given is not None and isinstance(given.literal, str) else ""
+        self.resource_prefixes[scope] = f"{name}_" if name else ""
+        path = _keyword_literal(call, ("path",))
+        self.own_prefix[scope] = (path or (f"/{name}" if name else "")).rstrip("/")
 
     def wrap(self, wrapper: str, target: str, context: _Context | None,
              framework: Framework) -> None:
@@ -932,9 +1033,48 @@ class _Collector:
             for method in cls.methods:
                 self.function_scopes.setdefault(f"{module}:{cls.name}.{method}", scope)
 
+    def prefixed_include(self, call: Value, facts: ModuleFacts) -> None:
+        """Pyramid ``config.include(".api", route_prefix="/api")``: the routes the included
+        module adds get the prefix."""
+        prefix = _keyword_literal(call, ("route_prefix",))
+        first = call.args[0]
+        module: ModuleFacts | None = None
+        if first.kind == "literal" and isinstance(first.literal, str):
+            name = first.literal.split(":", 1)[0]
+            if name.startswith("."):
+                package = facts.module if facts.is_package else facts.module.rpartition(".")[0]
+                dots = len(name) - len(name.lstrip("."))
+                for _ in range(dots - 1):
+                    package = package.rpartition(".")[0]
+                name = f"{package}.{name.lstrip('.')}" if name.lstrip(".") else package
+            module = self.project.find_module(name)
+        elif first.kind in ("name", "attribute"):
+            symbol, rest = self.project.resolve(first.target)
+            if symbol.kind == "module" and not rest:
+                module = self.project.modules.get(symbol.key)
+            elif symbol.kind == "function" and not rest:
+                module = self.project.modules.get(symbol.key.partition(":")[0])
+        if module is not None and prefix:
+            self.module_prefixes.setdefault(module.module, prefix)
+
+    def router_of(self, app: _App) -> Router | None:
+        """How a router that makes view set routes (DRF ``DefaultRouter()``) was built."""
+        constructor = app.constructor
+        if constructor is None or not matches(
+                self.project.qualify(constructor.target),
+                option_list(app.framework.name, "router_classes")):
+            return None
+        slash = constructor.kwarg("trailing_slash")
+        regex = constructor.kwarg("use_regex_path")
+        return Router(trailing_slash="" if slash is not None and slash.kind == "literal"
+                      and not slash.literal else "/",
+                      regex=not (regex is not None and regex.kind == "literal"
+                                 and not regex.literal))
+
     def registration(self, call: Value, framework: Framework, facts: ModuleFacts,
-                     context: _Context | None, scope: str) -> None:
-        """``path("x/", view)``, ``app.add_url_rule(...)``, ``web.get(...)``, ``url(...)``."""
+                     context: _Context | None, scope: str, router: Router | None = None) -> None:
+        """``path("x/", view)``, ``app.add_url_rule(...)``, ``web.get(...)``, ``url(...)``,
+        ``router.register("users", UserViewSet, basename="user")``."""
         route = route_literal(call)
         attr = call.target.rsplit(".", 1)[-1]
         methods = declared_methods(call, attr)
@@ -961,6 +1101,15 @@ class _Collector:
         if not endpoint and positional is not None:
             endpoint = positional.literal  # ``app.add_url_rule("/", "index", index)``
         skipped = ROUTE_KEYWORDS + METHOD_KEYWORDS + endpoint_keywords + ("namespace",)
+        basename = ""
+        if router is not None:
+            skipped += ("prefix", "basename", "base_name")
+            route = route or _keyword_literal(call, ("prefix",))
+            basename = _keyword_literal(call, ("basename", "base_name"))
+            positional_name = call.arg(2)
+            if not basename and positional_name is not None and isinstance(
+                    positional_name.literal, str):
+                basename, positional = positional_name.literal, positional_name
         # ``api.add_resource(Things, "/things", "/things/<int:id>")``: every URL given
         urls = [route, *(arg.literal for arg in call.args
                          if arg.kind == "literal" and isinstance(arg.literal, str)
@@ -980,26 +1129,38 @@ class _Collector:
                 self.register_view(argument, framework, url, methods, scope, context,
                                    suffix=suffix, route_name=route_name, kind=kind,
                                    strings=bool(option(framework.name, "string_views", False)),
-                                   endpoint=endpoint, namespace=namespace)
+                                   endpoint=endpoint, namespace=namespace, router=router,
+                                   basename=basename)
 
     def register_view(self, argument: Value, framework: Framework, route: str,
                       methods: tuple[str, ...], scope: str | None, context: _Context | None,
                       suffix: str = "", route_name: str = "", kind: str = "http",
-                      strings: bool = False, endpoint: str = "", namespace: str = "") -> None:
+                      strings: bool = False, endpoint: str = "", namespace: str = "",
+                      router: Router | None = None, basename: str = "") -> None:
         if (not endpoint and argument.kind == "call" and argument.target.endswith(".as_view")
                 and argument.args and isinstance(argument.args[0].literal, str)):
             endpoint = argument.args[0].literal  # Flask ``View.as_view("items")``
+        actions: tuple[tuple[str, str], ...] = ()
+        if (argument.kind == "call" and argument.target.endswith(".as_view") and argument.args
+                and argument.args[0].kind == "dict"):
+            # a DRF view set's ``as_view({"get": "list", "post": "create"})``
+            actions = tuple((key.literal.upper(), value.literal)
+                            for key, value in argument.args[0].items
+                            if key is not None and isinstance(key.literal, str)
+                            and isinstance(value.literal, str))
         view = self.resolve_view(argument, context, strings)
         if view is None:
             return
         what, key = view
         if what == "function":
-            owner, fn = self.project.functions[key]
-            self.add(owner, fn, framework.name, route, methods, kind, scope=scope,
-                     route_name=route_name, endpoint=endpoint, namespace=namespace)
+            if router is None:  # a router registers view sets only
+                owner, fn = self.project.functions[key]
+                self.add(owner, fn, framework.name, route, methods, kind, scope=scope,
+                         route_name=route_name, endpoint=endpoint, namespace=namespace)
         else:
             self.class_routes.setdefault(key, []).append(
-                _ClassRoute(framework.name, route, scope, suffix, methods, endpoint))
+                _ClassRoute(framework.name, route, scope, suffix, methods, endpoint,
+                            router, basename, actions))
 
     def include(self, call: Value, framework: Framework, scope: str, prefix: str) -> None:
         """Django ``include("app.urls")`` / ``include(router.urls)`` under ``prefix``."""
@@ -1022,7 +1183,9 @@ class _Collector:
             symbol, _ = self.project.resolve(first.target)
             if symbol.kind in ("binding", "module"):
                 child = symbol.key
-                module = self.project.modules.get(symbol.module or symbol.key)
+                if symbol.kind == "module":
+                    # a list of patterns (``include(router.urls)``) has no ``app_name``
+                    module = self.project.modules.get(symbol.key)
         if child is None:
             return
         attribute = str(option(framework.name, "namespace_attribute", ""))
@@ -1238,8 +1401,15 @@ class _Collector:
             app = self.app_object(receiver, None)
             if app is not None and attr in app.framework.route_decorators:
                 route, methods = route_and_methods(decorator, attr)
-                self.class_routes.setdefault(class_id, []).append(
-                    _ClassRoute(app.framework.name, route, app.key, methods=methods))
+                endpoint = _keyword_literal(
+                    decorator, option_list(app.framework.name, "endpoint_arguments"))
+                # ``@ns.route("/status", "/status/<part>")``: every URL given
+                urls = [route, *(arg.literal for arg in decorator.args
+                                 if arg.kind == "literal" and isinstance(arg.literal, str)
+                                 and arg.literal != route and arg.literal.startswith("/"))]
+                for url in urls:
+                    self.class_routes.setdefault(class_id, []).append(_ClassRoute(
+                        app.framework.name, url, app.key, methods=methods, endpoint=endpoint))
 
     def from_view_class(self, class_id: str) -> None:
         project = self.project
@@ -1251,6 +1421,12 @@ class _Collector:
                 framework = candidate
                 break
         registrations = self.class_routes.get(class_id, [])
+        routed: dict[str, list[_ClassRoute]] = {}
+        if framework is not None and any(item.router for item in registrations):
+            # a view set on a router: its routes come from its actions
+            routed = self.router_routes(class_id, framework,
+                                        [item for item in registrations if item.router])
+            registrations = [item for item in registrations if not item.router]
         custom = project.handler_base_classes
         ancestors = [ancestor.replace(":", ".") for ancestor in project.mro(class_id)[1:]]
         is_custom = bool(custom) and configured([*bases, *ancestors], custom)
@@ -1277,6 +1453,13 @@ class _Collector:
                 _, fn = project.functions[function_id]
                 if function_id in self.pending:
                     continue  # found by its own decorator (litestar controllers, pyramid)
+                if routed:
+                    if method in routed:  # an action the router routes
+                        handler_methods.append(
+                            (function_id, "", [*_serving(registrations, method), *routed[method]]))
+                        continue
+                    if not registrations:
+                        continue  # a router routes actions only
                 if method_prefix:
                     matched = self.prefixed_responder(method, method_prefix, registrations)
                     if matched is not None:
@@ -1287,8 +1470,17 @@ class _Collector:
                     for dec in fn.decorators if dec.target
                 )
                 if method in verbs or decorated:
+                    serving = _serving(registrations, method)
+                    if registrations and not serving:
+                        continue  # ``as_view({"get": "list"})`` routes other actions only
                     handler_methods.append(
-                        (function_id, method if method in HTTP_VERBS else "", registrations))
+                        (function_id, method if method in HTTP_VERBS else "", serving))
+        inherited = [route for action, routes in routed.items()
+                     if project.method_of(class_id, action) is None for route in routes]
+        if inherited:
+            # actions of the framework's own base classes (ModelViewSet's list, create...)
+            self.class_handler(class_id, framework_name, _merged(inherited),
+                               skip={function_id for function_id, _, _ in handler_methods})
         if handler_methods:
             for function_id, verb, routes in handler_methods:
                 owner, fn = project.functions[function_id]
@@ -1303,22 +1495,103 @@ class _Collector:
             return
         if framework is None or not option(framework.name, "generic_views", False):
             return
-        if not any(matches(base, framework.view_bases) for base in bases):
+        if not any(matches(base, framework.view_bases) for base in bases) or routed:
             return
         # A generic view with no method of its own: the framework calls its
         # hooks (get_queryset, get_object...) per request.
+        self.class_handler(class_id, framework_name, registrations)
+
+    def class_handler(self, class_id: str, framework: str, registrations: list[_ClassRoute],
+                      skip: set[str] | frozenset[str] = frozenset()) -> None:
+        """The view class itself as a handler, for requests served by methods of the
+        framework's base classes; the class's own methods (except ``skip``) run per request."""
+        project = self.project
+        facts, cls = project.classes[class_id]
         key = f"{facts.module}:{cls.name}"
         if key in self.pending:
             return
-        methods = [project.method_of(class_id, m) for m in all_methods]
+        methods = [function_id for ancestor in project.mro(class_id)
+                   for function_id in (f"{ancestor.partition(':')[0]}:"
+                                       f"{project.classes[ancestor][1].name}.{name}"
+                                       for name in project.classes[ancestor][1].methods)
+                   if function_id in project.functions and function_id not in skip]
         self.pending[key] = _Pending(
             Handler(path=facts.path, line=cls.span.line, column=cls.span.column, name=cls.name,
-                    module=facts.module, function_id=key, framework=framework_name),
+                    module=facts.module, function_id=key, framework=framework),
             [_RouteDraft(registration.route, registration.methods, registration.scope,
                          endpoint=registration.endpoint)
              for registration in registrations] or [_RouteDraft("")],
-            entries=[m for m in methods if m is not None], view_class=cls.name,
+            entries=methods, view_class=cls.name,
         )
+
+    def router_routes(self, class_id: str, framework: Framework,
+                      registrations: list[_ClassRoute]) -> dict[str, list[_ClassRoute]]:
+        """The routes routers make for a view set, by the action (method name) serving each."""
+        project = self.project
+        name = framework.name
+        own = {method for ancestor in project.mro(class_id)
+               for method in project.classes[ancestor][1].methods}
+        inherited_table = option(name, "inherited_actions", {})
+        actions = set(own)
+        for base in project.external_bases(class_id):
+            if isinstance(inherited_table, dict):
+                actions.update(str(action) for action in inherited_table.get(base, ()))
+        extras = self.extra_actions(class_id, name)
+        lookup = Lookup(*(self.class_literal(class_id, attribute) or default for attribute, default
+                          in (("lookup_field", "pk"), ("lookup_url_kwarg", ""),
+                              ("lookup_value_regex", ""), ("lookup_value_converter", ""))))
+        table = option(name, "router_routes", [])
+        routes: dict[str, list[_ClassRoute]] = {}
+        for registration in registrations:
+            assert registration.router is not None
+            basename = registration.basename or self.default_basename(class_id)
+            for route in viewset_routes(table if isinstance(table, list) else [],
+                                        registration.router, registration.route, basename,
+                                        lookup, actions, extras):
+                routes.setdefault(route.action, []).append(_ClassRoute(
+                    name, route.url, registration.scope, methods=route.methods,
+                    endpoint=route.name))
+        return routes
+
+    def extra_actions(self, class_id: str, framework: str) -> list[ExtraAction]:
+        """A view set's ``@action`` methods, with the methods mapped onto their routes
+        (``@pin.mapping.delete``)."""
+        project = self.project
+        decorators = option_list(framework, "action_decorators")
+        found: dict[str, ExtraAction] = {}
+        mapped: dict[str, list[tuple[str, str]]] = {}
+        for ancestor in project.mro(class_id):
+            module = ancestor.partition(":")[0]
+            _, cls = project.classes[ancestor]
+            for method in cls.methods:
+                item = project.functions.get(f"{module}:{cls.name}.{method}")
+                if item is None or method in found:
+                    continue
+                for decorator in item[1].decorators:
+                    parts = decorator.target.split(".")
+                    if len(parts) == 3 and parts[1] == "mapping" and parts[2] in HTTP_VERBS:
+                        mapped.setdefault(parts[0], []).append((parts[2].upper(), method))
+                    elif decorator.target and matches(project.qualify(decorator.target),
+                                                      decorators):
+                        found[method] = _extra_action(method, decorator)
+        return [replace(action, mapped=tuple(mapped.get(name, ()))) for name, action in found.items()]
+
+    def class_literal(self, class_id: str, attribute: str) -> str:
+        """A class attribute given as a string literal (through the project MRO)."""
+        found = self.project.class_attribute(class_id, attribute)
+        if found is None or not isinstance(found[1].value.literal, str):
+            return ""
+        return found[1].value.literal
+
+    def default_basename(self, class_id: str) -> str:
+        """The name a router gives a view set registered without ``basename``: its
+        ``queryset`` model's name in lower case (``User.objects.all()`` → ``user``)."""
+        found = self.project.class_attribute(class_id, "queryset")
+        if found is None:
+            return ""
+        target = found[1].value.target
+        model, _, rest = target.partition(".objects")
+        return model.rsplit(".", 1)[-1].lower() if rest or target.endswith(".objects") else ""
 
     @staticmethod
     def prefixed_responder(method: str, prefix: str, registrations: list[_ClassRoute]
@@ -1413,6 +1686,9 @@ class _Collector:
         route = draft.route
         if draft.route_name and draft.route_name in self.route_names:
             route = self.route_names[draft.route_name]
+            included = self.module_prefixes.get(self.route_modules.get(draft.route_name, ""))
+            if included:
+                route = join_route(included, route)
         route = join_route(draft.prefix, route) if draft.prefix else route
         methods = draft.methods
         if not methods and handler.kind == "http":
@@ -1421,7 +1697,7 @@ class _Collector:
         if item.view_class and not option(framework, "class_views_add_methods", True):
             added = ()
         separator = str(option(framework, "namespace_separator", ""))
-        endpoint = draft.endpoint or self.default_endpoint(item)
+        endpoint = draft.endpoint or draft.route_name or self.default_endpoint(item, draft.scope)
         routes: list[Route] = []
         for prefix, names in self.mounts(draft.scope):
             names = names if separator else ()
@@ -1431,14 +1707,16 @@ class _Collector:
                 draft.namespace or separator.join(names), added))
         return routes
 
-    @staticmethod
-    def default_endpoint(item: _Pending) -> str:
-        """The name a framework gives a route nobody named: the view's own name."""
+    def default_endpoint(self, item: _Pending, scope: str | None = None) -> str:
+        """The name a framework gives a route nobody named: the view's own name
+        (flask-restx: ``todos_todo_list`` for ``TodoList`` in the ``todos`` namespace)."""
         framework = item.handler.framework
         style = str(option(framework, "endpoint_default", ""))
         if not style:
             return ""
         if item.view_class:
+            if scope is not None and scope in self.resource_prefixes:
+                return self.resource_prefixes[scope] + _snake_case(item.view_class)
             case = str(option(framework, "class_endpoint_case", ""))
             return item.view_class.lower() if case == "lower" else item.view_class
         return item.handler.function_id.rsplit(".", 1)[-1].rsplit(":", 1)[-1]

@@ -181,6 +181,194 @@ def test_flask_and_flask_restful_routes_match_flask_routes(load_app, tmp_path):
     assert found == expected
 
 
+QUART_APP = {
+    "scores/__init__.py": """
+        from quart import Quart
+
+        from .api import api, admin
+
+
+        def create_app():
+            app = Quart(__name__, static_folder=None)
+            app.register_blueprint(api)
+            app.register_blueprint(admin, url_prefix="/staff")
+
+            @app.route("/")
+            async def index():
+                return "scores"
+
+            @app.websocket("/live")
+            async def live():
+                return None
+
+            return app
+    """,
+    "scores/api.py": """
+        from quart import Blueprint
+        from quart.views import MethodView
+
+        api = Blueprint("api", __name__, url_prefix="/api")
+        admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+        @api.get("/games")
+        async def games():
+            return []
+
+
+        @api.route("/games/<int:game_id>", methods=["PUT", "DELETE"], endpoint="game")
+        async def change_game(game_id):
+            return {}
+
+
+        @api.websocket("/games/<int:game_id>/feed")
+        async def feed(game_id):
+            return None
+
+
+        class Teams(MethodView):
+            async def get(self):
+                return []
+
+            async def post(self):
+                return {}, 201
+
+
+        api.add_url_rule("/teams", view_func=Teams.as_view("teams"))
+
+
+        @admin.post("/reset")
+        async def reset():
+            return {}
+    """,
+}
+
+
+def test_quart_routes_match_the_url_map(load_app, tmp_path):
+    pytest.importorskip("quart")
+    app = load_app(QUART_APP, "scores").create_app()
+    # Quart's rules, as ``quart routes`` lists them; a websocket rule answers the
+    # upgrade request only, so statelint shows it as ``WS`` with no methods
+    expected = {(rule.rule, frozenset() if rule.websocket else frozenset(rule.methods or ()),
+                 rule.endpoint)
+                for rule in app.url_map.iter_rules()}
+    assert statelint_routes(tmp_path) == expected
+
+
+FLASK_RESTX_APP = {
+    "todo/__init__.py": """
+        from flask import Flask
+
+        from .api import blueprint as api_blueprint
+        from .health import api as health_api
+
+
+        def create_app():
+            app = Flask(__name__, static_folder=None)
+            app.register_blueprint(api_blueprint)
+            health_api.init_app(app)
+            return app
+    """,
+    "todo/health.py": """
+        from flask_restx import Api, Namespace, Resource
+
+        api = Api(doc=False, add_specs=False)
+        ops = Namespace("ops")
+        api.add_namespace(ops)
+
+
+        @api.route("/ping")
+        class Ping(Resource):
+            def get(self):
+                return {"pong": True}
+
+
+        @ops.route("/status", "/status/<string:part>")
+        class Status(Resource):
+            def get(self, part=None):
+                return {"ok": True}
+
+
+        admin = api.namespace("admin", path="/manage")
+
+
+        @admin.route("/caches/<name>")
+        class CacheEntry(Resource):
+            def delete(self, name):
+                return "", 204
+    """,
+    "todo/api/__init__.py": """
+        from flask import Blueprint
+        from flask_restx import Api
+
+        from .todos import ns as todos_ns
+        from .users import ns as users_ns
+
+        blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+        api = Api(blueprint, title="Todos", doc="/doc/")
+        api.add_namespace(todos_ns)
+        api.add_namespace(users_ns, path="/people")
+    """,
+    "todo/api/todos.py": """
+        from flask_restx import Namespace, Resource
+
+        ns = Namespace("todos", path="/todos/", description="Todo operations")
+
+        TODOS = {}
+
+
+        @ns.route("/")
+        class TodoList(Resource):
+            def get(self):
+                return list(TODOS.values())
+
+            def post(self):
+                return {}, 201
+
+
+        @ns.route("/<int:todo_id>", endpoint="todo")
+        @ns.param("todo_id", "The task identifier")
+        class Todo(Resource):
+            def get(self, todo_id):
+                return TODOS[todo_id]
+
+            def put(self, todo_id):
+                return {}
+
+            def delete(self, todo_id):
+                return "", 204
+    """,
+    "todo/api/users.py": """
+        from flask_restx import Namespace, Resource
+
+        ns = Namespace("users")
+
+
+        @ns.route("")
+        class UserList(Resource):
+            def get(self):
+                return []
+
+
+        @ns.route("/<string:username>/avatar")
+        class UserAvatar(Resource):
+            def put(self, username):
+                return {}
+    """,
+}
+
+
+def test_flask_restx_namespaces_match_flask_routes(load_app, tmp_path):
+    pytest.importorskip("flask_restx")
+    app = load_app(FLASK_RESTX_APP, "todo").create_app()
+    # flask-restx adds views of its own (the Swagger document and UI, the API root)
+    own = {"root", "doc", "specs", "restx_doc.static"}
+    expected = {(rule.rule, frozenset(rule.methods or ()), rule.endpoint)
+                for rule in app.url_map.iter_rules()
+                if rule.endpoint.rpartition(".")[2] not in own and rule.endpoint not in own}
+    assert statelint_routes(tmp_path) == expected
+
+
 # ---------------------------------------------------------------------------
 # FastAPI and Starlette
 # ---------------------------------------------------------------------------
@@ -402,6 +590,11 @@ DJANGO_SITE = {
 
 
 def _django_routes(patterns: list, prefix: str = "", namespace: str = "") -> RouteSet:
+    """Every URL pattern the resolver knows, with its full path and namespaced name.
+
+    A DRF view set's view carries the methods the router mapped to its actions
+    (``view.actions``); any other view takes every method (an empty set).
+    """
     from django.urls import URLResolver
 
     found: RouteSet = set()
@@ -416,8 +609,21 @@ def _django_routes(patterns: list, prefix: str = "", namespace: str = "") -> Rou
         name = pattern.name or ""
         if name and namespace:
             name = f"{namespace}:{name}"
-        found.add((_join(prefix, text), frozenset(), name))
+        actions = getattr(pattern.callback, "actions", None) or {}
+        found.add((_join(prefix, text), frozenset(verb.upper() for verb in actions), name))
     return found
+
+
+def _configure_django() -> None:
+    """Settings for the Django tests (configured once per process)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "rest_framework"],
+                           ROOT_URLCONF="djsite.urls", SECRET_KEY="tests", USE_TZ=True)
+        import django
+
+        django.setup()
 
 
 def _join(prefix: str, route: str) -> str:
@@ -429,14 +635,7 @@ def _join(prefix: str, route: str) -> str:
 def test_django_and_drf_routes_match_the_url_resolver(load_app, tmp_path):
     pytest.importorskip("django")
     pytest.importorskip("rest_framework")
-    from django.conf import settings
-
-    if not settings.configured:
-        settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "rest_framework"],
-                           ROOT_URLCONF="djsite.urls", SECRET_KEY="tests", USE_TZ=True)
-        import django
-
-        django.setup()
+    _configure_django()
     urls = load_app(DJANGO_SITE, "djsite.urls")
     from django.urls import get_resolver
 
@@ -450,6 +649,412 @@ def test_django_and_drf_routes_match_the_url_resolver(load_app, tmp_path):
     assert methods["api/stats/"] == {"GET", "POST"}
     assert methods["api/tags/"] == {"GET"}
     assert methods["notes/<int:pk>/"] == set()
+
+
+DRF_ROUTERS = {
+    "shopapi/__init__.py": "",
+    "shopapi/urls.py": """
+        from django.urls import include, path
+        from rest_framework.routers import DefaultRouter, SimpleRouter
+
+        from . import views
+
+        router = DefaultRouter()
+        router.register(r"products", views.ProductViewSet, basename="product")
+        router.register(r"orders", views.OrderViewSet, basename="order")
+        router.register(r"accounts", views.AccountViewSet, "account")
+
+        internal = SimpleRouter(trailing_slash=False)
+        internal.register(r"jobs", views.JobViewSet, basename="job")
+
+        urlpatterns = [
+            path("api/v1/", include(router.urls)),
+            path("internal/", include((internal.urls, "internal"))),
+            path("legacy/", include("shopapi.legacy_urls")),
+            path("me/orders/", views.OrderViewSet.as_view({"get": "list", "post": "create"}),
+                 name="my-orders"),
+        ]
+    """,
+    "shopapi/legacy_urls.py": """
+        from django.urls import path
+        from rest_framework.routers import SimpleRouter
+
+        from . import views
+
+        app_name = "legacy"
+
+        router = SimpleRouter(use_regex_path=False)
+        router.register("carts", views.CartViewSet, basename="cart")
+
+        urlpatterns = [
+            path("health/", views.health, name="health"),
+        ]
+        urlpatterns += router.urls
+    """,
+    "shopapi/views.py": """
+        from django.http import JsonResponse
+        from rest_framework import mixins, viewsets
+        from rest_framework.decorators import action
+        from rest_framework.response import Response
+
+        CATALOGUE = [{"sku": "A-1", "price": 10}]
+
+
+        def health(request):
+            return JsonResponse({"ok": True})
+
+
+        class ProductViewSet(viewsets.ModelViewSet):
+            lookup_field = "sku"
+            lookup_value_regex = "[A-Z0-9-]+"
+
+            def get_queryset(self):
+                return CATALOGUE
+
+            @action(detail=False, methods=["get"], url_path="on-sale")
+            def on_sale(self, request):
+                return Response([item for item in CATALOGUE if item["price"] < 20])
+
+            @action(detail=True, methods=["post", "delete"])
+            def favourite(self, request, sku=None):
+                return Response(status=204)
+
+
+        class OrderViewSet(viewsets.ViewSet):
+            def list(self, request):
+                return Response([])
+
+            def create(self, request):
+                return Response({}, status=201)
+
+            def retrieve(self, request, pk=None):
+                return Response({"id": pk})
+
+            def destroy(self, request, pk=None):
+                return Response(status=204)
+
+            @action(detail=True, methods=["post"], url_name="cancel-order")
+            def cancel(self, request, pk=None):
+                return Response({"cancelled": True})
+
+            @cancel.mapping.delete
+            def uncancel(self, request, pk=None):
+                return Response({"cancelled": False})
+
+            @action(detail=False)
+            def recent_activity(self, request):
+                return Response([])
+
+
+        class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                             viewsets.GenericViewSet):
+            lookup_url_kwarg = "account_id"
+
+            def get_queryset(self):
+                return []
+
+            def retrieve(self, request, account_id=None):
+                return Response({"id": account_id})
+
+
+        class JobViewSet(viewsets.ReadOnlyModelViewSet):
+            def get_queryset(self):
+                return []
+
+
+        class CartViewSet(viewsets.GenericViewSet, mixins.CreateModelMixin,
+                          mixins.RetrieveModelMixin, mixins.DestroyModelMixin):
+            lookup_value_converter = "int"
+
+            def get_queryset(self):
+                return []
+
+            @action(detail=True, methods=["put"], url_path="items/checkout")
+            def checkout(self, request, pk=None):
+                return Response({})
+    """,
+}
+
+
+def test_drf_router_routes_match_the_url_resolver(load_app, tmp_path):
+    pytest.importorskip("django")
+    pytest.importorskip("rest_framework")
+    _configure_django()
+    urls = load_app(DRF_ROUTERS, "shopapi.urls")
+    from django.urls import get_resolver
+
+    expected = {
+        (path, methods, name)
+        for path, methods, name in _django_routes(get_resolver(urls.__name__).url_patterns)
+        # DefaultRouter's API root view is DRF's own code, and its ``.json`` variants
+        # of every route (format suffixes) are the same views again
+        if "(?P<format>" not in path and not name.endswith("api-root")
+    }
+    assert statelint_routes(tmp_path) == expected
+
+
+# ---------------------------------------------------------------------------
+# Sanic, Litestar and Pyramid
+# ---------------------------------------------------------------------------
+
+
+SANIC_APP = {
+    "stockroom/__init__.py": "",
+    "stockroom/server.py": """
+        from sanic import Blueprint, Sanic
+        from sanic.response import json
+        from sanic.views import HTTPMethodView
+
+        from .orders import bp as orders_bp
+
+        app = Sanic("stockroom")
+        app.blueprint(orders_bp)
+        v2 = Blueprint("v2", url_prefix="/v2")
+        app.blueprint(v2)
+
+
+        @app.get("/")
+        async def index(request):
+            return json({})
+
+
+        @app.route("/items", methods=["GET", "POST"], name="item_list")
+        async def items(request):
+            return json([])
+
+
+        @app.websocket("/feed")
+        async def feed(request, ws):
+            pass
+
+
+        class Stock(HTTPMethodView):
+            async def get(self, request, sku):
+                return json({})
+
+            async def patch(self, request, sku):
+                return json({})
+
+
+        app.add_route(Stock.as_view(), "/stock/<sku>")
+
+
+        async def health(request):
+            return json({})
+
+
+        app.add_route(health, "/health", methods=["GET", "HEAD"])
+
+
+        @v2.delete("/items/<item_id:int>")
+        async def remove(request, item_id):
+            return json({})
+    """,
+    "stockroom/orders.py": """
+        from sanic import Blueprint
+        from sanic.response import json
+
+        bp = Blueprint("orders", url_prefix="/orders")
+
+
+        @bp.get("/<order_id:int>")
+        async def get_order(request, order_id):
+            return json({})
+
+
+        @bp.post("/")
+        async def create_order(request):
+            return json({})
+    """,
+}
+
+
+def test_sanic_routes_match_the_router(load_app, tmp_path):
+    pytest.importorskip("sanic")
+    app = load_app(SANIC_APP, "stockroom.server").app
+    # Sanic keeps paths without their leading slash and, as it serves "/orders/" and
+    # "/orders" alike (strict_slashes off), without a trailing one; a websocket
+    # route answers the upgrade request only (statelint: ``WS``, no methods)
+    expected = {("/" + route.raw_path,
+                 frozenset() if route.extra.websocket else frozenset(route.methods), route.name)
+                for route in app.router.routes}
+    found = {(path.rstrip("/") or "/", methods, name)
+             for path, methods, name in statelint_routes(tmp_path)}
+    assert found == expected
+
+
+LITESTAR_APP = {
+    "library/__init__.py": "",
+    "library/app.py": """
+        from litestar import Litestar, MediaType, get, route, websocket_listener
+
+        from .books import api
+
+
+        @get("/", media_type=MediaType.TEXT)
+        async def index() -> str:
+            return "library"
+
+
+        @route("/search", http_method=["GET", "POST"])
+        async def search() -> list[dict]:
+            return []
+
+
+        @websocket_listener("/live")
+        async def live(data: str) -> str:
+            return data
+
+
+        app = Litestar(route_handlers=[index, search, live, api])
+    """,
+    "library/books.py": """
+        from litestar import Controller, Router, delete, get, post, put
+
+
+        class BookController(Controller):
+            path = "/books"
+
+            @get()
+            async def list_books(self) -> list[dict]:
+                return []
+
+            @get("/{book_id:int}", name="book-detail")
+            async def get_book(self, book_id: int) -> dict:
+                return {}
+
+            @put("/{book_id:int}")
+            async def replace_book(self, book_id: int) -> dict:
+                return {}
+
+            @delete("/{book_id:int}")
+            async def remove_book(self, book_id: int) -> None:
+                return None
+
+
+        @post("/holds")
+        async def place_hold() -> dict:
+            return {}
+
+
+        api = Router(path="/api/v1", route_handlers=[BookController, place_hold])
+    """,
+}
+
+
+@pytest.mark.filterwarnings("ignore:.*declared using deprecated inferred style")
+def test_litestar_routes_match_app_routes(load_app, tmp_path):
+    pytest.importorskip("litestar")
+    from litestar.routes import HTTPRoute
+
+    app = load_app(LITESTAR_APP, "library.app").app
+    joined: dict[tuple[str, str], set[str]] = {}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):  # a websocket: no HTTP methods
+            joined.setdefault((route.path, route.route_handler.name or ""), set())
+            continue
+        for handler in route.route_handlers:
+            if handler.fn.__module__.startswith("library."):  # not Litestar's own OPTIONS
+                methods = joined.setdefault((route.path, handler.name or ""), set())
+                methods.update(handler.http_methods)
+                # Litestar answers OPTIONS on every path itself
+                methods.update({"OPTIONS"} & set(route.methods))
+    expected = {(path, frozenset(methods), name) for (path, name), methods in joined.items()}
+    assert statelint_routes(tmp_path) == expected
+
+
+PYRAMID_APP = {
+    "wiki/__init__.py": """
+        from pyramid.config import Configurator
+
+        from .views.admin import purge
+
+
+        def main(global_config, **settings):
+            config = Configurator(settings=settings)
+            config.include("wiki.routes")
+            config.include(".api", route_prefix="/api")
+            config.add_view(purge, route_name="purge", request_method="POST", renderer="json")
+            config.scan(".views")
+            config.commit()
+            return config.make_wsgi_app()
+    """,
+    "wiki/routes.py": """
+        def includeme(config):
+            config.add_route("front", "/")
+            config.add_route("page", "/wiki/{title}")
+            config.add_route("page_edit", "/wiki/{title}/edit")
+            config.add_route(name="purge", pattern="/admin/purge")
+    """,
+    "wiki/api.py": """
+        from pyramid.view import view_config
+
+
+        def includeme(config):
+            config.add_route("api_pages", "/pages")
+            config.scan(".api")
+
+
+        @view_config(route_name="api_pages", request_method=("GET", "HEAD"), renderer="json")
+        def api_pages(request):
+            return []
+    """,
+    "wiki/views/__init__.py": "",
+    "wiki/views/admin.py": """
+        def purge(request):
+            return {"purged": True}
+    """,
+    "wiki/views/pages.py": """
+        from pyramid.view import view_config, view_defaults
+
+
+        @view_config(route_name="front", renderer="json")
+        def home(request):
+            return {"pages": []}
+
+
+        @view_defaults(route_name="page", renderer="json")
+        class PageViews:
+            def __init__(self, request):
+                self.request = request
+
+            @view_config(request_method="GET")
+            def show(self):
+                return {}
+
+            @view_config(route_name="page_edit", request_method="POST")
+            def edit(self):
+                return {}
+
+            @view_config(request_method="DELETE")
+            def remove(self):
+                return {}
+    """,
+}
+
+
+# Pyramid and WebOb import modules Python deprecates (pkg_resources, cgi)
+@pytest.mark.filterwarnings("ignore:pkg_resources is deprecated")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_pyramid_routes_match_the_registered_views(load_app, tmp_path):
+    pytest.importorskip("pyramid")
+    from pyramid.interfaces import IRoutesMapper
+
+    app = load_app(PYRAMID_APP, "wiki").main({})
+    # what ``proutes`` lists: each route's pattern and name, with the methods of
+    # the views configured for it (a view without request_method takes any)
+    patterns = {route.name: "/" + route.pattern.lstrip("/")
+                for route in app.registry.getUtility(IRoutesMapper).get_routes()}
+    joined: dict[tuple[str, str], set[str]] = {}
+    for view in app.registry.introspector.get_category("views"):
+        route_name = view["introspectable"]["route_name"]
+        if route_name is None:  # Pyramid's own exception views
+            continue
+        methods = view["introspectable"]["request_methods"] or ()
+        joined.setdefault((patterns[route_name], route_name), set()).update(
+            (methods,) if isinstance(methods, str) else methods)
+    expected = {(path, frozenset(methods), name) for (path, name), methods in joined.items()}
+    assert statelint_routes(tmp_path) == expected
 
 
 # ---------------------------------------------------------------------------

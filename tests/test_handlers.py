@@ -1303,6 +1303,81 @@ def test_hooks_added_through_a_helper_follow_the_app_passed_to_it(scan_files):
     assert stateful(result) == {"home"}
 
 
+def test_hooks_a_flask_extension_registers_with_its_own_methods(scan_files):
+    result = scan_files({
+        "shop/__init__.py": """
+            from flask import Flask
+
+            from .extensions import init_extensions
+            from .views import admin, bp
+
+
+            def create_app():
+                app = Flask(__name__)
+                app.register_blueprint(bp)
+                app.register_blueprint(admin)
+                init_extensions(app)
+                return app
+        """,
+        "shop/extensions.py": """
+            from flask import request
+
+            from .views import admin
+
+            LAST_SEEN = {}
+            AUDIT = []
+
+
+            class Tracker:
+                def init_app(self, app):
+                    app.before_request(self._track)
+
+                def _track(self):
+                    LAST_SEEN[request.remote_addr] = request.path
+
+
+            def audit():
+                AUDIT.append(request.path)
+
+
+            def register_admin_hooks(blueprint):
+                blueprint.before_request(audit)
+
+
+            tracker = Tracker()
+
+
+            def init_extensions(app):
+                tracker.init_app(app)
+                register_admin_hooks(admin)
+        """,
+        "shop/views.py": """
+            from flask import Blueprint, jsonify
+
+            bp = Blueprint("shop", __name__, url_prefix="/shop")
+            admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+            @bp.get("/products")
+            def products():
+                return jsonify([])
+
+
+            @admin.get("/stats")
+            def stats():
+                return jsonify({})
+        """,
+    })
+    assert stateful(result) == {"products", "stats"}
+    by_symbol = {finding.symbol: finding for finding in result.findings}
+    # each hook's finding lists the handlers it runs for, and its chain starts at the hook
+    assert set(by_symbol["shop.extensions.LAST_SEEN"].handlers) == {
+        "shop/views.py::products", "shop/views.py::stats"}
+    assert by_symbol["shop.extensions.LAST_SEEN"].trace[0].message.startswith(
+        "hook Tracker._track, run for handler ")
+    assert set(by_symbol["shop.extensions.AUDIT"].handlers) == {"shop/views.py::stats"}
+
+
 def test_dependencies_of_a_router_without_handlers_stay_there(scan_files):
     result = scan_files({
         "svc/main.py": """
@@ -1567,6 +1642,102 @@ def test_django_url_names_carry_their_namespace(scan_files):
         ("polls/<int:pk>/", (), "polls:detail", "polls"),
         ("old-polls/<int:pk>/", (), "old:detail", "old"),
     ]
+
+
+def test_a_router_registered_model_viewset_serves_the_actions_its_bases_provide(scan_files):
+    result = scan_files({
+        "catalog/urls.py": """
+            from django.urls import include, path
+            from rest_framework import routers
+
+            from .views import BookViewSet
+
+            router = routers.DefaultRouter(trailing_slash=False)
+            router.register("books", BookViewSet)
+
+            urlpatterns = [path("api/", include(router.urls))]
+        """,
+        "catalog/__init__.py": "",
+        "catalog/views.py": """
+            from rest_framework import viewsets
+            from rest_framework.decorators import action
+            from rest_framework.response import Response
+
+            from .models import Book
+
+            FEATURED = set()
+
+
+            class BookViewSet(viewsets.ModelViewSet):
+                queryset = Book.objects.all()
+
+                def get_queryset(self):
+                    return self.queryset.exclude(pk__in=FEATURED)
+
+                def get_serializer_class(self):
+                    return None
+
+                @action(detail=True, methods=["post"])
+                def feature(self, request, pk=None):
+                    FEATURED.add(pk)
+                    return Response(status=204)
+        """,
+        "catalog/models.py": """
+            from django.db import models
+
+
+            class Book(models.Model):
+                title = models.CharField(max_length=200)
+        """,
+    })
+    found = verdicts(result)
+    # list, create, retrieve... are ModelViewSet's own: the class serves them, and the
+    # get_queryset it runs for each of them reads what ``feature`` wrote
+    assert set(found) == {"BookViewSet", "BookViewSet.feature"}
+    assert _routes_of(result, "BookViewSet") == [
+        ("api/books$", ("GET", "POST"), "book-list"),
+        ("api/books/(?P<pk>[^/.]+)$", ("GET", "PUT", "PATCH", "DELETE"), "book-detail"),
+    ]
+    assert _routes_of(result, "BookViewSet.feature") == [
+        ("api/books/(?P<pk>[^/.]+)/feature$", ("POST",), "book-feature")]
+    assert stateful(result) == {"BookViewSet", "BookViewSet.feature"}
+    assert {reason.symbol for reason in found["BookViewSet"].reasons} == {
+        "catalog.views.FEATURED"}
+
+
+def test_flask_restplus_namespaces_made_by_the_api_get_its_prefixes(scan_files):
+    result = scan_files({
+        "tasks/__init__.py": """
+            from flask import Blueprint, Flask
+            from flask_restplus import Api, Resource
+
+            LOCKS = {}
+
+            blueprint = Blueprint("api", __name__, url_prefix="/api")
+            api = Api(blueprint, prefix="/v2")
+            jobs = api.namespace("jobs", path="/work")
+
+
+            @jobs.route("/<job_id>/lock")
+            class JobLock(Resource):
+                def post(self, job_id):
+                    LOCKS[job_id] = True
+                    return {}, 201
+
+                def delete(self, job_id):
+                    LOCKS.pop(job_id, None)
+                    return "", 204
+
+
+            app = Flask(__name__)
+            app.register_blueprint(blueprint)
+        """,
+    })
+    assert _routes_of(result, "JobLock.post") == [
+        ("/api/v2/work/<job_id>/lock", ("POST",), "api.jobs_job_lock")]
+    assert _routes_of(result, "JobLock.delete") == [
+        ("/api/v2/work/<job_id>/lock", ("DELETE",), "api.jobs_job_lock")]
+    assert stateful(result) == {"JobLock.post", "JobLock.delete"}
 
 
 def test_a_framework_import_without_handlers_gets_a_note_naming_the_setting(scan_files):
