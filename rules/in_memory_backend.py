@@ -15,7 +15,7 @@ from statelint.knowledge import load_table, matches
 from statelint.model import Access, Finding, Location, ModuleFacts, Span, Value
 from statelint.project import Project, Reach
 from statelint.rule import Example, Rule
-from statelint.state import Site, name_list, reach_names, site_finding
+from statelint.state import Site, handler_reaches, name_list, reach_names, site_finding
 
 #: Purposes whose in-process backend makes requests depend on earlier requests.
 ERROR_PURPOSES = frozenset({"sessions", "limiter", "throttle", "channels"})
@@ -544,7 +544,7 @@ def _from_constructors(project: Project, settings: list[Setting]) -> list[Backen
             backend.handlers = _affected(project, backend)
             if any(value.kwarg(name) is not None for name in spec.get("app_wide", ())):
                 backend.handlers = _merge(backend.handlers, [
-                    reach for reach in project.reaches
+                    reach for reach in handler_reaches(project)
                     if reach.handler.framework in spec.get("frameworks", ())
                     and reach.handler.kind != "hook"])
             found.append(backend)
@@ -626,7 +626,7 @@ def _from_django(project: Project, settings: list[Setting]) -> list[Backend]:
                 function_id=function_id, uses=tuple(cache_spec["uses"]))
             backend.handlers = _affected(project, backend)
             found.append(backend)
-    django_reaches = [reach for reach in project.reaches
+    django_reaches = [reach for reach in handler_reaches(project)
                       if reach.handler.framework == "django" and reach.handler.kind != "hook"]
     for facts in modules:
         engine = facts.binding("SESSION_ENGINE")
@@ -669,9 +669,9 @@ def _view_throttles(project: Project, backend: str, table: dict[str, Any]) -> li
         for attribute in cls.attributes:
             if attribute.name != "throttle_classes" or not attribute.value.items:
                 continue
-            reaches = [reach for reach in project.reaches
+            reaches = [reach for reach in handler_reaches(project)
                        if project.class_of(reach.handler.function_id) == class_id] or [
-                reach for reach in project.reaches
+                reach for reach in handler_reaches(project)
                 if reach.handler.function_id.startswith(class_id)]
             found.append(Backend(
                 symbol=f"{facts.module}.{cls.name}.throttle_classes", path=facts.path,
@@ -697,7 +697,7 @@ def _is_drf(project: Project, reach: Reach) -> bool:
 
 
 def _first_cache_use(project: Project, uses: tuple[str, ...]) -> tuple[str, Span, str] | None:
-    for reach in sorted(project.reaches, key=lambda r: (r.handler.path, r.handler.line)):
+    for reach in sorted(handler_reaches(project), key=lambda r: (r.handler.path, r.handler.line)):
         for function_id in reach.parents:
             facts, fn = project.functions[function_id]
             for access in fn.accesses:
@@ -725,7 +725,7 @@ def _affected(project: Project, backend: Backend) -> list[Reach]:
                     objects.add(f"{facts.module}.{binding.name}")
     frameworks = set(backend.frameworks)
     found: list[Reach] = []
-    for reach in project.reaches:
+    for reach in handler_reaches(project):
         if reach.handler.kind == "hook":
             continue
         if reach.handler.framework in frameworks or _reach_uses(project, reach, objects,

@@ -19,6 +19,7 @@ from statelint.project import Project, Reach
 from statelint.rule import Example, Rule
 from statelint.state import (
     Site,
+    handler_reaches,
     iter_values,
     local_value,
     name_list,
@@ -340,13 +341,13 @@ def _affected(project: Project, draw: Draw) -> list[Reach]:
                         for binding in project.modules[setting.module].bindings
                         if binding.span.line <= setting.span.line <= binding.span.end_line}
     found: list[Reach] = []
-    for reach in project.reaches:
+    for reach in handler_reaches(project):
         if reach.handler.kind == "hook":
             continue
         if reach.handler.framework in draw.frameworks or reads_bindings(project, reach, symbols) or any(
                 s.function_id in reach.parents for s in draw.settings if s.function_id):
             found.append(reach)
     if not found and not draw.frameworks:
-        found = [reach for reach in project.reaches if reach.handler.kind != "hook"]
+        found = [reach for reach in handler_reaches(project) if reach.handler.kind != "hook"]
     return found
 

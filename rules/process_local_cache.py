@@ -12,6 +12,7 @@ from statelint.state import (
     finding_for_state,
     frameworks_of,
     handler_names,
+    handler_reaches,
     memo_caches,
     name_list,
     reach_names,
@@ -161,7 +162,7 @@ def slug(title: str, settings: Settings = Depends(get_settings)):
 
     def _decorated(self, project: Project) -> Iterable[Finding]:
         reaches_by_function: dict[str, list[Reach]] = {}
-        for reach in project.reaches:
+        for reach in handler_reaches(project):
             for function_id in reach.parents:
                 reaches_by_function.setdefault(function_id, []).append(reach)
         for function_id in sorted(reaches_by_function):

@@ -875,11 +875,12 @@ def run_rules(project: Project, rules: Iterable[type[Rule]],
 
     A rule that raises (or whose analysis raises) loses its own findings only: the
     failure is recorded with the project's other internal errors and the other
-    rules run as usual.  The semantic model, when a selected rule reads it, is solved
-    first and its seconds are added to ``times["model"]`` (and left out of the rules').
+    rules run as usual.  The semantic model (which every rule's handler reaches come
+    from) is solved first and its seconds are added to ``times["model"]`` (and left out of the rules').
     """
     rules = list(rules)
-    if any(rule.uses_model for rule in rules):
+    # Every rule follows handlers through the model's reaches; a rule may also read it.
+    if any(rule.uses_model for rule in rules) or (rules and project.handlers):
         from statelint.failures import AnalysisError
         from statelint.semantic import points_to
 

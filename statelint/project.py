@@ -8,7 +8,7 @@ tree, no import of the scanned code.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from statelint.failures import Failures
@@ -647,16 +647,6 @@ class Project:
         module, _, qualname = class_id.partition(":")
         return StateTarget("class_attr", f"{module}.{qualname}.{binding.name}", module, binding,
                            self.modules[module].path, tuple(rest))
-
-    def reached_accesses(self) -> Iterator[tuple[Reach, str, Access]]:
-        """Every (reach, function id, access) made at request time by some handler."""
-        for reach in self.reaches:
-            for function_id in reach.parents:
-                _, fn = self.functions[function_id]
-                for access in fn.accesses:
-                    if access.once and access.op != "rebind":
-                        continue  # lazy initialisation runs once per process
-                    yield reach, function_id, access
 
     # -- locations ---------------------------------------------------------------
 

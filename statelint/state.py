@@ -8,7 +8,7 @@ pick the uses they care about and turn them into findings with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from statelint.failures import analysis
@@ -40,7 +40,7 @@ def state_uses(project: Project) -> list[StateUse]:
     """Every request-time access to module or class state (computed once per project)."""
     uses: list[StateUse] = []
     resolved: dict[tuple[str, Access], StateTarget | None] = {}
-    for reach, function_id, access in project.reached_accesses():
+    for reach, function_id, access in reached_accesses(project):
         key = (function_id, access)
         if key not in resolved:
             resolved[key] = project.resolve_access(function_id, access)
@@ -271,9 +271,36 @@ def reads_bindings(project: Project, reach: Reach, symbols: set[str]) -> bool:
     return False
 
 
+@analysis("handler reaches")
+def handler_reaches(project: Project) -> tuple[Reach, ...]:
+    """Every handler's reach: the functions it runs, found through names by the link stage
+    and through objects by the semantic model (``store.add()`` on an object handed down
+    through a factory, a parameter, an attribute or a registry). Without the model (when
+    solving it failed) the reaches found through names."""
+    from statelint.failures import AnalysisError
+    from statelint.semantic import points_to
+
+    try:
+        extended = {reach.handler.key: reach for reach in points_to(project).reaches}
+    except AnalysisError:
+        return tuple(project.reaches)
+    return tuple(extended.get(reach.handler.key, reach) for reach in project.reaches)
+
+
 def reached_functions(project: Project) -> list[tuple[Reach, str]]:
     """Every (reach, function id) pair: each function a handler runs, once per handler."""
-    return [(reach, function_id) for reach in project.reaches for function_id in reach.parents]
+    return [(reach, function_id) for reach in handler_reaches(project)
+            for function_id in reach.parents]
+
+
+def reached_accesses(project: Project) -> Iterator[tuple[Reach, str, Access]]:
+    """Every (reach, function id, access) made at request time by some handler."""
+    for reach, function_id in reached_functions(project):
+        _, fn = project.functions[function_id]
+        for access in fn.accesses:
+            if access.once and access.op != "rebind":
+                continue  # lazy initialisation runs once per process
+            yield reach, function_id, access
 
 
 def local_value(fn: Function, name: str) -> Value | None:
@@ -652,7 +679,8 @@ def startup_functions(project: Project) -> set[str]:
 def request_reaches(project: Project) -> list[Reach]:
     """The reaches of handlers that serve requests (start-up hooks left out)."""
     startup = startup_functions(project)
-    return [reach for reach in project.reaches if reach.handler.function_id not in startup]
+    return [reach for reach in handler_reaches(project)
+            if reach.handler.function_id not in startup]
 
 
 # -- synchronisation primitives ------------------------------------------------
