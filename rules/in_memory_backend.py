@@ -18,7 +18,7 @@ from statelint.config_values import (
     overrides,
 )
 from statelint.knowledge import load_table, matches
-from statelint.model import Access, Binding, Finding, Location, ModuleFacts, Span, Value
+from statelint.model import Access, Binding, Finding, Function, Location, ModuleFacts, Span, Value
 from statelint.project import Project, Reach
 from statelint.rule import Example, Rule
 from statelint.state import Site, name_list, reach_names, site_finding
@@ -248,6 +248,7 @@ def product(product_id):
         found += _from_settings(project, settings)
         found += _from_constructors(project, settings)
         found += _from_django(project, settings)
+        found += _session_interfaces(project, found)
         seen: set[tuple[str, int, str]] = set()
         for backend in found:
             key = (backend.path, backend.span.line, backend.symbol)
@@ -614,9 +615,14 @@ def _constructor_storage(project: Project, value: Value, spec: dict[str, Any],
 
 
 def _settings_modules(project: Project) -> list[ModuleFacts]:
+    """Django settings modules: those that set a marker setting, and those that import
+    one with ``*`` (``from .base import *`` in ``production.py``)."""
     markers = set(backends()["django"]["settings_markers"])
+    marked = {facts.module for facts in project.modules.values()
+              if markers & {b.name for b in facts.bindings}}
     return [facts for facts in project.modules.values()
-            if not _module_skipped(facts) and markers & {b.name for b in facts.bindings}]
+            if not _module_skipped(facts) and (facts.module in marked or any(
+                item.local == "*" and item.module in marked for item in facts.imports))]
 
 
 def _from_django(project: Project, settings: list[Setting]) -> list[Backend]:
@@ -804,6 +810,71 @@ def _has_file_fields(project: Project, table: dict[str, Any]) -> bool:
         for attribute in cls.attributes)
 
 
+def _session_interfaces(project: Project, found: list[Backend]) -> list[Backend]:
+    """Server-side sessions a project's own session interface keeps in a cache found
+    above: ``app.session_interface = CacheSessions()`` whose methods call ``cache.get``."""
+    table = backends()["session_interface"]
+    caches = [(backend, objects) for backend in found
+              if backend.purpose == "cache" and backend.objects
+              and (objects := _object_symbols(project, backend) - set(backend.binding_symbols))]
+    sessions: list[Backend] = []
+    if not caches:
+        return sessions
+    for facts, fn, access, value in _attribute_writes(project, table["attribute"]):
+        class_id = project.instance_class(value)
+        if class_id is None or not any(matches(base, table["bases"])
+                                       for base in project.external_bases(class_id)):
+            continue
+        cls = project.classes[class_id][1]
+        for cache, objects in caches:
+            if not _class_uses(project, class_id, objects):
+                continue
+            backend = Backend(
+                symbol=f"{class_id.replace(':', '.')}", path=facts.path, span=access.span,
+                library=f"`{cls.name}` (sessions kept in the {cache.library} cache)",
+                purpose="sessions", value=cache.value, fix=table["fix"],
+                fallback=cache.fallback, unless=cache.unless, on_disk=cache.on_disk,
+                function_id=f"{facts.module}:{fn.qualname}" if fn is not None else "",
+                frameworks=tuple(table["frameworks"]))
+            backend.handlers = _affected(project, backend)
+            sessions.append(backend)
+            break
+    return sessions
+
+
+def _attribute_writes(project: Project, name: str
+                      ) -> Iterable[tuple[ModuleFacts, Function | None, Access, Value]]:
+    """Every write of ``<object>.<name> = value`` outside tests, with the value."""
+    for facts in project.modules.values():
+        if _module_skipped(facts):
+            continue
+        for statement in facts.statements:
+            access = statement.access
+            if access is not None and statement.value is not None and access.op == "setattr" \
+                    and access.ref.rsplit(".", 1)[-1] == name:
+                yield facts, None, access, statement.value
+        for fn in facts.functions:
+            for access in fn.accesses:
+                if access.op == "setattr" and access.ref.rsplit(".", 1)[-1] == name:
+                    value = fn.written_value(access)
+                    if value is not None and value.kind == "call":
+                        yield facts, fn, access, value
+
+
+def _class_uses(project: Project, class_id: str, objects: set[str]) -> bool:
+    """Whether a method of the class (or of a class it builds its sessions with) uses one
+    of the objects."""
+    for function_id, (_, fn) in project.functions.items():
+        if project.class_of(function_id) != class_id:
+            continue
+        if any(access.head == "global" and _names_object(project, access.ref, objects, ())
+               for access in fn.accesses) or any(
+                call.head == "global" and _names_object(project, call.target, objects, ())
+                for call in fn.calls):
+            return True
+    return False
+
+
 def _view_throttles(project: Project, backend: str, table: dict[str, Any]) -> list[Backend]:
     found: list[Backend] = []
     for class_id, (facts, cls) in project.classes.items():
@@ -857,8 +928,8 @@ def _first_cache_use(project: Project, uses: tuple[str, ...]) -> tuple[str, Span
 # ---------------------------------------------------------------------------
 
 
-def _affected(project: Project, backend: Backend) -> list[Reach]:
-    """The handlers that use the backend's object, decorators or API."""
+def _object_symbols(project: Project, backend: Backend) -> set[str]:
+    """The module-level names bound to the backend's library objects."""
     objects = set(backend.binding_symbols)
     if backend.objects:
         for facts in project.modules.values():
@@ -866,6 +937,12 @@ def _affected(project: Project, backend: Backend) -> list[Reach]:
                 if binding.value.kind == "call" and binding.value.target and _makes(
                         project, binding.value, backend.objects):
                     objects.add(f"{facts.module}.{binding.name}")
+    return objects
+
+
+def _affected(project: Project, backend: Backend) -> list[Reach]:
+    """The handlers that use the backend's object, decorators or API."""
+    objects = _object_symbols(project, backend)
     frameworks = set(backend.frameworks)
     found: list[Reach] = []
     for reach in project.reaches:
