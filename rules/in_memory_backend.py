@@ -111,7 +111,18 @@ or on its local disk:
   `LocMemCache` when no settings module defines `CACHES` but handlers use
   `django.core.cache`; `SESSION_ENGINE` `cache`/`cached_db` on such a cache, or
   `file`; DRF throttles (`DEFAULT_THROTTLE_CLASSES`, `throttle_classes`) on
-  such a default cache; Channels `CHANNEL_LAYERS` on `InMemoryChannelLayer`;
+  such a default cache (the `REST_FRAMEWORK` default is reported where that
+  cache is configured); Channels `CHANNEL_LAYERS` on `InMemoryChannelLayer`;
+* libraries that count in such a cache: django-axes `AXES_HANDLER =
+  "axes.handlers.cache.AxesCacheHandler"` (on the `AXES_CACHE` alias) and
+  django-allauth's rate limits (`ACCOUNT_RATE_LIMITS`, on by default once
+  `allauth.account` is installed, off only with `False`);
+* Django media on the local disk: `STORAGES["default"]` or
+  `DEFAULT_FILE_STORAGE` on `FileSystemStorage`, when the project's models
+  have `FileField`/`ImageField` fields that requests fill;
+* a project's own Flask session interface (`app.session_interface =
+  CacheSessions()`, a `SessionInterface` subclass) whose methods use a
+  Flask-Caching cache found above: the sessions live in that cache;
 * Flask-Session `SESSION_TYPE = "filesystem"`;
 * flask-limiter and slowapi `Limiter(...)` with `storage_uri="memory://"` or no
   storage at all, `limits` `MemoryStorage`;
@@ -122,10 +133,17 @@ or on its local disk:
 A value read from the environment with an in-memory fallback
 (`os.environ.get("CACHE_TYPE", "SimpleCache")`, `os.getenv("X") or
 "memory://"`) is reported too: a deployment that forgets the variable runs
-with the fallback. Configuration in test or development modules and classes
-(`settings/test.py`, `DevelopmentConfig`) and conditional assignments are not
-reported; neither is a limiter whose storage may come from configuration that
-cannot be read statically (`from_envvar`, `from_pyfile`).
+with the fallback. So is a setting chosen by an `if`/`else` at module or class
+level (`if REDIS_URL: CACHE_TYPE = "RedisCache" else: CACHE_TYPE =
+"FileSystemCache"`): the branch reported is the one in force when nothing is
+configured, that is when the values the test reads (environment variables,
+configuration files) are not set; a test on a value with a shared default
+(`os.environ.get("REDIS_URL", "redis://cache:6379")`) selects the other
+branch. A base settings module's value that the deployed module replaces after
+`from .base import *` is not reported. Configuration in test or development
+modules and classes (`settings/test.py`, `DevelopmentConfig`) is not reported;
+neither is a limiter whose storage may come from configuration that cannot be
+read statically (`from_envvar`, `from_pyfile`).
 
 The handlers listed are the ones that depend on the backend: those that use
 the cache object or its decorators, every handler for a session engine, the
@@ -196,6 +214,44 @@ def product(product_id):
 @limiter.limit("5/minute")
 def login():
     return jsonify(user=request.form["user"])
+''',
+            },
+        ),
+        Example(
+            kind="stateful",
+            findings=(
+                ("blog/config.py", 10, "when `REDIS_URL` is not set, Flask-Caching falls back to"),
+            ),
+            title="a config class that picks the cache from another setting",
+            handlers=("post",),
+            files={
+                "blog/__init__.py": "",
+                "blog/config.py": '''
+import os
+
+
+class Config:
+    REDIS_URL = os.environ.get("REDIS_URL")
+    if REDIS_URL:
+        CACHE_TYPE = "RedisCache"
+        CACHE_REDIS_URL = REDIS_URL
+    else:
+        CACHE_TYPE = "FileSystemCache"
+        CACHE_DIR = "/tmp/blog-cache"
+''',
+                "blog/app.py": '''
+from flask import Flask, jsonify
+from flask_caching import Cache
+
+app = Flask(__name__)
+app.config.from_object("blog.config.Config")
+cache = Cache(app)
+
+
+@app.get("/posts/<int:post_id>")
+@cache.cached(timeout=120)
+def post(post_id):
+    return jsonify(id=post_id)
 ''',
             },
         ),
