@@ -11,7 +11,9 @@ from functools import lru_cache
 from typing import Any
 
 from statelint.config_values import (
+    Default,
     call_target,
+    conditional,
     config_table,
     default_assignment,
     in_effect,
@@ -429,8 +431,10 @@ def _settings(project: Project) -> Iterable[Setting]:
 def _assigned(project: Project, binding: Binding, path: str, symbol: str,
               class_id: str) -> Iterable[Setting]:
     """The value a module or class-level name holds when nothing is configured."""
-    chosen = default_assignment(project, binding, class_id)
-    if chosen is not None:
+    if conditional(binding):
+        chosen = default_assignment(project, binding, class_id)
+        if chosen is None:
+            return  # set only when something is configured
         value, span, unless = chosen.value, chosen.span, chosen.unless
     elif binding.assignments > 1 and not class_id:
         return  # assigned several times without conditions: which one wins is not known
@@ -698,9 +702,11 @@ def _from_django(project: Project, settings: list[Setting]) -> list[Backend]:
         defines_caches = True
         if _module_skipped(facts) or "CACHES" in replaced.get(facts.module, ()):
             continue
-        chosen = default_assignment(project, binding)
-        value, span = (chosen.value, chosen.span) if chosen is not None else (
-            binding.value, binding.span)
+        chosen = default_assignment(project, binding) if conditional(binding) else Default(
+            binding.span, binding.value)
+        if chosen is None:
+            continue
+        value, span = chosen.value, chosen.span
         for key, item in value.items if value.kind == "dict" else ():
             if key is None or not isinstance(key.literal, str) or item.kind != "dict":
                 continue
@@ -776,9 +782,9 @@ def _effective(project: Project, facts: ModuleFacts, name: str,
     binding = facts.binding(name)
     if binding is None or name in replaced.get(facts.module, ()):
         return None
-    chosen = default_assignment(project, binding)
-    if chosen is not None:
-        return chosen.value, chosen.span, chosen.unless
+    if conditional(binding):
+        chosen = default_assignment(project, binding)
+        return (chosen.value, chosen.span, chosen.unless) if chosen is not None else None
     return (binding.value, binding.span, "") if binding.assignments == 1 else None
 
 

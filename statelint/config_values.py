@@ -390,14 +390,13 @@ def default_assignment(project: Project, binding: Binding, class_id: str = "") -
     take is true (a literal, or an environment read with a non-empty default): the
     ``else`` of ``if REDIS_URL:`` runs when ``REDIS_URL`` comes from the environment
     or a configuration file, not when it defaults to ``"redis://cache:6379"``.  The
-    last assignment whose conditions all hold wins.  ``None`` for a name assigned
-    without conditions (the caller judges it as it is) or never in force by default.
+    last assignment whose conditions all hold wins.  ``None`` when none is in force by
+    default; a name assigned without conditions (``conditional`` is false) is the
+    caller's to judge as it is.
     """
     assignments = [(binding.span, binding.value, binding.guards)]
     assignments += [(span, value, guards) for (span, value), guards
                     in zip(binding.alternatives, binding.alternative_guards)]
-    if not any(guards for _, _, guards in assignments):
-        return None
     found: Default | None = None
     for span, value, guards in assignments:
         if all(_taken_by_default(project, guard, class_id) for guard in guards):
@@ -405,6 +404,11 @@ def default_assignment(project: Project, binding: Binding, class_id: str = "") -
                            if not guard.holds or guard.equals is not None), "")
             found = Default(span, value, unless)
     return found
+
+
+def conditional(binding: Binding) -> bool:
+    """Whether any assignment of a module or class-level name sits under an ``if``."""
+    return bool(binding.guards) or any(binding.alternative_guards)
 
 
 def _taken_by_default(project: Project, guard: Guard, class_id: str) -> bool:

@@ -407,3 +407,33 @@ def test_allauth_rate_limits_switched_off_and_unset(scan_files):
     allauth = found["config.settings.base.ACCOUNT_RATE_LIMITS"]
     assert (allauth.path, allauth.line) == ("config/settings/base.py", 1)
     assert "`allauth.account defaults on LocMemCache`" in allauth.message
+
+
+def test_an_in_process_cache_chosen_only_when_a_variable_is_set_is_not_the_default(scan_files):
+    result = scan_files({
+        "notes/__init__.py": "",
+        "notes/settings.py": '''
+            import os
+
+            CACHE_TYPE = "RedisCache"
+            CACHE_REDIS_URL = os.environ["REDIS_URL"]
+            if os.environ.get("NOTES_SINGLE_PROCESS"):
+                CACHE_TYPE = "SimpleCache"
+            ''',
+        "notes/app.py": '''
+            from flask import Flask, jsonify
+            from flask_caching import Cache
+
+            app = Flask(__name__)
+            app.config.from_object("notes.settings")
+            cache = Cache(app)
+
+
+            @app.get("/notes")
+            @cache.cached(timeout=60)
+            def notes():
+                return jsonify([])
+            ''',
+    })
+    assert sl301(result) == {}
+    assert "notes" in handler_names(result)
