@@ -396,7 +396,7 @@ def default_assignment(project: Project, binding: Binding, class_id: str = "") -
     """
     assignments = [(binding.span, binding.value, binding.guards)]
     assignments += [(span, value, guards) for (span, value), guards
-                    in zip(binding.alternatives, binding.alternative_guards)]
+                    in zip(binding.alternatives, binding.alternative_guards, strict=False)]
     found: Default | None = None
     for span, value, guards in assignments:
         if all(_taken_by_default(project, guard, class_id) for guard in guards):

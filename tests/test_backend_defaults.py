@@ -164,6 +164,22 @@ def test_an_environment_variable_without_default_selects_the_fallback(scan_files
     assert cache.line == 22 and "when `REDIS_URL` is not set" in cache.message
 
 
+NOTES_APP = '''
+    from flask import Flask, jsonify
+    from flask_caching import Cache
+
+    app = Flask(__name__)
+    app.config.from_object("notes.settings")
+    cache = Cache(app)
+
+
+    @app.get("/notes")
+    @cache.cached(timeout=60)
+    def notes():
+        return jsonify([])
+    '''
+
+
 def test_a_module_level_else_branch_and_an_elif(scan_files):
     result = scan_files({
         "notes/__init__.py": "",
@@ -178,20 +194,7 @@ def test_a_module_level_else_branch_and_an_elif(scan_files):
             else:
                 CACHE_TYPE = "SimpleCache"
             ''',
-        "notes/app.py": '''
-            from flask import Flask, jsonify
-            from flask_caching import Cache
-
-            app = Flask(__name__)
-            app.config.from_object("notes.settings")
-            cache = Cache(app)
-
-
-            @app.get("/notes")
-            @cache.cached(timeout=60)
-            def notes():
-                return jsonify([])
-            ''',
+        "notes/app.py": NOTES_APP,
     })
     [cache] = sl301(result).values()
     assert (cache.path, cache.line) == ("notes/settings.py", 9)
@@ -420,20 +423,7 @@ def test_an_in_process_cache_chosen_only_when_a_variable_is_set_is_not_the_defau
             if os.environ.get("NOTES_SINGLE_PROCESS"):
                 CACHE_TYPE = "SimpleCache"
             ''',
-        "notes/app.py": '''
-            from flask import Flask, jsonify
-            from flask_caching import Cache
-
-            app = Flask(__name__)
-            app.config.from_object("notes.settings")
-            cache = Cache(app)
-
-
-            @app.get("/notes")
-            @cache.cached(timeout=60)
-            def notes():
-                return jsonify([])
-            ''',
+        "notes/app.py": NOTES_APP,
     })
     assert sl301(result) == {}
     assert "notes" in handler_names(result)
