@@ -10,17 +10,23 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from statelint.config_values import in_effect
+from statelint.config_values import (
+    Default,
+    call_target,
+    conditional,
+    config_table,
+    default_assignment,
+    in_effect,
+    overrides,
+)
 from statelint.knowledge import load_table, matches
-from statelint.model import Access, Finding, Location, ModuleFacts, Span, Value
+from statelint.model import Access, Binding, Finding, Function, Location, ModuleFacts, Span, Value
 from statelint.project import Project, Reach
 from statelint.rule import Example, Rule
 from statelint.state import Site, handler_reaches, name_list, reach_names, site_finding
 
 #: Purposes whose in-process backend makes requests depend on earlier requests.
 ERROR_PURPOSES = frozenset({"sessions", "limiter", "throttle", "channels"})
-#: Functions that read an environment variable: (name argument, default argument).
-ENV_READERS = ("os.environ.get", "os.getenv", "os.environ.setdefault")
 #: Calls that load configuration we cannot see (a file or the environment).
 OPAQUE_CONFIG = ("from_envvar", "from_pyfile", "from_prefixed_env", "from_file")
 #: Words in a module path or class name that mark development or test configuration.
@@ -30,6 +36,7 @@ NON_PRODUCTION = re.compile(r"(^|[._])(tests?|testing|conftest|dev|development|l
 
 PURPOSE_WORDS = {
     "cache": "cache",
+    "files": "uploaded files",
     "sessions": "session store",
     "limiter": "rate-limit counters",
     "throttle": "throttle counters",
@@ -54,6 +61,7 @@ class Setting:
     symbol: str
     within: str  # the top-level setting or keyword it sits in ("" at the top)
     function_id: str = ""
+    unless: str = ""  # what selects this value by not being set (the ``if`` it sits under)
 
 
 @dataclass
@@ -68,6 +76,7 @@ class Backend:
     value: str
     fix: str
     fallback: str = ""  # the environment variable whose absence selects it
+    unless: str = ""  # the setting whose absence selects it (the ``if`` it is assigned under)
     on_disk: bool = False
     function_id: str = ""
     objects: tuple[str, ...] = ()
@@ -75,6 +84,7 @@ class Backend:
     frameworks: tuple[str, ...] = ()
     handlers: list[Reach] = field(default_factory=list)
     binding_symbols: tuple[str, ...] = ()
+    via: tuple[str, Span] | None = None  # the setting that uses the backend, when elsewhere
 
 
 class InMemoryBackend(Rule):
@@ -103,7 +113,18 @@ or on its local disk:
   `LocMemCache` when no settings module defines `CACHES` but handlers use
   `django.core.cache`; `SESSION_ENGINE` `cache`/`cached_db` on such a cache, or
   `file`; DRF throttles (`DEFAULT_THROTTLE_CLASSES`, `throttle_classes`) on
-  such a default cache; Channels `CHANNEL_LAYERS` on `InMemoryChannelLayer`;
+  such a default cache (the `REST_FRAMEWORK` default is reported where that
+  cache is configured); Channels `CHANNEL_LAYERS` on `InMemoryChannelLayer`;
+* libraries that count in such a cache: django-axes `AXES_HANDLER =
+  "axes.handlers.cache.AxesCacheHandler"` (on the `AXES_CACHE` alias) and
+  django-allauth's rate limits (`ACCOUNT_RATE_LIMITS`, on by default once
+  `allauth.account` is installed, off only with `False`);
+* Django media on the local disk: `STORAGES["default"]` or
+  `DEFAULT_FILE_STORAGE` on `FileSystemStorage`, when the project's models
+  have `FileField`/`ImageField` fields that requests fill;
+* a project's own Flask session interface (`app.session_interface =
+  CacheSessions()`, a `SessionInterface` subclass) whose methods use a
+  Flask-Caching cache found above: the sessions live in that cache;
 * Flask-Session `SESSION_TYPE = "filesystem"`;
 * flask-limiter and slowapi `Limiter(...)` with `storage_uri="memory://"` or no
   storage at all, `limits` `MemoryStorage`;
@@ -114,10 +135,17 @@ or on its local disk:
 A value read from the environment with an in-memory fallback
 (`os.environ.get("CACHE_TYPE", "SimpleCache")`, `os.getenv("X") or
 "memory://"`) is reported too: a deployment that forgets the variable runs
-with the fallback. Configuration in test or development modules and classes
-(`settings/test.py`, `DevelopmentConfig`) and conditional assignments are not
-reported; neither is a limiter whose storage may come from configuration that
-cannot be read statically (`from_envvar`, `from_pyfile`).
+with the fallback. So is a setting chosen by an `if`/`else` at module or class
+level (`if REDIS_URL: CACHE_TYPE = "RedisCache" else: CACHE_TYPE =
+"FileSystemCache"`): the branch reported is the one in force when nothing is
+configured, that is when the values the test reads (environment variables,
+configuration files) are not set; a test on a value with a shared default
+(`os.environ.get("REDIS_URL", "redis://cache:6379")`) selects the other
+branch. A base settings module's value that the deployed module replaces after
+`from .base import *` is not reported. Configuration in test or development
+modules and classes (`settings/test.py`, `DevelopmentConfig`) is not reported;
+neither is a limiter whose storage may come from configuration that cannot be
+read statically (`from_envvar`, `from_pyfile`).
 
 The handlers listed are the ones that depend on the backend: those that use
 the cache object or its decorators, every handler for a session engine, the
@@ -192,6 +220,44 @@ def login():
             },
         ),
         Example(
+            kind="stateful",
+            findings=(
+                ("blog/config.py", 10, "when `REDIS_URL` is not set, Flask-Caching falls back to"),
+            ),
+            title="a config class that picks the cache from another setting",
+            handlers=("post",),
+            files={
+                "blog/__init__.py": "",
+                "blog/config.py": '''
+import os
+
+
+class Config:
+    REDIS_URL = os.environ.get("REDIS_URL")
+    if REDIS_URL:
+        CACHE_TYPE = "RedisCache"
+        CACHE_REDIS_URL = REDIS_URL
+    else:
+        CACHE_TYPE = "FileSystemCache"
+        CACHE_DIR = "/tmp/blog-cache"
+''',
+                "blog/app.py": '''
+from flask import Flask, jsonify
+from flask_caching import Cache
+
+app = Flask(__name__)
+app.config.from_object("blog.config.Config")
+cache = Cache(app)
+
+
+@app.get("/posts/<int:post_id>")
+@cache.cached(timeout=120)
+def post(post_id):
+    return jsonify(id=post_id)
+''',
+            },
+        ),
+        Example(
             kind="self-contained",
             title="the same extensions on Redis, with an in-memory cache only in tests",
             files={
@@ -240,6 +306,7 @@ def product(product_id):
         found += _from_settings(project, settings)
         found += _from_constructors(project, settings)
         found += _from_django(project, settings)
+        found += _session_interfaces(project, found)
         seen: set[tuple[str, int, str]] = set()
         for backend in found:
             key = (backend.path, backend.span.line, backend.symbol)
@@ -253,8 +320,9 @@ def product(product_id):
         what = PURPOSE_WORDS.get(backend.purpose, backend.purpose)
         where = "on this machine's disk" if backend.on_disk else "in each worker process's memory"
         handlers = reach_names(backend.handlers)
-        if backend.fallback:
-            opening = (f"when `{backend.fallback}` is not set, {backend.library} falls back to "
+        if backend.fallback or backend.unless:
+            opening = (f"when `{backend.fallback or backend.unless}` is not set, "
+                       f"{backend.library} falls back to "
                        f"`{backend.value}` for its {what}, which keeps the data {where}")
         else:
             opening = (f"{backend.library} is configured with `{backend.value}` for its {what}, "
@@ -268,10 +336,18 @@ def product(product_id):
             "throttle": "so each worker and replica counts separately and a client gets the limit "
                         "once per process",
             "channels": "so a message sent to a group never reaches consumers in other processes",
+            "files": "so a file uploaded through one replica is missing on the others and is "
+                     "lost with its container",
         }.get(backend.purpose, "so each process holds different data")
         message = f"{opening}, {consequence}"
         if handlers:
             message += f" (used by {name_list(handlers)})"
+        related: list[Location] = []
+        if backend.via is not None:
+            path, span = backend.via
+            setting = backend.symbol.rsplit(".", 1)[-1]
+            message += f"; `{setting}` is set at {path}:{span.line}"
+            related.append(Location(path, span.line, span.column, f"{setting} uses this cache"))
         sites = [Site(backend.path, backend.span, backend.function_id, None,
                       f"{backend.library} {what}: {backend.value}")]
         for reach in backend.handlers:
@@ -285,7 +361,7 @@ def product(product_id):
             message=message,
             suggestion=_suggestion(backend),
             final_message=f"{backend.library} {what}: `{backend.value}`",
-            severity=severity, how="config", primary=primary,
+            severity=severity, how="config", primary=primary, related=related,
             readers=sites[1:],
         )
         return finding
@@ -310,25 +386,22 @@ def _module_skipped(facts: ModuleFacts) -> bool:
 
 def _settings(project: Project) -> Iterable[Setting]:
     """Every configuration value the project sets, outside test and development code."""
+    replaced = overrides(project)
     for facts in project.modules.values():
         if _module_skipped(facts):
             continue
         for binding in facts.bindings:
-            if binding.assignments > 1:
-                continue  # assigned in several branches: which one wins is not known
+            if binding.name in replaced.get(facts.module, ()):
+                continue  # a base settings module's value the deployed module replaces
             symbol = f"{facts.module}.{binding.name}"
-            yield Setting(binding.name, binding.value, facts.path, binding.span, symbol, "")
-            yield from _dict_items(binding.value, facts.path, binding.span, symbol, binding.name)
+            yield from _assigned(project, binding, facts.path, symbol, "")
         for cls in facts.classes:
             class_id = f"{facts.module}:{cls.name}"
             for attribute in cls.attributes:
                 if not _class_value_effective(project, class_id, attribute.name):
                     continue
                 symbol = f"{facts.module}.{cls.name}.{attribute.name}"
-                yield Setting(attribute.name, attribute.value, facts.path, attribute.span,
-                              symbol, "")
-                yield from _dict_items(attribute.value, facts.path, attribute.span, symbol,
-                                       attribute.name)
+                yield from _assigned(project, attribute, facts.path, symbol, class_id)
         for statement in facts.statements:
             if statement.in_main_guard:
                 continue
@@ -353,6 +426,24 @@ def _settings(project: Project) -> Iterable[Setting]:
                                   f"{access.ref}[{access.key}]", "", function_id)
             for call in fn.calls:
                 yield from _call_settings(call.value, facts, call.span, "", function_id)
+
+
+def _assigned(project: Project, binding: Binding, path: str, symbol: str,
+              class_id: str) -> Iterable[Setting]:
+    """The value a module or class-level name holds when nothing is configured."""
+    if conditional(binding):
+        chosen = default_assignment(project, binding, class_id)
+        if chosen is None:
+            return  # set only when something is configured
+        value, span, unless = chosen.value, chosen.span, chosen.unless
+    elif binding.assignments > 1 and not class_id:
+        return  # assigned several times without conditions: which one wins is not known
+    else:
+        value, span, unless = binding.value, binding.span, ""
+    yield Setting(binding.name, value, path, span, symbol, "", unless=unless)
+    for item in _dict_items(value, path, span, symbol, binding.name):
+        item.unless = unless
+        yield item
 
 
 def _is_config_item(access: Access) -> bool:
@@ -419,7 +510,7 @@ def _string_candidates(project: Project, value: Value, depth: int = 0) -> list[t
             return [(symbol.key, "")]
         return []
     if value.kind == "call" and value.target:
-        if matches(project.qualify(value.target), ENV_READERS):
+        if _env_read(project, value):
             name = value.arg(0, "key")
             default = value.arg(1, "default")
             variable = name.literal if name is not None and isinstance(name.literal, str) else "?"
@@ -430,7 +521,7 @@ def _string_candidates(project: Project, value: Value, depth: int = 0) -> list[t
     if value.kind == "boolop" and len(value.args) == 2:
         left, right = value.args
         variable = ""
-        if left.kind == "call" and matches(project.qualify(left.target), ENV_READERS):
+        if left.kind == "call" and _env_read(project, left):
             name = left.arg(0, "key")
             variable = name.literal if name is not None and isinstance(name.literal, str) else "?"
         found = _string_candidates(project, left, depth + 1)
@@ -438,6 +529,10 @@ def _string_candidates(project: Project, value: Value, depth: int = 0) -> list[t
                   for text, note in _string_candidates(project, right, depth + 1)]
         return found
     return []
+
+
+def _env_read(project: Project, value: Value) -> bool:
+    return matches(call_target(project, value.target), config_table()["env_readers"])
 
 
 def _matches_value(text: str, patterns: Iterable[str]) -> bool:
@@ -469,7 +564,7 @@ def _from_settings(project: Project, settings: list[Setting]) -> list[Backend]:
                 backend = Backend(
                     symbol=setting.symbol, path=setting.path, span=setting.span,
                     library=spec["library"], purpose=spec["purpose"], value=text,
-                    fix=spec["fix"], fallback=fallback, on_disk=on_disk,
+                    fix=spec["fix"], fallback=fallback, unless=setting.unless, on_disk=on_disk,
                     function_id=setting.function_id,
                     objects=tuple(spec.get("objects", ())), uses=tuple(spec.get("uses", ())),
                     frameworks=tuple(spec.get("frameworks", ())),
@@ -580,9 +675,14 @@ def _constructor_storage(project: Project, value: Value, spec: dict[str, Any],
 
 
 def _settings_modules(project: Project) -> list[ModuleFacts]:
+    """Django settings modules: those that set a marker setting, and those that import
+    one with ``*`` (``from .base import *`` in ``production.py``)."""
     markers = set(backends()["django"]["settings_markers"])
+    marked = {facts.module for facts in project.modules.values()
+              if markers & {b.name for b in facts.bindings}}
     return [facts for facts in project.modules.values()
-            if not _module_skipped(facts) and markers & {b.name for b in facts.bindings}]
+            if not _module_skipped(facts) and (facts.module in marked or any(
+                item.local == "*" and item.module in marked for item in facts.imports))]
 
 
 def _from_django(project: Project, settings: list[Setting]) -> list[Backend]:
@@ -591,16 +691,23 @@ def _from_django(project: Project, settings: list[Setting]) -> list[Backend]:
     if not modules:
         return []
     cache_spec = next(spec for spec in backends()["setting"] if spec.get("within") == "CACHES")
+    replaced = overrides(project)
     local_aliases: dict[str, tuple[str, bool]] = {}  # alias -> (backend, on disk)
+    defined_at: dict[str, tuple[str, Span]] = {}  # alias -> where CACHES defines it
     defines_caches = False
     for facts in project.modules.values():
         binding = facts.binding("CACHES")
         if binding is None:
             continue
         defines_caches = True
-        if _module_skipped(facts) or binding.value.kind != "dict":
+        if _module_skipped(facts) or "CACHES" in replaced.get(facts.module, ()):
             continue
-        for key, item in binding.value.items:
+        chosen = default_assignment(project, binding) if conditional(binding) else Default(
+            binding.span, binding.value)
+        if chosen is None:
+            continue
+        value, span = chosen.value, chosen.span
+        for key, item in value.items if value.kind == "dict" else ():
             if key is None or not isinstance(key.literal, str) or item.kind != "dict":
                 continue
             for inner_key, inner in item.items:
@@ -610,6 +717,7 @@ def _from_django(project: Project, settings: list[Setting]) -> list[Backend]:
                     on_disk = _matches_value(text, cache_spec.get("on_disk", ()))
                     if on_disk or _matches_value(text, cache_spec.get("in_process", ())):
                         local_aliases[key.literal] = (text, on_disk)
+                        defined_at[key.literal] = (facts.path, span)
     found: list[Backend] = []
     if not defines_caches:
         local_aliases["default"] = (table["default_cache"], False)
@@ -650,15 +758,183 @@ def _from_django(project: Project, settings: list[Setting]) -> list[Backend]:
         if framework is not None and "default" in local_aliases and framework.value.kind == "dict":
             for key, item in framework.value.items:
                 if key is not None and key.literal == "DEFAULT_THROTTLE_CLASSES" and item.items:
+                    # The throttles are a user of the default cache: the finding goes where
+                    # that cache is configured, which is what to change.
+                    path, span = defined_at.get("default", (facts.path, framework.span))
                     found.append(Backend(
-                        symbol=f"{facts.module}.REST_FRAMEWORK", path=facts.path,
-                        span=framework.span, library="Django REST framework", purpose="throttle",
-                        value=f"throttling on {local_aliases['default'][0].rsplit('.', 1)[-1]}",
-                        fix=table["throttle_fix"],
+                        symbol=f"{facts.module}.REST_FRAMEWORK", path=path, span=span,
+                        library="Django REST framework", purpose="throttle",
+                        value=("DEFAULT_THROTTLE_CLASSES on "
+                               f"{local_aliases['default'][0].rsplit('.', 1)[-1]}"),
+                        fix=table["throttle_fix"], via=(facts.path, framework.span),
                         handlers=[r for r in django_reaches if _is_drf(project, r)]))
+        found += _cache_users(project, facts, modules, local_aliases, replaced)
+        found += _file_storage(project, facts, table, replaced)
     if "default" in local_aliases:
         found += _view_throttles(project, local_aliases["default"][0], table)
     return found
+
+
+def _effective(project: Project, facts: ModuleFacts, name: str,
+               replaced: dict[str, set[str]]) -> tuple[Value, Span, str] | None:
+    """A settings module's value of ``name`` when nothing is configured, unless another
+    settings module replaces it."""
+    binding = facts.binding(name)
+    if binding is None or name in replaced.get(facts.module, ()):
+        return None
+    if conditional(binding):
+        chosen = default_assignment(project, binding)
+        return (chosen.value, chosen.span, chosen.unless) if chosen is not None else None
+    return (binding.value, binding.span, "") if binding.assignments == 1 else None
+
+
+def _cache_users(project: Project, facts: ModuleFacts, modules: list[ModuleFacts],
+                 local_aliases: dict[str, tuple[str, bool]],
+                 replaced: dict[str, set[str]]) -> list[Backend]:
+    """Libraries whose settings make them keep counters in a cache alias held in process."""
+    found: list[Backend] = []
+    for spec in backends().get("cache_user", []):
+        alias = "default"
+        alias_setting = spec.get("alias_setting")
+        for module in modules if alias_setting else ():
+            named = _effective(project, module, alias_setting, replaced)
+            if named is not None and isinstance(named[0].literal, str):
+                alias = named[0].literal
+        if alias not in local_aliases:
+            continue
+        use = _cache_use(project, spec, facts, modules, replaced)
+        if use is None:
+            continue
+        span, text, fallback, unless = use
+        cache = local_aliases[alias][0].rsplit(".", 1)[-1]
+        backend = Backend(
+            symbol=f"{facts.module}.{spec['key']}", path=facts.path, span=span,
+            library=spec["library"], purpose=spec["purpose"], value=f"{text} on {cache}",
+            fix=spec["fix"], fallback=fallback, unless=unless, on_disk=local_aliases[alias][1],
+            uses=tuple(spec.get("uses", ())))
+        backend.handlers = _affected(project, backend)
+        found.append(backend)
+    return found
+
+
+def _cache_use(project: Project, spec: dict[str, Any], facts: ModuleFacts,
+               modules: list[ModuleFacts], replaced: dict[str, set[str]]
+               ) -> tuple[Span, str, str, str] | None:
+    """Where a settings module turns a cache-backed feature on, and how: (span, value,
+    environment variable whose absence selects it, setting whose absence does)."""
+    effective = _effective(project, facts, spec["key"], replaced)
+    if effective is None:
+        # set nowhere: on by default once the library's app is installed
+        installed = _effective(project, facts, "INSTALLED_APPS", replaced)
+        app = spec.get("installed_app")
+        if not app or installed is None or app not in installed[0].strings() or any(
+                module.binding(spec["key"]) is not None for module in modules):
+            return None
+        return installed[1], f"{app} defaults", "", ""
+    value, span, unless = effective
+    if value.kind == "literal" and value.literal in spec.get("off_values", ()):
+        return None
+    if not spec.get("cache_values"):
+        return span, spec["key"], "", unless
+    for candidate, variable in _string_candidates(project, value):
+        if _matches_value(candidate, spec["cache_values"]):
+            return span, candidate, variable, unless
+    return None
+
+
+def _file_storage(project: Project, facts: ModuleFacts, table: dict[str, Any],
+                  replaced: dict[str, set[str]]) -> list[Backend]:
+    """Uploaded files written to the local disk: the default storage is the file system
+    and the project's models have file fields a request can fill."""
+    found: list[Backend] = []
+    for name, path in table["storage_settings"]:
+        effective = _effective(project, facts, name, replaced)
+        if effective is None:
+            continue
+        value, span, unless = effective
+        for key in path:
+            value = next((item for item_key, item in value.items
+                          if item_key is not None and item_key.literal == key), Value("other"))
+        for text, variable in _string_candidates(project, value):
+            if _matches_value(text, table["local_storages"]) and _has_file_fields(project, table):
+                found.append(Backend(
+                    symbol=f"{facts.module}.{name}", path=facts.path, span=span,
+                    library="Django", purpose="files", value=text, fix=table["storage_fix"],
+                    fallback=variable, unless=unless, on_disk=True))
+                break
+    return found
+
+
+def _has_file_fields(project: Project, table: dict[str, Any]) -> bool:
+    return any(attribute.value.kind == "call" and attribute.value.target and matches(
+        project.qualify(attribute.value.target), table["file_fields"])
+        for facts, cls in project.classes.values() if not _module_skipped(facts)
+        for attribute in cls.attributes)
+
+
+def _session_interfaces(project: Project, found: list[Backend]) -> list[Backend]:
+    """Server-side sessions a project's own session interface keeps in a cache found
+    above: ``app.session_interface = CacheSessions()`` whose methods call ``cache.get``."""
+    table = backends()["session_interface"]
+    caches = [(backend, objects) for backend in found
+              if backend.purpose == "cache" and backend.objects
+              and (objects := _object_symbols(project, backend) - set(backend.binding_symbols))]
+    sessions: list[Backend] = []
+    if not caches:
+        return sessions
+    for facts, fn, access, value in _attribute_writes(project, table["attribute"]):
+        class_id = project.instance_class(value)
+        if class_id is None or not any(matches(base, table["bases"])
+                                       for base in project.external_bases(class_id)):
+            continue
+        cls = project.classes[class_id][1]
+        for cache, objects in caches:
+            if not _class_uses(project, class_id, objects):
+                continue
+            backend = Backend(
+                symbol=f"{class_id.replace(':', '.')}", path=facts.path, span=access.span,
+                library=f"`{cls.name}` (sessions kept in the {cache.library} cache)",
+                purpose="sessions", value=cache.value, fix=table["fix"],
+                fallback=cache.fallback, unless=cache.unless, on_disk=cache.on_disk,
+                function_id=f"{facts.module}:{fn.qualname}" if fn is not None else "",
+                frameworks=tuple(table["frameworks"]))
+            backend.handlers = _affected(project, backend)
+            sessions.append(backend)
+            break
+    return sessions
+
+
+def _attribute_writes(project: Project, name: str
+                      ) -> Iterable[tuple[ModuleFacts, Function | None, Access, Value]]:
+    """Every write of ``<object>.<name> = value`` outside tests, with the value."""
+    for facts in project.modules.values():
+        if _module_skipped(facts):
+            continue
+        for statement in facts.statements:
+            access = statement.access
+            if access is not None and statement.value is not None and access.op == "setattr" \
+                    and access.ref.rsplit(".", 1)[-1] == name:
+                yield facts, None, access, statement.value
+        for fn in facts.functions:
+            for access in fn.accesses:
+                if access.op == "setattr" and access.ref.rsplit(".", 1)[-1] == name:
+                    value = fn.written_value(access)
+                    if value is not None and value.kind == "call":
+                        yield facts, fn, access, value
+
+
+def _class_uses(project: Project, class_id: str, objects: set[str]) -> bool:
+    """Whether a method of the class (or of a class it builds its sessions with) uses one
+    of the objects."""
+    for function_id, (_, fn) in project.functions.items():
+        if project.class_of(function_id) != class_id:
+            continue
+        if any(access.head == "global" and _names_object(project, access.ref, objects, ())
+               for access in fn.accesses) or any(
+                call.head == "global" and _names_object(project, call.target, objects, ())
+                for call in fn.calls):
+            return True
+    return False
 
 
 def _view_throttles(project: Project, backend: str, table: dict[str, Any]) -> list[Backend]:
@@ -714,15 +990,21 @@ def _first_cache_use(project: Project, uses: tuple[str, ...]) -> tuple[str, Span
 # ---------------------------------------------------------------------------
 
 
-def _affected(project: Project, backend: Backend) -> list[Reach]:
-    """The handlers that use the backend's object, decorators or API."""
+def _object_symbols(project: Project, backend: Backend) -> set[str]:
+    """The module-level names bound to the backend's library objects."""
     objects = set(backend.binding_symbols)
     if backend.objects:
         for facts in project.modules.values():
             for binding in facts.bindings:
-                if binding.value.kind == "call" and binding.value.target and matches(
-                        project.qualify(binding.value.target), backend.objects):
+                if binding.value.kind == "call" and binding.value.target and _makes(
+                        project, binding.value, backend.objects):
                     objects.add(f"{facts.module}.{binding.name}")
+    return objects
+
+
+def _affected(project: Project, backend: Backend) -> list[Reach]:
+    """The handlers that use the backend's object, decorators or API."""
+    objects = _object_symbols(project, backend)
     frameworks = set(backend.frameworks)
     found: list[Reach] = []
     for reach in handler_reaches(project):
@@ -732,6 +1014,15 @@ def _affected(project: Project, backend: Backend) -> list[Reach]:
                                                                 backend.uses):
             found.append(reach)
     return found
+
+
+def _makes(project: Project, value: Value, objects: tuple[str, ...]) -> bool:
+    """Whether a call builds one of the library's objects, or a project subclass of one."""
+    if matches(project.qualify(value.target), objects):
+        return True
+    class_id = project.instance_class(value)
+    return class_id is not None and any(matches(base, objects)
+                                        for base in project.external_bases(class_id))
 
 
 def _reach_uses(project: Project, reach: Reach, objects: set[str], uses: tuple[str, ...]) -> bool:
@@ -769,10 +1060,15 @@ def _suggestion(backend: Backend) -> str:
         "limiter": "so the limit is counted once for the whole service",
         "throttle": "so the limit is counted once for the whole service",
         "channels": "so a message sent on one replica reaches consumers on the others",
+        "files": "so every replica serves the files any of them stored",
     }.get(backend.purpose, "so every process shares the data")
     text = backend.fix[0].upper() + backend.fix[1:]
     advice = f"{text}, {tail}."
-    if backend.fallback:
+    if backend.unless and not backend.fallback:
+        advice += (f" Or set `{backend.unless}` in every deployment, and make the configuration "
+                   "fail at start-up without it instead of falling back to a per-process or "
+                   "per-machine backend.")
+    elif backend.fallback:
         advice += (f" Read `{backend.fallback}` without an in-memory default, so a deployment "
                    "that forgets it fails at start-up instead of splitting the state per process.")
     return advice

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from statelint.knowledge import load_table, matches
-from statelint.model import Function, ModuleFacts, Span, Value
+from statelint.model import Binding, Function, Guard, ModuleFacts, Span, Value
 from statelint.project import Project
 
 MAX_DEPTH = 6
@@ -265,7 +265,7 @@ def sources(project: Project, value: Value, function_id: str = "", *, env: str =
         return again(value.args[0])
     if value.kind != "call" or not value.target:
         return [Source(value, env, helper)]
-    qualified = project.qualify(value.target.split("()", 1)[0])
+    qualified = call_target(project, value.target)
     if matches(qualified, table["env_readers"]):
         default = value.arg(1, "default")
         variable = _env_variable(project, value) or "?"
@@ -322,7 +322,7 @@ def _env_variable(project: Project, value: Value) -> str:
     """The variable an environment read names (``os.environ.get("KEY")`` → ``KEY``)."""
     if value.kind != "call" or not value.target:
         return ""
-    if not matches(project.qualify(value.target), config_table()["env_readers"]):
+    if not matches(call_target(project, value.target), config_table()["env_readers"]):
         return ""
     name = value.arg(0, "key")
     return name.literal if name is not None and isinstance(name.literal, str) else ""
@@ -348,3 +348,122 @@ def definition_of(project: Project, setting: Setting) -> tuple[str, Span] | None
         if owner is not None:
             return project.classes[owner[0]][0].path, owner[1].span
     return None
+
+
+def call_target(project: Project, target: str) -> str:
+    """A call's qualified target, with a module-level instance replaced by its class:
+    ``env.str`` after ``env = environ.Env()`` is ``environ.Env.str``."""
+    target = target.split("()", 1)[0]
+    receiver, _, method = target.rpartition(".")
+    if receiver:
+        symbol, rest = project.resolve(receiver)
+        binding = project.binding(symbol)
+        if binding is not None and not rest and binding.assignments == 1 \
+                and binding.value.kind == "call" and binding.value.target:
+            return f"{project.qualify(binding.value.target)}.{method}"
+    return project.qualify(target)
+
+
+# ---------------------------------------------------------------------------
+# Which of a setting's conditional assignments runs when nothing is configured
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Default:
+    """The assignment of a setting in force when nothing is configured.
+
+    ``unless`` names what selects it by its absence (the setting or environment
+    variable its ``if`` tests), empty when it is made unconditionally.
+    """
+
+    span: Span
+    value: Value
+    unless: str = ""
+
+
+def default_assignment(project: Project, binding: Binding, class_id: str = "") -> Default | None:
+    """Of a name assigned under import-time ``if`` statements, the assignment in force
+    when none of the settings or environment variables the tests read is set.
+
+    A test on a value is false when nothing is configured, unless every value it can
+    take is true (a literal, or an environment read with a non-empty default): the
+    ``else`` of ``if REDIS_URL:`` runs when ``REDIS_URL`` comes from the environment
+    or a configuration file, not when it defaults to ``"redis://cache:6379"``.  The
+    last assignment whose conditions all hold wins.  ``None`` when none is in force by
+    default; a name assigned without conditions (``conditional`` is false) is the
+    caller's to judge as it is.
+    """
+    assignments = [(binding.span, binding.value, binding.guards)]
+    assignments += [(span, value, guards) for (span, value), guards
+                    in zip(binding.alternatives, binding.alternative_guards, strict=False)]
+    found: Default | None = None
+    for span, value, guards in assignments:
+        if all(_taken_by_default(project, guard, class_id) for guard in guards):
+            unless = next((_tested_name(project, guard.subject) for guard in reversed(guards)
+                           if not guard.holds or guard.equals is not None), "")
+            found = Default(span, value, unless)
+    return found
+
+
+def conditional(binding: Binding) -> bool:
+    """Whether any assignment of a module or class-level name sits under an ``if``."""
+    return bool(binding.guards) or any(binding.alternative_guards)
+
+
+def _taken_by_default(project: Project, guard: Guard, class_id: str) -> bool:
+    values = _possible_values(project, guard.subject, class_id)
+    if guard.equals is not None:
+        same = bool(values) and all(value.kind == "literal" and value.literal == guard.equals.literal
+                                    for value in values)
+        return same == guard.holds
+    true = bool(values) and all(_true(value) for value in values)
+    return true == guard.holds
+
+
+def _possible_values(project: Project, subject: Value, class_id: str) -> list[Value]:
+    """Every leaf value a tested name can hold (a name of the class body first)."""
+    if class_id and subject.kind == "name" and "." not in subject.target:
+        owner = project.class_attribute(class_id, subject.target)
+        if owner is not None:
+            attribute = owner[1]
+            values = [attribute.value, *(value for _, value in attribute.alternatives)]
+            return [source.value for value in values for source in sources(project, value)]
+    if subject.kind == "call" and subject.target and matches(
+            call_target(project, subject.target), config_table()["env_readers"]) \
+            and subject.arg(1, "default") is None:
+        return []  # an environment variable without a default: unset
+    return [source.value for source in sources(project, subject)]
+
+
+def _true(value: Value) -> bool:
+    """Whether a leaf value is certainly true (a non-empty constant or container)."""
+    if value.kind == "literal":
+        return bool(value.literal)
+    if value.kind in ("dict", "list", "set", "tuple"):
+        return bool(value.items or value.args)
+    return value.kind == "fstring"
+
+
+def _tested_name(project: Project, subject: Value) -> str:
+    variable = _env_variable(project, subject)
+    if variable:
+        return variable
+    if subject.kind in ("name", "attribute") and subject.target:
+        return subject.target.rsplit(".", 1)[-1]
+    return ""
+
+
+def overrides(project: Project) -> dict[str, set[str]]:
+    """For each module another production module imports with ``*``, the names that
+    module sets again unconditionally: a base settings module's values the deployed
+    settings module replaces (``from .base import *`` then ``CACHES = {...}``)."""
+    found: dict[str, set[str]] = {}
+    for facts in project.modules.values():
+        if non_production_module(facts):
+            continue
+        for item in facts.imports:
+            if item.local == "*":
+                found.setdefault(item.module, set()).update(
+                    binding.name for binding in facts.bindings if not binding.guards)
+    return found

@@ -29,6 +29,7 @@ from statelint.model import (
     Call,
     ClassFacts,
     Function,
+    Guard,
     Import,
     ModuleFacts,
     Param,
@@ -202,6 +203,8 @@ class FactsCollector(cst.CSTVisitor):
         self.module_names = self._top_level_names(module_node)
         self._main_guard_depth = 0
         self._annotation_args: tuple[str, ...] = ()
+        # import-time ``if`` statements around the current statement, with their conditions
+        self._branches: list[tuple[cst.If, Guard]] = []
 
     # -- helpers -----------------------------------------------------------
 
@@ -463,24 +466,24 @@ class FactsCollector(cst.CSTVisitor):
     def _record_binding(self, name: str, node: cst.CSTNode, value: Value, annotation: str = "") -> None:
         existing = self.bindings.get(name)
         args = self._annotation_args if isinstance(node, cst.AnnAssign) else ()
-        if existing is None:
-            self.bindings[name] = Binding(name, self.span(node), value, annotation, 1, args)
-        else:
-            self.bindings[name] = Binding(
-                name, existing.span, existing.value, existing.annotation, existing.assignments + 1,
-                existing.annotation_args, (*existing.alternatives, (self.span(node), value)),
-            )
+        self.bindings[name] = self._bound(existing, name, node, value, annotation, args)
 
     def _record_class_attribute(self, name: str, node: cst.CSTNode, value: Value, annotation: str = "") -> None:
         scope = self.class_stack[-1]
         args = self._annotation_args if isinstance(node, cst.AnnAssign) else ()
         existing = scope.attributes.get(name)
+        scope.attributes[name] = self._bound(existing, name, node, value, annotation, args)
+
+    def _bound(self, existing: Binding | None, name: str, node: cst.CSTNode, value: Value,
+               annotation: str, args: tuple[str, ...]) -> Binding:
+        """A name's binding with one more import-time assignment, and its conditions."""
+        guards = tuple(guard for _, guard in self._branches)
         if existing is None:
-            scope.attributes[name] = Binding(name, self.span(node), value, annotation, 1, args)
-        else:
-            scope.attributes[name] = Binding(
-                name, existing.span, existing.value, existing.annotation, existing.assignments + 1,
-                existing.annotation_args, (*existing.alternatives, (self.span(node), value)))
+            return Binding(name, self.span(node), value, annotation, 1, args, guards=guards)
+        return Binding(
+            name, existing.span, existing.value, existing.annotation, existing.assignments + 1,
+            existing.annotation_args, (*existing.alternatives, (self.span(node), value)),
+            existing.guards, (*existing.alternative_guards, guards))
 
     def _record_access(self, target: cst.BaseExpression, op: str, node: cst.CSTNode, method: str = "",
                        key: str = "", value: cst.BaseExpression | None = None) -> None:
@@ -728,6 +731,35 @@ class FactsCollector(cst.CSTVisitor):
             scope.once_stack.append(bool(_setness_tested_names(node.test) & scope.globals_declared))
         elif _is_main_guard(node.test):
             self._main_guard_depth += 1
+        else:
+            self._enter_else(node)  # an ``elif``: the enclosing test is false here
+            self._branches.append((node, self._guard(node.test)))
+
+    def visit_Else(self, node: cst.Else) -> None:
+        if not self.scopes:
+            self._enter_else(node)
+
+    def _enter_else(self, node: cst.CSTNode) -> None:
+        if self._branches and self._branches[-1][0].orelse is node:
+            statement, guard = self._branches[-1]
+            self._branches[-1] = (statement, Guard(guard.subject, not guard.holds, guard.equals))
+
+    def _guard(self, test: cst.BaseExpression, holds: bool = True) -> Guard:
+        """The condition ``test`` states, with ``not`` and ``is (not) None`` unwrapped."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self._guard(test.expression, not holds)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            operator, right = target.operator, target.comparator
+            if isinstance(operator, (cst.Is, cst.IsNot)) and isinstance(right, cst.Name) \
+                    and right.value == "None":
+                return self._guard(test.left, holds if isinstance(operator, cst.IsNot) else not holds)
+            if isinstance(operator, (cst.Equal, cst.NotEqual)):
+                compared = self.summarize(right)
+                if compared.kind == "literal":
+                    return Guard(self.summarize(test.left),
+                                 holds if isinstance(operator, cst.Equal) else not holds, compared)
+        return Guard(self.summarize(test), holds)
 
     def leave_If(self, original_node: cst.If) -> None:
         if self.scopes:
@@ -750,6 +782,8 @@ class FactsCollector(cst.CSTVisitor):
                     scope.once_ranges.append((body.line, body.end_line))
         elif _is_main_guard(original_node.test):
             self._main_guard_depth -= 1
+        elif self._branches and self._branches[-1][0] is original_node:
+            self._branches.pop()
 
     def _rebind(self, scope: _Scope, name: str, node: cst.CSTNode) -> None:
         # A rebind the function guards by testing the same name first is a

@@ -125,6 +125,22 @@ class Import:
 
 
 @dataclass(frozen=True, slots=True)
+class Guard:
+    """A condition an import-time assignment is made under: the test of an enclosing
+    ``if`` at module or class level (``if REDIS_URL:`` ... ``else:``).
+
+    ``subject`` is the value tested; ``equals`` the literal it is compared with
+    (``if PROVIDER == "s3"``), ``None`` for a truth test (``if URL``, ``if URL is
+    not None``); ``holds`` says whether the assignment runs when the test is true
+    (the ``if`` body) or when it is false (the ``else`` branch, a ``not`` test).
+    """
+
+    subject: Value
+    holds: bool
+    equals: Value | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Binding:
     """A module-level (or class-level) assignment of a name.
 
@@ -141,6 +157,10 @@ class Binding:
     annotation_args: tuple[str, ...] = ()
     #: the later assignments at the same level, in order (``if not KEY: KEY = make_key()``)
     alternatives: tuple[tuple[Span, Value], ...] = ()
+    #: the import-time conditions of the first assignment (innermost last), then of each
+    #: alternative, in order: empty when it is made unconditionally
+    guards: tuple[Guard, ...] = ()
+    alternative_guards: tuple[tuple[Guard, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
