@@ -212,6 +212,14 @@ def create_app():
         related = [Location(held.state.object.path, held.state.object.line,
                             held.state.object.column, f"also made here: {held.name}")
                    for held in group[1:]]
+        primary = Location(item.path, item.line, item.column)
+        container = first.kept_in
+        if first.kept_as == "item" and container is not None and container.kind == CONTAINER:
+            # an entry made once and kept in a long-lived container: the container is what
+            # requests reach it through, so the finding points there
+            related.insert(0, Location(item.path, item.line, item.column,
+                                       f"the {kind} kept in it is made here"))
+            primary = Location(container.path, container.line, container.column)
         related += [Location(use.path, use.span.line, use.span.column,
                              f"{_function_name(use)} {_change(use)} at request time")
                     for use in uses]
@@ -221,7 +229,6 @@ def create_app():
                              f"{_function_name(use)} {_change(use)} in an object kept in it, "
                              "at request time") for use in rows]
         trace = _trace(project, uses[0])
-        primary = Location(item.path, item.line, item.column)
         advice = shared_store(set(_frameworks(project, writers)), item.class_name if
                               item.kind == CONTAINER else "", "", first.name.rpartition(".")[2])
         # a state the name-based rules report (a module global's object) is theirs

@@ -142,6 +142,7 @@ class ConstraintBuilder:
         self.store_methods = frozenset(api_list("containers", "mutators")) | frozenset(
             api_list("stores", "methods"))
         self._constructors = frozenset(api_list("containers", "constructors"))
+        self._item_readers = frozenset(api_list("containers", "readers"))
         #: every application object: what ``request.app`` and ``current_app`` stand for
         self.apps = solver.fresh()
         self._app_classes = frozenset(
@@ -662,6 +663,7 @@ class ConstraintBuilder:
         kwargs = tuple((name, self.value(scope, arg)) for name, arg in value.kwargs)
         self._injection(scope, value)
         callee: int | None = None
+        item: int | None = None
         if target.startswith("super()."):
             callee = self._super_method(scope, target[len("super()."):])
             if callee is not None and scope.fn is not None and scope.fn.params:
@@ -691,13 +693,30 @@ class ConstraintBuilder:
                 if symbol.kind == "external" and not rest:
                     return self._external_call(scope, symbol.key, args, kwargs)
             callee = self.path(scope, target)
+            if method in self._item_readers and owner:
+                item = self._item_read(scope, owner, method, args)
+                if callee is None:
+                    return item
         if callee is None:
             return None
         result = solver.fresh()
         once = self._once(scope)
         solver.add_call(CallSite(callee, tuple(args), kwargs, result, scope.key, scope.line,
                                  scope.column, once))
+        if item is not None:
+            solver.add_copy(item, result)
         return result
+
+    def _item_read(self, scope: Scope, owner: str, method: str, args: list[int | None]
+                   ) -> int | None:
+        """``registry.get(name)``: one of the items the receiver holds; ``setdefault``
+        also stores its default there first."""
+        base = self.path(scope, owner)
+        if base is None:
+            return None
+        if method == "setdefault" and len(args) > 1 and args[1] not in (None, STAR):
+            self.solver.add_store(base, ANY_ITEM, args[1])  # type: ignore[arg-type]
+        return self.load_path(base, [ANY_ITEM])
 
     @staticmethod
     def _once(scope: Scope) -> bool:

@@ -67,6 +67,9 @@ class HeldState:
     #: request-time changes of the rows it keeps (objects a request made and stored in it,
     #: each changed later by other requests): part of this state, not findings of their own
     row_changes: tuple[Use, ...] = ()
+    #: the object that keeps it under ``name`` (the container it is an entry of, the
+    #: object it is an attribute of); None for globals and class attributes of nothing known
+    kept_in: AbstractObject | None = None
 
 
 @analysis("held state")
@@ -94,7 +97,8 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
         root, root_object, bound = _root(project, model, item)
         found.append(HeldState(state, name, symbol, holder.kind if holder else "", owner,
                                item.origin == REQUEST, root,
-                               bound or (root_object is not None and root_object.function == "")))
+                               bound or (root_object is not None and root_object.function == ""),
+                               kept_in=holder.holder if holder else None))
     return tuple(replace(held, row_changes=_sorted_uses(rows.get(held.state.object.id, ())))
                  for held in found)
 
