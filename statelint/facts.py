@@ -342,6 +342,12 @@ class FactsCollector(cst.CSTVisitor):
             if name is not None:
                 return Value("name" if isinstance(node, cst.Name) else "attribute",
                              target=self.resolve_dotted(name))
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Subscript):
+                # ``handlers[name].run``: an attribute of an item of a named container
+                base = dotted_name(node.value.value)
+                if base is not None:
+                    return Value("item-attribute", target=self.resolve_dotted(base),
+                                 detail=node.attr.value)
             return Value("other")
         if isinstance(node, cst.Dict):
             items: list[tuple[Value | None, Value]] = []

@@ -41,7 +41,9 @@ class Value:
     ``literal`` holding the Python value, JSON-like), ``call`` (``target`` is the
     callee's dotted name, resolved through the file's imports, with ``args`` and
     ``kwargs``), ``name``/``attribute`` (``target`` is the dotted name),
-    ``fstring``, ``lambda`` (``args`` holds the body), ``subscript``, ``other``.
+    ``fstring``, ``lambda`` (``args`` holds the body), ``subscript``,
+    ``item-attribute`` (``target[...].detail``: an attribute of an item of a named
+    container), ``other``.
     """
 
     kind: str

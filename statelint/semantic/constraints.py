@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from statelint.instance_fields import own_per_instance
 from statelint.knowledge import api_list, frameworks, load_table, matches
@@ -156,6 +157,9 @@ class ConstraintBuilder:
         self._apps_by_top: dict[str, int] = {}
         self._startup_kwargs = frozenset(table["background"]["startup_kwargs"])
         self._startup_lists = frozenset(table["background"]["startup_lists"])
+        self._runners: dict[str, dict[str, Any]] = {
+            runner["call"]: runner for runner in table["background"]["runners"]}
+        self._context_wrappers = frozenset(table["background"]["context_wrappers"])
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -613,6 +617,10 @@ class ConstraintBuilder:
         if kind == "subscript":
             base = self.path(scope, value.target) if value.target else None
             return self.load_path(base, [ANY_ITEM]) if base is not None else None
+        if kind == "item-attribute":
+            # ``handlers[name].run``: an attribute of one of the items
+            base = self.path(scope, value.target) if value.target else None
+            return self.load_path(base, [ANY_ITEM, value.detail]) if base is not None else None
         return None
 
     def _span_of(self, scope: Scope, value: Value) -> Position:
@@ -691,6 +699,8 @@ class ConstraintBuilder:
             if local is None and target.partition(".")[0] not in ("self", "cls"):
                 symbol, rest = self.project.resolve(target)
                 if symbol.kind == "external" and not rest:
+                    if symbol.key in self._runners:
+                        self._run_elsewhere(scope, self._runners[symbol.key], value, args, kwargs)
                     return self._external_call(scope, symbol.key, args, kwargs)
             callee = self.path(scope, target)
             if method in self._item_readers and owner:
@@ -735,9 +745,40 @@ class ConstraintBuilder:
                 return self.const(self.function_object(found))
         return None
 
+    def _run_elsewhere(self, scope: Scope, runner: dict[str, Any], value: Value,
+                       args: list[int | None], kwargs: tuple[tuple[str, int | None], ...]
+                       ) -> None:
+        """``Thread(target=work, args=(job,))``, ``gevent.spawn(work, job)``: the function
+        runs in another thread or greenlet, called with the arguments given for it, as part
+        of whatever started it (a request, or start-up)."""
+        position: int = runner["position"]
+        function = dict(kwargs).get(runner["function"])
+        if function is None and len(args) > position and STAR not in args[:position + 1]:
+            function = args[position]
+        if function is None or function == STAR:
+            return
+        passed: tuple[int | None, ...] = ()
+        keywords: tuple[tuple[str, int | None], ...] = ()
+        if runner.get("rest"):
+            passed = tuple(args[position + 1:])
+            keywords = tuple(item for item in kwargs if item[0] != runner["function"])
+        else:
+            given = value.kwarg(runner.get("args", ""))
+            if given is not None and given.kind in ("tuple", "list"):
+                passed = tuple(self.value(scope, item) for _, item in given.items)
+            named = value.kwarg(runner.get("kwargs", ""))
+            if named is not None and named.kind == "dict":
+                keywords = tuple((key.literal, self.value(scope, item)) for key, item in named.items
+                                 if key is not None and isinstance(key.literal, str))
+        self.solver.add_call(CallSite(function, passed, keywords, self.solver.fresh(), scope.key,
+                                      scope.line, scope.column, self._once(scope)))
+
     def _external_call(self, scope: Scope, dotted: str, args: list[int | None],
                        kwargs: tuple[tuple[str, int | None], ...]) -> int | None:
         solver = self.solver
+        if dotted in self._context_wrappers:
+            # the wrapper calls what it wraps: it stands for it
+            return args[0] if args and args[0] != STAR else None
         if dotted in PARTIAL_FACTORIES:
             if not args or args[0] in (None, STAR):
                 return None

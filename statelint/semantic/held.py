@@ -93,11 +93,14 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
         if project.shared_classes and _in_shared_object(model, item, project.shared_classes):
             continue
         holder = _naming_holder(model, item)
-        name, symbol, owner = _name(item, holder)
-        root, root_object, bound = _root(project, model, item)
+        container = (_naming_holder(model, holder.holder)
+                     if holder is not None and holder.kind == "item" else None)
+        name, symbol, owner = _name(
+            item, holder, container if container is not None and container.kind != "item" else None)
+        root, _, bound = _root(project, model, item)
         found.append(HeldState(state, name, symbol, holder.kind if holder else "", owner,
                                item.origin == REQUEST, root,
-                               bound or (root_object is not None and root_object.function == ""),
+                               bound,
                                kept_in=holder.holder if holder else None))
     return tuple(replace(held, row_changes=_sorted_uses(rows.get(held.state.object.id, ())))
                  for held in found)
@@ -147,18 +150,24 @@ def _upwards(item: AbstractObject, climb: Callable[[AbstractObject], list[Abstra
 
 def _root(project: Project, model: PointsTo, item: AbstractObject
           ) -> tuple[str, AbstractObject | None, bool]:
-    """The global or class attribute ``item`` hangs from, through attributes, and whether
-    the module or class body itself binds that name to something other than ``None``
-    (what import binds is judged by name; a ``_instance = None`` filled in later is not)."""
+    """The global or class attribute ``item`` hangs from, through attributes (and items of a
+    registry it names), and whether what hangs there is bound at import: made by the module
+    or class body, or bound there to something other than ``None`` (what import binds is
+    judged by name; a ``_instance = None`` filled in later, or an entry put into a registry
+    later, is not)."""
     seen: set[str] = set()
     current: AbstractObject | None = item
+    entry = False
     while current is not None and current.id not in seen:
         seen.add(current.id)
         holder = _naming_holder(model, current)
-        if holder is None or holder.kind == "item":
+        if holder is None or (holder.kind == "item" and not _named_registry(model, holder)):
             return "", None, False
         if holder.kind in ("global", "class attribute"):
-            return _name(current, holder)[1], current, _bound_at_import(project, holder)
+            # an entry put into a registry later is not what import binds
+            return (_name(current, holder)[1], current, not entry and (
+                _bound_at_import(project, holder) or current.function == ""))
+        entry = entry or holder.kind == "item"
         current = holder.holder
     return "", None, False
 
@@ -218,14 +227,35 @@ def _naming_holder(model: PointsTo, item: AbstractObject) -> Holder | None:
     """The holder that names the object best: a global or class attribute first, then
     an attribute of an object that is not itself an entry."""
     holders = [h for h in model.holders(item) if h.holder.lifetime == PROCESS]
-    order = {"class attribute": 0, "global": 1, "attribute": 2, "item": 3}
-    ranked = sorted(holders, key=lambda h: (order.get(h.kind, 4), h.holder.path != item.path,
+    order = {"class attribute": 0, "global": 1, "attribute": 3, "item": 4}
+
+    def rank(holder: Holder) -> int:
+        # an entry of a registry a global or class attribute names (``BREAKERS[host]``) is
+        # reached through that registry, whatever else keeps a reference to it
+        if holder.kind == "item" and _named_registry(model, holder):
+            return 2
+        return order.get(holder.kind, 5)
+
+    ranked = sorted(holders, key=lambda h: (rank(h), h.holder.path != item.path,
                                             h.holder.line, h.name))
     return ranked[0] if ranked else None
 
 
-def _name(item: AbstractObject, holder: Holder | None) -> tuple[str, str, str]:
-    """(short name, dotted symbol, owner class id) of an object as its holder names it."""
+def _named_registry(model: PointsTo, holder: Holder) -> Holder | None:
+    """For an item holder: the global or class attribute that keeps its container."""
+    return next((up for up in model.holders(holder.holder) if up.holder.lifetime == PROCESS
+                 and up.kind in ("global", "class attribute")), None)
+
+
+def _name(item: AbstractObject, holder: Holder | None, registry: Holder | None = None
+          ) -> tuple[str, str, str]:
+    """(short name, dotted symbol, owner class id) of an object as its holder names it
+    (``registry``: what names the container it is an item of: a global, a class attribute
+    or an attribute of another object)."""
+    if registry is not None and holder is not None and holder.kind == "item":
+        name, symbol, owner = _name(holder.holder, registry)
+        key = holder.name if holder.name != ANY_ITEM else "[...]"
+        return f"{name}{key}", f"{symbol}{key}", owner
     if holder is None:
         label = item.class_name.rpartition(":")[2].rpartition(".")[2] or item.kind
         return label, f"{item.path}:{item.line}.{label}", ""
