@@ -7,11 +7,16 @@ from collections.abc import Iterable
 from statelint.model import Finding
 from statelint.project import Project
 from statelint.rule import Example, Rule
+from dataclasses import replace
+
+from statelint.model import Location
 from statelint.state import (
+    LoopRebind,
     finding_for_state,
     frameworks_of,
     group_uses,
     handler_names,
+    loop_rebinds,
     name_list,
     short_name,
     state_uses,
@@ -136,3 +141,52 @@ async def visit():
                 suggestion=f"Keep `{name}` in {store}; for metrics use a Prometheus counter.",
                 writes=lambda use: use.access.op == "rebind" and use.access.method != "lazy-init",
             )])
+        # what handlers read of it: the name itself or anything through it
+        by_symbol = group_uses(use for use in state_uses(project) if use.target.kind == "module")
+        for symbol, rebinds in loop_rebinds(project).items():
+            if symbol not in rebound and symbol in by_symbol:
+                yield from filter(None, [self._refreshed(project, symbol, rebinds,
+                                                         by_symbol[symbol])])
+
+    def _refreshed(self, project: Project, symbol: str, rebinds: list[LoopRebind],
+                   readers: list) -> Finding | None:
+        """A global a background loop rebinds over and over, read by handlers."""
+        binding = rebinds[0].target.binding
+        if binding is None:
+            return None
+        name = short_name(symbol)
+        loops = sorted({rebind.loop.function_id.rpartition(":")[2] for rebind in rebinds})
+
+        def message(all_uses, writes, reading, name=name):
+            handlers = handler_names(all_uses)
+            kind = "a background loop" if len(loops) == 1 else "background loops"
+            return (f"`{name}` is rebound with `global` by "
+                    f"{name_list([f'{loop}()' for loop in loops])}, {kind} each worker process "
+                    "runs on its own schedule, and "
+                    f"{name_list(handlers)} read{'s' if len(handlers) == 1 else ''} it while "
+                    "serving requests; every worker refreshes its own copy, so between refreshes "
+                    "workers and replicas answer from different data")
+
+        span = binding.span
+        finding = finding_for_state(
+            project, type(self), symbol, readers, message=message,
+            suggestion=(f"Read `{name}` from the shared store it is refreshed from (or a shared "
+                        "cache such as Redis that one scheduled job refreshes), not from a "
+                        "per-process copy."),
+            writes=lambda use: False,
+            primary=Location(rebinds[0].target.path, span.line, span.column, "", span.end_line,
+                             span.end_column))
+        if finding is None:
+            return None
+        written = []
+        for rebind in rebinds:
+            facts, fn = project.functions[rebind.function_id]
+            span = rebind.access.span
+            written.append(Location(facts.path, span.line, span.column,
+                                    f"{fn.qualname} rebinds it in background loop "
+                                    f"{rebind.loop.function_id.rpartition(':')[2]}()"))
+            start = rebind.loop.reach.handler
+            written.append(Location(start.path, start.line, start.column,
+                                    "the loop runs in every worker process"))
+        unique = list(dict.fromkeys(written))
+        return replace(finding, related=(*unique, *finding.related))

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from statelint.failures import analysis
 from statelint.knowledge import api_list, matches
 from statelint.model import Access, Finding, Location, ModuleFacts, Severity, Value
 from statelint.project import Project, Reach, StateTarget
+
+if TYPE_CHECKING:
+    from statelint.semantic import BackgroundLoop
 
 WRITE_OPS = frozenset({"setitem", "delitem", "augassign", "rebind", "setattr", "delattr"})
 
@@ -48,6 +52,36 @@ def state_uses(project: Project) -> list[StateUse]:
         if target is not None:
             uses.append(StateUse(reach, function_id, access, target))
     return uses
+
+
+@dataclass(frozen=True)
+class LoopRebind:
+    """A module global rebound with ``global`` by a background loop (``loop``)."""
+
+    loop: BackgroundLoop
+    function_id: str
+    access: Access
+    target: StateTarget
+
+
+@analysis("loop rebinds")
+def loop_rebinds(project: Project) -> dict[str, list[LoopRebind]]:
+    """Module globals that background loops rebind, by symbol."""
+    from statelint.semantic import points_to
+
+    found: dict[str, list[LoopRebind]] = {}
+    for loop in points_to(project).loops:
+        for function_id in loop.reach.parents:
+            _, fn = project.functions[function_id]
+            for access in fn.accesses:
+                if (access.op != "rebind" or access.head != "global" or access.once
+                        or access.method == "lazy-init"):
+                    continue
+                target = project.resolve_access(function_id, access)
+                if target is not None and target.kind == "module" and not target.rest:
+                    found.setdefault(target.symbol, []).append(
+                        LoopRebind(loop, function_id, access, target))
+    return dict(sorted(found.items()))
 
 
 def is_write(access: Access) -> bool:

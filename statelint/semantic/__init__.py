@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 from statelint.failures import analysis
 from statelint.knowledge import load_table
-from statelint.model import Span
+from statelint.model import Handler, Span
 from statelint.project import Project, Reach, Step
 from statelint.semantic.constraints import (
     BOUND_METHOD,
@@ -62,7 +62,7 @@ from statelint.semantic.constraints import (
 )
 from statelint.semantic.solver import Solver
 
-__all__ = ["AbstractObject", "Holder", "PointsTo", "ProcessState", "Use", "points_to", "STATE_KINDS"]
+__all__ = ["AbstractObject", "BackgroundLoop", "Holder", "PointsTo", "ProcessState", "Use", "points_to", "STATE_KINDS"]
 
 #: Calls that copy what they are given into a new container.
 CONTAINER_CONSTRUCTORS = frozenset({"list", "dict", "set", "bytearray", "collections.deque",
@@ -137,6 +137,19 @@ class ProcessState:
         return tuple(sorted({*self.writers, *self.reading_handlers}))
 
 
+@dataclass(frozen=True, slots=True)
+class BackgroundLoop:
+    """A function that start-up code hands to a thread or greenlet and that sleeps between
+    rounds: it runs in every worker process, on that worker's own schedule."""
+
+    #: the function the thread or greenlet runs
+    function_id: str
+    #: the function (or ``module:<module>``) that starts it
+    started_by: str
+    #: what the loop runs, with the first chain found to each function
+    reach: Reach
+
+
 @dataclass(frozen=True)
 class PointsTo:
     """The solved model of one project."""
@@ -147,6 +160,8 @@ class PointsTo:
     reaches: tuple[Reach, ...]
     statistics: dict[str, int] = field(default_factory=dict, compare=False)
     _solution: _Solution | None = field(default=None, repr=False, compare=False)
+    #: background loops the service starts outside requests
+    loops: tuple[BackgroundLoop, ...] = ()
 
     def process_state(self, kinds: Iterable[str] = STATE_KINDS, class_name: str = ""
                       ) -> tuple[ProcessState, ...]:
@@ -405,7 +420,8 @@ def _solve(project: Project) -> PointsTo:
     statistics = {"objects": len(solver.obj_keys), "variables": len(solver.pts),
                   "call_edges": sum(len(found) for found in builder.edges.values())}
     return PointsTo(ordered, tuple(states), reaches, statistics,
-                    _Solution(project, builder, objects))
+                    _Solution(project, builder, objects),
+                    _background_loops(project, builder, request_functions))
 
 
 def _derived_id(key: tuple, builder: ConstraintBuilder) -> str:
@@ -544,6 +560,28 @@ def _startup(project: Project, builder: ConstraintBuilder, roots: set[str]) -> s
         queue += [callee for callee, _, _, _ in builder.edges.get(current, ())]
         queue += [callee for callee, _ in project.callees(current)]
     return seen
+
+
+def _background_loops(project: Project, builder: ConstraintBuilder,
+                      request_functions: dict[str, set[str]]) -> tuple[BackgroundLoop, ...]:
+    """Functions started in a thread or greenlet outside any request that sleep between
+    rounds, each with what it runs."""
+    sleeps = frozenset(load_table("process_state")["background"]["sleeps"])
+    loops: list[BackgroundLoop] = []
+    for caller, line, column in sorted(set(builder.started)):
+        if caller in request_functions:
+            continue  # started by a request: part of that request's reach already
+        for callee, at_line, at_column, _ in builder.edges.get(caller, ()):
+            found = project.functions.get(callee)
+            if (at_line, at_column) != (line, column) or found is None or not any(
+                    call.target in sleeps for call in found[1].calls):
+                continue
+            root = Reach(Handler(found[0].path, found[1].span.line, found[1].span.column,
+                                 found[1].qualname, found[0].module, callee, "background",
+                                 kind="background"))
+            root.parents[callee] = None
+            loops.append(BackgroundLoop(callee, caller, _extend(project, root, builder.edges)))
+    return tuple(loops)
 
 
 def _lifetimes(builder: ConstraintBuilder, solver: Solver, request_functions: dict[str, set[str]],

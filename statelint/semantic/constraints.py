@@ -125,6 +125,8 @@ class ConstraintBuilder:
         #: call edges found while solving: caller → {(callee, line, column, once)}
         self.edges: dict[str, dict[tuple[str, int, int, bool], None]] = {}
         self.mutations: list[MutationSite] = []
+        #: where code hands a function to a thread or greenlet: (caller, line, column)
+        self.started: list[tuple[str, int, int]] = []
         #: field variables of each object, for following what a process object holds
         self.fields_of: dict[int, list[int]] = {}
         self._bound: set[tuple[int, str, int]] = set()
@@ -772,6 +774,7 @@ class ConstraintBuilder:
                                  if key is not None and isinstance(key.literal, str))
         self.solver.add_call(CallSite(function, passed, keywords, self.solver.fresh(), scope.key,
                                       scope.line, scope.column, self._once(scope)))
+        self.started.append((scope.key, scope.line, scope.column))
 
     def _external_call(self, scope: Scope, dotted: str, args: list[int | None],
                        kwargs: tuple[tuple[str, int | None], ...]) -> int | None:
