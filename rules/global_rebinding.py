@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from statelint.model import Finding
-from statelint.project import Project
-from statelint.rule import Example, Rule
 from dataclasses import replace
 
-from statelint.model import Location
+from statelint.model import Finding, Location
+from statelint.project import Project
+from statelint.rule import Example, Rule
 from statelint.state import (
     LoopRebind,
+    StateUse,
     finding_for_state,
     frameworks_of,
     group_uses,
@@ -40,6 +39,11 @@ flags, tokens. Every handler that reads or rebinds the name is listed.
 A lazily created per-process singleton (`if _client is None: _client = make()`)
 is not reported: every process builds the same object, and no request's answer
 depends on what an earlier request did.
+
+A name that a background loop rebinds (a function the service starts in a
+thread or greenlet outside any request, which sleeps between rounds: a cache
+reloaded every minute) is reported when handlers read it. Loading it once at
+start-up is not.
 """
     why_stateful = """
 The name lives in one process. With four workers there are four counters, four
@@ -149,7 +153,7 @@ async def visit():
                                                          by_symbol[symbol])])
 
     def _refreshed(self, project: Project, symbol: str, rebinds: list[LoopRebind],
-                   readers: list) -> Finding | None:
+                   readers: list[StateUse]) -> Finding | None:
         """A global a background loop rebinds over and over, read by handlers."""
         binding = rebinds[0].target.binding
         if binding is None:
