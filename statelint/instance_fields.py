@@ -1,8 +1,8 @@
 """Class attributes that each instance gets its own copy of.
 
 ``items: list = field(default_factory=list)`` on a dataclass, a pydantic or ORM
-model's annotated attribute, a form's declared field: the class body only declares
-them, and every object gets its own value.  A class attribute that a method of the
+model's annotated attribute, a form's declared field, a traitlets trait
+(``users = Dict()``): the class body only declares them, and every object gets its own value.  A class attribute that a method of the
 class assigns through ``self`` (``self.items = []`` in ``__init__``) is shadowed in
 the same way: from then on ``self.items`` is the object's own.  What the class body
 holds is shared by every instance only when neither applies.
@@ -11,6 +11,7 @@ holds is shared by every instance only when neither applies.
 from __future__ import annotations
 
 from statelint.knowledge import load_table, matches
+from statelint.model import Binding
 from statelint.project import Project
 
 
@@ -48,11 +49,24 @@ def shadowed_per_instance(project: Project, class_id: str, name: str) -> bool:
     return False
 
 
+def declares_descriptor(project: Project, binding: Binding) -> bool:
+    """True for ``users = Dict()`` / ``port = Integer(8000).tag(config=True)`` in a class body:
+    a call of a descriptor class the tables name (a traitlets trait type), whose value each
+    instance holds for itself."""
+    value = binding.value
+    if value.kind != "call" or not value.target:
+        return False
+    head = value.target.partition("(")[0]
+    qualified = head if head.startswith("<") else project.qualify(head)
+    return matches(qualified, load_table("process_state")["class_state"]["descriptor_calls"])
+
+
 def own_per_instance(project: Project, class_id: str, name: str) -> bool:
     """True when ``instance.name`` is the instance's own value, whatever the class body holds."""
     found = project.class_attribute(class_id, name)
     if found is None:
         return False
     defining, binding = found
-    return is_instance_field(project, defining, binding.annotation) or shadowed_per_instance(
-        project, class_id, name)
+    return (is_instance_field(project, defining, binding.annotation)
+            or declares_descriptor(project, binding)
+            or shadowed_per_instance(project, class_id, name))

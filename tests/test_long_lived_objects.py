@@ -386,3 +386,167 @@ app = tornado.web.Application([(r"/echo", EchoHandler)], last=None)
     finding = next(f for f in result.findings if f.rule == "SL602")
     assert finding.writers == ("hub/handlers.py::LoginHandler.post",)
     assert "hub/handlers.py::WhoHandler.get" in finding.handlers
+
+
+LAB_HUB = {
+    "labhub/__init__.py": "",
+    "labhub/app.py": '''
+from tornado import ioloop, web
+from traitlets import Dict, Instance, Integer, Unicode, default
+from traitlets.config import Application
+
+from labhub.handlers import default_handlers
+from labhub.relay import Relay
+from labhub.sessions import SessionTable
+
+
+class LabHub(Application):
+    port = Integer(8000).tag(config=True)
+    relay_url = Unicode("http://127.0.0.1:8001").tag(config=True)
+    sessions = Instance(SessionTable)
+    tornado_settings = Dict().tag(config=True)
+
+    @default("sessions")
+    def _sessions_default(self):
+        return SessionTable()
+
+    def init_relay(self):
+        self.relay = Relay(self.relay_url)
+
+    def init_tornado_settings(self):
+        pinned = set()
+        settings = dict(relay=self.relay, sessions=self.sessions, pinned=pinned)
+        settings.update(self.tornado_settings)
+        self.tornado_settings = settings
+
+    def init_tornado_application(self):
+        self.tornado_application = web.Application(default_handlers, **self.tornado_settings)
+
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        self.init_relay()
+        self.init_tornado_settings()
+        self.init_tornado_application()
+
+    def start(self):
+        self.tornado_application.listen(self.port)
+        ioloop.IOLoop.current().start()
+
+
+main = LabHub.launch_instance
+
+if __name__ == "__main__":
+    main()
+''',
+    "labhub/relay.py": '''
+class Relay:
+    def __init__(self, api_url):
+        self.api_url = api_url
+        self.token = ""
+''',
+    "labhub/sessions.py": '''
+class Session:
+    def __init__(self, name):
+        self.name = name
+        self.pending = False
+
+
+class SessionTable(dict):
+    def open(self, name):
+        if name not in self:
+            self[name] = Session(name)
+        return self[name]
+
+    def close(self, name):
+        self.pop(name, None)
+''',
+    "labhub/drafts.py": '''
+from traitlets import List, Unicode, default
+from traitlets.config import LoggingConfigurable
+
+
+class Draft(LoggingConfigurable):
+    title = Unicode("")
+    lines = List()
+
+    @default("lines")
+    def _lines_default(self):
+        return []
+''',
+    "labhub/handlers.py": '''
+from tornado import web
+
+from labhub.drafts import Draft
+
+
+class BaseHandler(web.RequestHandler):
+    @property
+    def sessions(self):
+        return self.settings.setdefault("sessions", {})
+
+
+class OpenHandler(BaseHandler):
+    def post(self, name):
+        session = self.sessions.open(name)
+        self.write({"name": session.name})
+
+
+class CloseHandler(BaseHandler):
+    def delete(self, name):
+        self.sessions.close(name)
+
+
+class RelayHandler(BaseHandler):
+    def patch(self):
+        relay = self.settings["relay"]
+        relay.api_url = self.get_argument("url")
+
+
+class PinHandler(BaseHandler):
+    def post(self, client_id):
+        self.settings["pinned"].add(client_id)
+
+
+class PreviewHandler(BaseHandler):
+    def post(self):
+        draft = Draft()
+        draft.title = self.get_argument("title")
+        draft.lines.append(self.get_argument("line"))
+        self.write({"lines": draft.lines})
+
+
+default_handlers = [
+    (r"/sessions/(\\w+)", OpenHandler),
+    (r"/sessions/(\\w+)/close", CloseHandler),
+    (r"/relay", RelayHandler),
+    (r"/pins/(\\w+)", PinHandler),
+    (r"/preview", PreviewHandler),
+]
+''',
+}
+
+
+def test_an_application_the_library_launches_keeps_what_its_start_up_methods_build(
+        scan_files) -> None:
+    # traitlets builds the one LabHub object inside ``launch_instance()`` and runs its
+    # ``initialize``: what that hands to tornado's settings lives for the process
+    result = scan_files(LAB_HUB)
+    assert {v.handler.name for v in result.verdicts} == {
+        "OpenHandler.post", "CloseHandler.delete", "RelayHandler.patch", "PinHandler.post",
+        "PreviewHandler.post"}
+    findings = {(f.path, f.line, f.symbol): f for f in result.findings if f.rule == "SL602"}
+    assert sorted(findings) == [
+        ("labhub/app.py", 18, "labhub.app.LabHub.sessions"),
+        ("labhub/app.py", 21, "labhub.app.LabHub.relay"),
+        ("labhub/app.py", 24,
+         "labhub.app:LabHub.init_tornado_settings@25:19#1 container dict[pinned]"),
+    ]
+    sessions = findings[("labhub/app.py", 18, "labhub.app.LabHub.sessions")]
+    assert sessions.message.startswith(
+        "`LabHub.sessions` is a SessionTable object inside a long-lived LabHub (made once")
+    assert sessions.writers == ("labhub/handlers.py::CloseHandler.delete",
+                                "labhub/handlers.py::OpenHandler.post")
+    relay = findings[("labhub/app.py", 21, "labhub.app.LabHub.relay")]
+    assert relay.writers == ("labhub/handlers.py::RelayHandler.patch",)
+    # the draft each request makes (a traitlets object too) is the request's own
+    assert "PreviewHandler.post" not in stateful(result)

@@ -39,7 +39,7 @@ from statelint.semantic import (
     Use,
     points_to,
 )
-from statelint.semantic.constraints import ANY_ITEM
+from statelint.semantic.constraints import ANY_ITEM, UNKNOWN_ITEM
 
 __all__ = ["HeldState", "held_states"]
 
@@ -216,6 +216,7 @@ def _naming_holder(model: PointsTo, item: AbstractObject) -> Holder | None:
     holders = [h for h in model.holders(item) if h.holder.lifetime == PROCESS]
     order = {"class attribute": 0, "global": 1, "attribute": 2, "item": 3}
     ranked = sorted(holders, key=lambda h: (order.get(h.kind, 4), h.holder.path != item.path,
+                                            h.name in (ANY_ITEM, UNKNOWN_ITEM),
                                             h.holder.line, h.name))
     return ranked[0] if ranked else None
 
@@ -235,6 +236,6 @@ def _name(item: AbstractObject, holder: Holder | None) -> tuple[str, str, str]:
         return (f"{short}.{holder.name}", f"{class_id.replace(':', '.')}.{holder.name}", class_id)
     parent = owner.class_name.rpartition(".")[2] or owner.kind
     if holder.kind == "item":
-        key = holder.name if holder.name != ANY_ITEM else "[...]"
+        key = holder.name if holder.name not in (ANY_ITEM, UNKNOWN_ITEM) else "[...]"
         return (f"{parent}{key}", f"{owner.id}{key}", "")
     return (f"{parent}.{holder.name}", f"{owner.id}.{holder.name}", "")
