@@ -398,6 +398,7 @@ class FactsCollector(cst.CSTVisitor):
                 inner = self.summarize(node.func.value, depth + 1)
                 if inner.kind == "call" and inner.target:
                     resolved = f"{inner.target}().{node.func.attr.value}"
+                    receiver = ((None, inner),)
                 else:
                     # ``(base / name).write_bytes(...)``: keep the method name, and the
                     # receiver of ``settings["pins"].add(...)`` as the call's one item

@@ -11,7 +11,7 @@ holds is shared by every instance only when neither applies.
 from __future__ import annotations
 
 from statelint.knowledge import load_table, matches
-from statelint.model import Binding
+from statelint.model import Binding, Value
 from statelint.project import Project
 
 
@@ -49,16 +49,22 @@ def shadowed_per_instance(project: Project, class_id: str, name: str) -> bool:
     return False
 
 
-def declares_descriptor(project: Project, binding: Binding) -> bool:
-    """True for ``users = Dict()`` / ``port = Integer(8000).tag(config=True)`` in a class body:
-    a call of a descriptor class the tables name (a traitlets trait type), whose value each
-    instance holds for itself."""
-    value = binding.value
-    if value.kind != "call" or not value.target:
-        return False
-    head = value.target.partition("(")[0]
-    qualified = head if head.startswith("<") else project.qualify(head)
-    return matches(qualified, load_table("process_state")["class_state"]["descriptor_calls"])
+def descriptor_call(project: Project, binding: Binding) -> Value | None:
+    """``users = Dict()`` / ``port = Integer(8000).tag(config=True)`` in a class body: the
+    call of a descriptor class the tables name (a traitlets trait type, or a project class
+    built on one), whose value each instance holds for itself."""
+    value: Value | None = binding.value
+    while value is not None and value.kind == "call" and "(" in value.target:
+        value = value.items[0][1] if value.items else None  # ``Dict().tag(...)``: the ``Dict()``
+    if value is None or value.kind != "call" or not value.target or value.target.startswith("<"):
+        return None
+    patterns = load_table("process_state")["class_state"]["descriptor_calls"]
+    symbol, rest = project.resolve(value.target)
+    if symbol.kind == "class" and not rest:
+        found = any(matches(base, patterns) for base in project.external_bases(symbol.key))
+    else:
+        found = matches(project.qualify(value.target), patterns)
+    return value if found else None
 
 
 def own_per_instance(project: Project, class_id: str, name: str) -> bool:
@@ -68,5 +74,5 @@ def own_per_instance(project: Project, class_id: str, name: str) -> bool:
         return False
     defining, binding = found
     return (is_instance_field(project, defining, binding.annotation)
-            or declares_descriptor(project, binding)
+            or descriptor_call(project, binding) is not None
             or shadowed_per_instance(project, class_id, name))

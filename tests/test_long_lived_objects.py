@@ -392,17 +392,19 @@ LAB_HUB = {
     "labhub/__init__.py": "",
     "labhub/app.py": '''
 from tornado import ioloop, web
-from traitlets import Dict, Instance, Integer, Unicode, default
+from traitlets import Dict, Instance, Integer, Type, Unicode, default
 from traitlets.config import Application
 
 from labhub.handlers import default_handlers
 from labhub.relay import Relay
 from labhub.sessions import SessionTable
+from labhub.workers import WorkerDict
 
 
 class LabHub(Application):
     port = Integer(8000).tag(config=True)
     relay_url = Unicode("http://127.0.0.1:8001").tag(config=True)
+    relay_class = Type(default_value=Relay, klass=Relay).tag(config=True)
     sessions = Instance(SessionTable)
     tornado_settings = Dict().tag(config=True)
 
@@ -411,11 +413,12 @@ class LabHub(Application):
         return SessionTable()
 
     def init_relay(self):
-        self.relay = Relay(self.relay_url)
+        self.relay = self.relay_class(self.relay_url)
 
     def init_tornado_settings(self):
         pinned = set()
-        settings = dict(relay=self.relay, sessions=self.sessions, pinned=pinned)
+        settings = dict(relay=self.relay, sessions=self.sessions, pinned=pinned,
+                        workers=WorkerDict())
         settings.update(self.tornado_settings)
         self.tornado_settings = settings
 
@@ -460,6 +463,19 @@ class SessionTable(dict):
     def close(self, name):
         self.pop(name, None)
 ''',
+    "labhub/workers.py": '''
+class Worker:
+    def __init__(self, name):
+        self.name = name
+        self.busy = False
+
+
+class WorkerDict(dict):
+    def __getitem__(self, name):
+        if name not in self:
+            self[name] = Worker(name)
+        return super().__getitem__(name)
+''',
     "labhub/drafts.py": '''
 from traitlets import List, Unicode, default
 from traitlets.config import LoggingConfigurable
@@ -483,6 +499,17 @@ class BaseHandler(web.RequestHandler):
     @property
     def sessions(self):
         return self.settings.setdefault("sessions", {})
+
+
+    @property
+    def workers(self):
+        return self.settings["workers"]
+
+
+class ClaimHandler(BaseHandler):
+    def post(self, name):
+        worker = self.workers[name]
+        worker.busy = True
 
 
 class OpenHandler(BaseHandler):
@@ -521,6 +548,7 @@ default_handlers = [
     (r"/relay", RelayHandler),
     (r"/pins/(\\w+)", PinHandler),
     (r"/preview", PreviewHandler),
+    (r"/workers/(\\w+)/claim", ClaimHandler),
 ]
 ''',
 }
@@ -529,24 +557,35 @@ default_handlers = [
 def test_an_application_the_library_launches_keeps_what_its_start_up_methods_build(
         scan_files) -> None:
     # traitlets builds the one LabHub object inside ``launch_instance()`` and runs its
-    # ``initialize``: what that hands to tornado's settings lives for the process
+    # ``initialize``: what that hands to tornado's settings lives for the process (the
+    # relay is made from a trait's default class, the sessions by a trait's ``@default``)
     result = scan_files(LAB_HUB)
     assert {v.handler.name for v in result.verdicts} == {
         "OpenHandler.post", "CloseHandler.delete", "RelayHandler.patch", "PinHandler.post",
-        "PreviewHandler.post"}
+        "PreviewHandler.post", "ClaimHandler.post"}
     findings = {(f.path, f.line, f.symbol): f for f in result.findings if f.rule == "SL602"}
     assert sorted(findings) == [
-        ("labhub/app.py", 18, "labhub.app.LabHub.sessions"),
-        ("labhub/app.py", 21, "labhub.app.LabHub.relay"),
-        ("labhub/app.py", 24,
-         "labhub.app:LabHub.init_tornado_settings@25:19#1 container dict[pinned]"),
+        ("labhub/app.py", 20, "labhub.app.LabHub.sessions"),
+        ("labhub/app.py", 23, "labhub.app.LabHub.relay"),
+        ("labhub/app.py", 26,
+         "labhub.app:LabHub.init_tornado_settings@27:19#1 container dict[pinned]"),
+        ("labhub/app.py", 28,
+         "labhub.app:LabHub.init_tornado_settings@27:19#1 container dict[workers]"),
     ]
-    sessions = findings[("labhub/app.py", 18, "labhub.app.LabHub.sessions")]
+    sessions = findings[("labhub/app.py", 20, "labhub.app.LabHub.sessions")]
     assert sessions.message.startswith(
         "`LabHub.sessions` is a SessionTable object inside a long-lived LabHub (made once")
     assert sessions.writers == ("labhub/handlers.py::CloseHandler.delete",
                                 "labhub/handlers.py::OpenHandler.post")
-    relay = findings[("labhub/app.py", 21, "labhub.app.LabHub.relay")]
+    relay = findings[("labhub/app.py", 23, "labhub.app.LabHub.relay")]
     assert relay.writers == ("labhub/handlers.py::RelayHandler.patch",)
+    # ``self.workers[name]`` runs the registry's ``__getitem__``, which keeps a new Worker;
+    # the handler then changes that row
+    workers = next(f for key, f in findings.items() if key[2].endswith("[workers]"))
+    assert workers.message.startswith("`dict[workers]` is a WorkerDict object kept as an entry")
+    assert [(r.path, r.line, r.message) for r in workers.related] == [
+        ("labhub/workers.py", 10, "WorkerDict.__getitem__ assigns an item at request time"),
+        ("labhub/handlers.py", 20,
+         "ClaimHandler.post sets an attribute in an object kept in it, at request time")]
     # the draft each request makes (a traitlets object too) is the request's own
     assert "PreviewHandler.post" not in stateful(result)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from statelint.instance_fields import own_per_instance
+from statelint.instance_fields import descriptor_call, own_per_instance
 from statelint.knowledge import api_list, frameworks, load_table, matches
 from statelint.model import Access, Function, ModuleFacts, Span, Value
 from statelint.project import Project, dependency_of
@@ -56,6 +56,8 @@ PARTIAL_FACTORIES = frozenset({"functools.partial", "functools.partialmethod"})
 #: ``resource_class_kwargs=`` of Flask-RESTful style ``add_resource``.
 URL_SPEC_CALLS = ("url", "URLSpec")
 RESOURCE_KWARGS = "resource_class_kwargs"
+#: The method a subscript load runs on an object whose class defines it.
+GETITEM = "__getitem__"
 #: Methods a framework runs with those keywords, first found wins.
 INJECTED_METHODS = ("initialize", "__init__")
 
@@ -148,6 +150,9 @@ class ConstraintBuilder:
         self.computed_defaults: dict[str, set[int]] = {}
         self._instance_classmethods: dict[str, dict[str, list[str]]] = dict(
             load_table("process_state")["app_state"]["instance_classmethods"])
+        self._descriptor_defaults: dict[tuple[str, str], int] = {}
+        self._descriptor_keyword = load_table("process_state")["class_state"][
+            "descriptor_default_keyword"]
         self._default_decorators = tuple(
             load_table("process_state")["class_state"]["default_decorators"])
         #: methods that change the object they are called on (container mutators and
@@ -394,6 +399,10 @@ class ConstraintBuilder:
                     self._property_sites.append(site)
                     self.bind(site, computed, obj)
                     self.computed_defaults.setdefault(computed, set()).add(obj)
+                declared = self.project.class_attribute(class_id, name)
+                default = self._descriptor_defaults.get((declared[0], name)) if declared else None
+                if default is not None:
+                    solver.add_copy(default, target)  # ``Type(default_value=LocalProxy)``
                 if self._own_per_instance(class_id, name):
                     return  # a declared field or one ``__init__`` sets: not the class's value
             for ancestor in self.project.mro(class_id):
@@ -697,11 +706,15 @@ class ConstraintBuilder:
             base = self.path(scope, value.target) if value.target else None
             if base is None:
                 return None
+            # ``users[name]`` on an object whose class defines ``__getitem__`` runs it
+            var = self.solver.fresh()
+            self.solver.add_call(CallSite(self.load_path(base, [GETITEM]), (), (), var,
+                                          scope.key, scope.line, scope.column, self._once(scope)))
             if not value.detail:
-                return self.load_path(base, [ANY_ITEM])
+                self.solver.add_copy(self.load_path(base, [ANY_ITEM]), var)
+                return var
             # ``settings["proxy"]``: what was stored under that key, or under a key not
             # known where it was stored
-            var = self.solver.fresh()
             for name in (item_field(value.detail), UNKNOWN_ITEM):
                 self.solver.add_copy(self.load_path(base, [name]), var)
             return var
@@ -960,6 +973,11 @@ class ConstraintBuilder:
                 source = self.value(scope, attribute.value)
                 if source is not None:
                     solver.add_copy(source, self.field_var(class_obj, attribute.name))
+                descriptor = descriptor_call(self.project, attribute)
+                default = descriptor.kwarg(self._descriptor_keyword) if descriptor else None
+                source = self.value(scope, default)
+                if source is not None:
+                    self._descriptor_defaults[(class_id, attribute.name)] = source
         for binding in facts.bindings:
             scope.line, scope.column = binding.span.line, binding.span.column
             source = self.value(scope, binding.value)
