@@ -589,3 +589,67 @@ def test_an_application_the_library_launches_keeps_what_its_start_up_methods_bui
          "ClaimHandler.post sets an attribute in an object kept in it, at request time")]
     # the draft each request makes (a traitlets object too) is the request's own
     assert "PreviewHandler.post" not in stateful(result)
+
+
+METERS = {
+    "stats/__init__.py": "",
+    "stats/models.py": '''
+class Meter:
+    def __init__(self):
+        self.count = 0
+        self.total = 0.0
+
+    def observe(self, value):
+        self.count += 1
+        self.total += value
+
+
+class MeterStorage:
+    def __init__(self):
+        self.meters = {}
+
+    def configure(self, *key):
+        self.meters[key] = Meter()
+
+    def get(self, *key):
+        return self.meters.get(key)
+''',
+    "stats/app.py": '''
+from flask import Flask, jsonify, request
+
+from stats.models import MeterStorage
+
+
+def create_app(engines):
+    app = Flask(__name__)
+    storage = MeterStorage()
+    for engine in engines:
+        storage.configure(engine, "time")
+
+    @app.post("/search/<engine>")
+    def search(engine):
+        storage.get(engine, "time").observe(float(request.args["took"]))
+        return jsonify(ok=True)
+
+    @app.get("/health")
+    def health():
+        return jsonify(ok=True)
+
+    return app
+''',
+}
+
+
+def test_rows_made_at_start_up_and_changed_per_request_are_their_registrys_data(
+        scan_files) -> None:
+    # each Meter is made while configuring and kept under a computed key: what requests
+    # change in them (reached through ``meters.get(key)``) is reported on the registry
+    result = scan_files(METERS)
+    assert {v.handler.name for v in result.verdicts} == {"create_app.search", "create_app.health"}
+    assert sl602(result) == [("stats/models.py", 13, "stats.models.MeterStorage.meters")]
+    finding = next(f for f in result.findings if f.rule == "SL602")
+    assert finding.message.startswith(
+        "`MeterStorage.meters` is a dict inside a long-lived MeterStorage (made once")
+    assert [(r.path, r.line) for r in finding.related] == [
+        ("stats/models.py", 7), ("stats/models.py", 8)]
+    assert stateful(result) == {"create_app.search"}

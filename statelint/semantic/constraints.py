@@ -150,7 +150,11 @@ class ConstraintBuilder:
         self.computed_defaults: dict[str, set[int]] = {}
         self._instance_classmethods: dict[str, dict[str, list[str]]] = dict(
             load_table("process_state")["app_state"]["instance_classmethods"])
-        self._descriptor_defaults: dict[tuple[str, str], int] = {}
+        #: per (class, trait): the variable of its ``default_value``, or the container
+        #: each object gets
+        self._descriptor_defaults: dict[tuple[str, str], int | str] = {}
+        self._descriptor_containers: dict[str, str] = dict(
+            load_table("process_state")["class_state"]["descriptor_containers"])
         self._descriptor_keyword = load_table("process_state")["class_state"][
             "descriptor_default_keyword"]
         self._default_decorators = tuple(
@@ -275,6 +279,16 @@ class ConstraintBuilder:
 
     def is_request_param(self, name: str, annotation: str) -> bool:
         return name in REQUEST_PARAMS or bool(annotation and matches(annotation, self._request_types))
+
+    def _trait_container(self, obj: int, name: str, container: str) -> int:
+        """The container a declared trait (``pending = List()``) holds for one object."""
+        parent = self.allocations[obj]
+        sub, new = self.solver.obj(("attribute", obj, name))
+        if new:
+            self.allocations[sub] = Allocation(CONTAINER, parent.module, parent.path, parent.line,
+                                               parent.column, parent.scope, container,
+                                               parent.function)
+        return sub
 
     def library_attribute(self, obj: int, name: str) -> int:
         """``app.state``, ``app.config``: what an attribute of a library object holds
@@ -401,7 +415,11 @@ class ConstraintBuilder:
                     self.computed_defaults.setdefault(computed, set()).add(obj)
                 declared = self.project.class_attribute(class_id, name)
                 default = self._descriptor_defaults.get((declared[0], name)) if declared else None
-                if default is not None:
+                if isinstance(default, str):
+                    # ``pending = List()``: each object has its own list
+                    solver.add_object(self.field_var(obj, name),
+                                      self._trait_container(obj, name, default))
+                elif default is not None:
                     solver.add_copy(default, target)  # ``Type(default_value=LocalProxy)``
                 if self._own_per_instance(class_id, name):
                     return  # a declared field or one ``__init__`` sets: not the class's value
@@ -974,10 +992,17 @@ class ConstraintBuilder:
                 if source is not None:
                     solver.add_copy(source, self.field_var(class_obj, attribute.name))
                 descriptor = descriptor_call(self.project, attribute)
-                default = descriptor.kwarg(self._descriptor_keyword) if descriptor else None
+                if descriptor is None:
+                    continue
+                default = descriptor.kwarg(self._descriptor_keyword)
                 source = self.value(scope, default)
                 if source is not None:
                     self._descriptor_defaults[(class_id, attribute.name)] = source
+                else:
+                    container = self._descriptor_containers.get(
+                        self.project.qualify(descriptor.target), "")
+                    if container:
+                        self._descriptor_defaults[(class_id, attribute.name)] = container
         for binding in facts.bindings:
             scope.line, scope.column = binding.span.line, binding.span.column
             source = self.value(scope, binding.value)

@@ -27,6 +27,7 @@ from statelint.knowledge import matches
 from statelint.project import Project
 from statelint.semantic import (
     CLASS,
+    CONTAINER,
     INSTANCE,
     LIBRARY,
     MODULE,
@@ -79,9 +80,14 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
     standing: dict[str, bool] = {}
     found: list[HeldState] = []
     rows: dict[str, list[Use]] = {}
+    folded: dict[str, list[ProcessState]] = {}
     for state in model.process_state():
         item = state.object
         if item.path not in production:
+            continue
+        registry = _start_up_row_of(model, item, standing)
+        if registry is not None:
+            folded.setdefault(registry.id, []).append(replace(state, object=registry))
             continue
         if _is_entry(model, item, standing, set()):
             for registry in _registries(model, item, standing):
@@ -89,14 +95,55 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
             continue
         if project.shared_classes and _in_shared_object(model, item, project.shared_classes):
             continue
-        holder = _naming_holder(model, item)
-        name, symbol, owner = _name(item, holder)
-        root, root_object, bound = _root(project, model, item)
-        found.append(HeldState(state, name, symbol, holder.kind if holder else "", owner,
-                               item.origin == REQUEST, root,
-                               bound or (root_object is not None and root_object.function == "")))
+        found.append(_held(project, model, state))
+    standing_ids = {held.state.object.id for held in found}
+    for registry_id, changes in sorted(folded.items()):
+        if registry_id in standing_ids:
+            rows.setdefault(registry_id, []).extend(use for state in changes
+                                                     for use in state.mutations)
+        else:
+            found.append(_held(project, model, _merged(changes)))
     return tuple(replace(held, row_changes=_sorted_uses(rows.get(held.state.object.id, ())))
                  for held in found)
+
+
+def _held(project: Project, model: PointsTo, state: ProcessState) -> HeldState:
+    item = state.object
+    holder = _naming_holder(model, item)
+    name, symbol, owner = _name(item, holder)
+    root, root_object, bound = _root(project, model, item)
+    return HeldState(state, name, symbol, holder.kind if holder else "", owner,
+                     item.origin == REQUEST, root,
+                     bound or (root_object is not None and root_object.function == ""))
+
+
+def _merged(states: list[ProcessState]) -> ProcessState:
+    """The changes of a registry's rows, as changes of the registry."""
+    writers = sorted({key for state in states for key in state.writers})
+    reading = sorted({key for state in states for key in state.reading_handlers} - set(writers))
+    return ProcessState(states[0].object, _sorted_uses(use for state in states
+                                                       for use in state.mutations),
+                        _sorted_uses(use for state in states for use in state.readers),
+                        tuple(writers), tuple(reading))
+
+
+def _start_up_row_of(model: PointsTo, item: AbstractObject, standing: dict[str, bool]
+                     ) -> AbstractObject | None:
+    """The registry whose row ``item`` is when start-up code made it and keeps it only as an
+    item of that one process object, under keys it computes (``measures[key] = Histogram()``
+    while configuring):
+    what requests change in it is the registry's data, reported there."""
+    if item.origin != PROCESS or item.kind in (MODULE, CLASS):
+        return None
+    holders = [h for h in model.holders(item) if h.holder.lifetime == PROCESS]
+    owners = {h.holder.id: h.holder for h in holders}
+    if len(owners) != 1 or any(h.kind != "item" or h.name not in (ANY_ITEM, UNKNOWN_ITEM)
+                               for h in holders):
+        return None  # an item under a literal key is a named slot, not a row
+    (owner,) = owners.values()
+    if owner.kind not in (CONTAINER, INSTANCE) or _is_entry(model, owner, standing, set()):
+        return None
+    return owner
 
 
 def _sorted_uses(uses: Iterable[Use]) -> tuple[Use, ...]:
