@@ -36,7 +36,10 @@ argument into a blueprint or router factory and closed over by its handlers,
 handed to a class-based view through constructor keywords or `initialize()`,
 kept as `self.store` and changed inside the object's own methods
 (`self._items[key] = item`), fetched through a classmethod accessor
-(`Registry.instance().add(...)`), or put on the application object.
+(`Registry.instance().add(...)`), put on the application object, or built by
+the start-up methods of an application a library launches (traitlets
+`App.launch_instance()`) and handed to handlers in tornado's settings
+(`self.settings["proxy"]`, `self.settings.get("users")`).
 
 Not reported: objects a request makes for itself; the rows of a registry (each
 object a request makes and keeps in a process-wide dict is one entry of that

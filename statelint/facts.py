@@ -396,6 +396,7 @@ class FactsCollector(cst.CSTVisitor):
             }[type(node)]
             return Value("comprehension", detail=detail)
         if isinstance(node, cst.Call):
+            receiver: tuple[tuple[Value | None, Value], ...] = ()
             target = dotted_name(node.func)
             resolved = self.resolve_dotted(target) if target else ""
             if not target and isinstance(node.func, cst.Call):
@@ -406,9 +407,13 @@ class FactsCollector(cst.CSTVisitor):
                 inner = self.summarize(node.func.value, depth + 1)
                 if inner.kind == "call" and inner.target:
                     resolved = f"{inner.target}().{node.func.attr.value}"
+                    receiver = ((None, inner),)
                 else:
-                    # ``(base / name).write_bytes(...)``: keep the method name
+                    # ``(base / name).write_bytes(...)``: keep the method name, and the
+                    # receiver of ``settings["pins"].add(...)`` as the call's one item
                     resolved = f"<{inner.kind}>.{node.func.attr.value}"
+                    if inner.kind == "subscript" and inner.target:
+                        receiver = ((None, inner),)
             args: list[Value] = []
             kwargs: list[tuple[str, Value]] = []
             for arg in node.args[:MAX_VALUE_ITEMS]:
@@ -422,7 +427,8 @@ class FactsCollector(cst.CSTVisitor):
                     args.append(Value("other", detail=f"star{len(arg.star)}"))
                 else:
                     args.append(summary)
-            return Value("call", target=resolved, args=tuple(args), kwargs=tuple(kwargs))
+            return Value("call", target=resolved, args=tuple(args), kwargs=tuple(kwargs),
+                         items=receiver)
         if isinstance(node, cst.FormattedString):
             return Value("fstring")
         if isinstance(node, cst.Lambda):
@@ -430,7 +436,10 @@ class FactsCollector(cst.CSTVisitor):
             return Value("lambda", args=(self.summarize(node.body, depth + 1),))
         if isinstance(node, cst.Subscript):
             base = self.summarize(node.value, depth + 1)
-            return Value("subscript", target=base.target)
+            # ``settings["proxy"]``: the literal key, when there is one
+            key = (_string_value(node.slice[0].slice.value)
+                   if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) else None)
+            return Value("subscript", target=base.target, detail=key or "")
         if isinstance(node, cst.BooleanOperation):
             # ``os.environ.get("X") or "memory://"``: keep both sides as args
             return Value(

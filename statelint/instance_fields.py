@@ -1,8 +1,8 @@
 """Class attributes that each instance gets its own copy of.
 
 ``items: list = field(default_factory=list)`` on a dataclass, a pydantic or ORM
-model's annotated attribute, a form's declared field: the class body only declares
-them, and every object gets its own value.  A class attribute that a method of the
+model's annotated attribute, a form's declared field, a traitlets trait
+(``users = Dict()``): the class body only declares them, and every object gets its own value.  A class attribute that a method of the
 class assigns through ``self`` (``self.items = []`` in ``__init__``) is shadowed in
 the same way: from then on ``self.items`` is the object's own.  What the class body
 holds is shared by every instance only when neither applies.
@@ -11,6 +11,7 @@ holds is shared by every instance only when neither applies.
 from __future__ import annotations
 
 from statelint.knowledge import load_table, matches
+from statelint.model import Binding, Value
 from statelint.project import Project
 
 
@@ -48,11 +49,30 @@ def shadowed_per_instance(project: Project, class_id: str, name: str) -> bool:
     return False
 
 
+def descriptor_call(project: Project, binding: Binding) -> Value | None:
+    """``users = Dict()`` / ``port = Integer(8000).tag(config=True)`` in a class body: the
+    call of a descriptor class the tables name (a traitlets trait type, or a project class
+    built on one), whose value each instance holds for itself."""
+    value: Value | None = binding.value
+    while value is not None and value.kind == "call" and "(" in value.target:
+        value = value.items[0][1] if value.items else None  # ``Dict().tag(...)``: the ``Dict()``
+    if value is None or value.kind != "call" or not value.target or value.target.startswith("<"):
+        return None
+    patterns = load_table("process_state")["class_state"]["descriptor_calls"]
+    symbol, rest = project.resolve(value.target)
+    if symbol.kind == "class" and not rest:
+        found = any(matches(base, patterns) for base in project.external_bases(symbol.key))
+    else:
+        found = matches(project.qualify(value.target), patterns)
+    return value if found else None
+
+
 def own_per_instance(project: Project, class_id: str, name: str) -> bool:
     """True when ``instance.name`` is the instance's own value, whatever the class body holds."""
     found = project.class_attribute(class_id, name)
     if found is None:
         return False
     defining, binding = found
-    return is_instance_field(project, defining, binding.annotation) or shadowed_per_instance(
-        project, class_id, name)
+    return (is_instance_field(project, defining, binding.annotation)
+            or descriptor_call(project, binding) is not None
+            or shadowed_per_instance(project, class_id, name))

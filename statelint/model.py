@@ -40,8 +40,11 @@ class Value:
     (with ``detail`` naming dict/list/set/generator), ``literal`` (a constant with
     ``literal`` holding the Python value, JSON-like), ``call`` (``target`` is the
     callee's dotted name, resolved through the file's imports, with ``args`` and
-    ``kwargs``), ``name``/``attribute`` (``target`` is the dotted name),
-    ``fstring``, ``lambda`` (``args`` holds the body), ``subscript``,
+    ``kwargs``; a method called on a subscript or on a call's result, ``<subscript>.add``
+    or ``Dict().tag``, keeps that receiver as its one item), ``name``/``attribute``
+    (``target`` is the dotted name),
+    ``fstring``, ``lambda`` (``args`` holds the body), ``subscript`` (``target`` is the
+    subscripted name, ``detail`` the key when it is a string literal),
     ``item-attribute`` (``target[...].detail``: an attribute of an item of a named
     container), ``other``.
     """

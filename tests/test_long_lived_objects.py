@@ -386,3 +386,270 @@ app = tornado.web.Application([(r"/echo", EchoHandler)], last=None)
     finding = next(f for f in result.findings if f.rule == "SL602")
     assert finding.writers == ("hub/handlers.py::LoginHandler.post",)
     assert "hub/handlers.py::WhoHandler.get" in finding.handlers
+
+
+LAB_HUB = {
+    "labhub/__init__.py": "",
+    "labhub/app.py": '''
+from tornado import ioloop, web
+from traitlets import Dict, Instance, Integer, Type, Unicode, default
+from traitlets.config import Application
+
+from labhub.handlers import default_handlers
+from labhub.relay import Relay
+from labhub.sessions import SessionTable
+from labhub.workers import WorkerDict
+
+
+class LabHub(Application):
+    port = Integer(8000).tag(config=True)
+    relay_url = Unicode("http://127.0.0.1:8001").tag(config=True)
+    relay_class = Type(default_value=Relay, klass=Relay).tag(config=True)
+    sessions = Instance(SessionTable)
+    tornado_settings = Dict().tag(config=True)
+
+    @default("sessions")
+    def _sessions_default(self):
+        return SessionTable()
+
+    def init_relay(self):
+        self.relay = self.relay_class(self.relay_url)
+
+    def init_tornado_settings(self):
+        pinned = set()
+        settings = dict(relay=self.relay, sessions=self.sessions, pinned=pinned,
+                        workers=WorkerDict())
+        settings.update(self.tornado_settings)
+        self.tornado_settings = settings
+
+    def init_tornado_application(self):
+        self.tornado_application = web.Application(default_handlers, **self.tornado_settings)
+
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        self.init_relay()
+        self.init_tornado_settings()
+        self.init_tornado_application()
+
+    def start(self):
+        self.tornado_application.listen(self.port)
+        ioloop.IOLoop.current().start()
+
+
+main = LabHub.launch_instance
+
+if __name__ == "__main__":
+    main()
+''',
+    "labhub/relay.py": '''
+class Relay:
+    def __init__(self, api_url):
+        self.api_url = api_url
+        self.token = ""
+''',
+    "labhub/sessions.py": '''
+class Session:
+    def __init__(self, name):
+        self.name = name
+        self.pending = False
+
+
+class SessionTable(dict):
+    def open(self, name):
+        if name not in self:
+            self[name] = Session(name)
+        return self[name]
+
+    def close(self, name):
+        self.pop(name, None)
+''',
+    "labhub/workers.py": '''
+class Worker:
+    def __init__(self, name):
+        self.name = name
+        self.busy = False
+
+
+class WorkerDict(dict):
+    def __getitem__(self, name):
+        if name not in self:
+            self[name] = Worker(name)
+        return super().__getitem__(name)
+''',
+    "labhub/drafts.py": '''
+from traitlets import List, Unicode, default
+from traitlets.config import LoggingConfigurable
+
+
+class Draft(LoggingConfigurable):
+    title = Unicode("")
+    lines = List()
+
+    @default("lines")
+    def _lines_default(self):
+        return []
+''',
+    "labhub/handlers.py": '''
+from tornado import web
+
+from labhub.drafts import Draft
+
+
+class BaseHandler(web.RequestHandler):
+    @property
+    def sessions(self):
+        return self.settings.setdefault("sessions", {})
+
+
+    @property
+    def workers(self):
+        return self.settings["workers"]
+
+
+class ClaimHandler(BaseHandler):
+    def post(self, name):
+        worker = self.workers[name]
+        worker.busy = True
+
+
+class OpenHandler(BaseHandler):
+    def post(self, name):
+        session = self.sessions.open(name)
+        self.write({"name": session.name})
+
+
+class CloseHandler(BaseHandler):
+    def delete(self, name):
+        self.sessions.close(name)
+
+
+class RelayHandler(BaseHandler):
+    def patch(self):
+        relay = self.settings["relay"]
+        relay.api_url = self.get_argument("url")
+
+
+class PinHandler(BaseHandler):
+    def post(self, client_id):
+        self.settings["pinned"].add(client_id)
+
+
+class PreviewHandler(BaseHandler):
+    def post(self):
+        draft = Draft()
+        draft.title = self.get_argument("title")
+        draft.lines.append(self.get_argument("line"))
+        self.write({"lines": draft.lines})
+
+
+default_handlers = [
+    (r"/sessions/(\\w+)", OpenHandler),
+    (r"/sessions/(\\w+)/close", CloseHandler),
+    (r"/relay", RelayHandler),
+    (r"/pins/(\\w+)", PinHandler),
+    (r"/preview", PreviewHandler),
+    (r"/workers/(\\w+)/claim", ClaimHandler),
+]
+''',
+}
+
+
+def test_an_application_the_library_launches_keeps_what_its_start_up_methods_build(
+        scan_files) -> None:
+    # traitlets builds the one LabHub object inside ``launch_instance()`` and runs its
+    # ``initialize``: what that hands to tornado's settings lives for the process (the
+    # relay is made from a trait's default class, the sessions by a trait's ``@default``)
+    result = scan_files(LAB_HUB)
+    assert {v.handler.name for v in result.verdicts} == {
+        "OpenHandler.post", "CloseHandler.delete", "RelayHandler.patch", "PinHandler.post",
+        "PreviewHandler.post", "ClaimHandler.post"}
+    findings = {(f.path, f.line, f.symbol): f for f in result.findings if f.rule == "SL602"}
+    assert sorted(findings) == [
+        ("labhub/app.py", 20, "labhub.app.LabHub.sessions"),
+        ("labhub/app.py", 23, "labhub.app.LabHub.relay"),
+        ("labhub/app.py", 26,
+         "labhub.app:LabHub.init_tornado_settings@27:19#1 container dict[pinned]"),
+        ("labhub/app.py", 28,
+         "labhub.app:LabHub.init_tornado_settings@27:19#1 container dict[workers]"),
+    ]
+    sessions = findings[("labhub/app.py", 20, "labhub.app.LabHub.sessions")]
+    assert sessions.message.startswith(
+        "`LabHub.sessions` is a SessionTable object inside a long-lived LabHub (made once")
+    assert sessions.writers == ("labhub/handlers.py::CloseHandler.delete",
+                                "labhub/handlers.py::OpenHandler.post")
+    relay = findings[("labhub/app.py", 23, "labhub.app.LabHub.relay")]
+    assert relay.writers == ("labhub/handlers.py::RelayHandler.patch",)
+    # ``self.workers[name]`` runs the registry's ``__getitem__``, which keeps a new Worker;
+    # the handler then changes that row
+    workers = next(f for key, f in findings.items() if key[2].endswith("[workers]"))
+    assert workers.message.startswith("`dict[workers]` is a WorkerDict object kept as an entry")
+    assert [(r.path, r.line, r.message) for r in workers.related] == [
+        ("labhub/workers.py", 10, "WorkerDict.__getitem__ assigns an item at request time"),
+        ("labhub/handlers.py", 20,
+         "ClaimHandler.post sets an attribute in an object kept in it, at request time")]
+    # the draft each request makes (a traitlets object too) is the request's own
+    assert "PreviewHandler.post" not in stateful(result)
+
+
+METERS = {
+    "stats/__init__.py": "",
+    "stats/models.py": '''
+class Meter:
+    def __init__(self):
+        self.count = 0
+        self.total = 0.0
+
+    def observe(self, value):
+        self.count += 1
+        self.total += value
+
+
+class MeterStorage:
+    def __init__(self):
+        self.meters = {}
+
+    def configure(self, *key):
+        self.meters[key] = Meter()
+
+    def get(self, *key):
+        return self.meters.get(key)
+''',
+    "stats/app.py": '''
+from flask import Flask, jsonify, request
+
+from stats.models import MeterStorage
+
+
+def create_app(engines):
+    app = Flask(__name__)
+    storage = MeterStorage()
+    for engine in engines:
+        storage.configure(engine, "time")
+
+    @app.post("/search/<engine>")
+    def search(engine):
+        storage.get(engine, "time").observe(float(request.args["took"]))
+        return jsonify(ok=True)
+
+    @app.get("/health")
+    def health():
+        return jsonify(ok=True)
+
+    return app
+''',
+}
+
+
+def test_rows_made_at_start_up_and_changed_per_request_are_their_registrys_data(
+        scan_files) -> None:
+    # each Meter is made while configuring and kept under a computed key: what requests
+    # change in them (reached through ``meters.get(key)``) is reported on the registry
+    result = scan_files(METERS)
+    assert {v.handler.name for v in result.verdicts} == {"create_app.search", "create_app.health"}
+    assert sl602(result) == [("stats/models.py", 13, "stats.models.MeterStorage.meters")]
+    finding = next(f for f in result.findings if f.rule == "SL602")
+    assert finding.message.startswith(
+        "`MeterStorage.meters` is a dict inside a long-lived MeterStorage (made once")
+    assert [(r.path, r.line) for r in finding.related] == [
+        ("stats/models.py", 7), ("stats/models.py", 8)]
+    assert stateful(result) == {"create_app.search"}

@@ -803,3 +803,78 @@ def test_attributes_set_by_a_method_only_constructors_call_are_construction():
     built = {(item.line, item.lifetime) for item in model.objects
              if item.kind == "instance" and item.class_name == "site.pages:Page"}
     assert built == {(22, "process"), (28, "request")}
+
+
+SINGLETON_CONFIGURABLE = {
+    "jobs/__init__.py": "",
+    "jobs/queue.py": '''
+        from traitlets import Dict, Integer, List
+        from traitlets.config import SingletonConfigurable
+
+
+        class JobQueue(SingletonConfigurable):
+            limit = Integer(100).tag(config=True)
+            pending = List()
+            by_owner = Dict()
+
+            def push(self, owner, job):
+                self.pending.append(job)
+                self.by_owner.setdefault(owner, []).append(job)
+
+
+        class Batch(SingletonConfigurable):
+            items = List()
+    ''',
+    "jobs/handlers.py": '''
+        from tornado import web
+
+        from jobs.queue import Batch, JobQueue
+
+
+        class SubmitHandler(web.RequestHandler):
+            def post(self, owner):
+                JobQueue.instance().push(owner, self.get_argument("job"))
+                self.write({"queued": True})
+
+
+        class PreviewHandler(web.RequestHandler):
+            def post(self):
+                batch = Batch()
+                batch.items.append(self.get_argument("job"))
+                self.write({"size": len(batch.items)})
+    ''',
+    "jobs/app.py": '''
+        from tornado import ioloop, web
+
+        from jobs.handlers import PreviewHandler, SubmitHandler
+
+
+        def make_app():
+            return web.Application([(r"/jobs/(\\w+)", SubmitHandler),
+                                    (r"/preview", PreviewHandler)])
+
+
+        if __name__ == "__main__":
+            make_app().listen(8888)
+            ioloop.IOLoop.current().start()
+    ''',
+}
+
+
+def test_a_singleton_a_library_classmethod_builds_is_one_process_object():
+    # ``JobQueue.instance()`` (traitlets) builds the class's one instance: what its traits
+    # hold lives for the process, while a Batch built directly per request does not
+    model = model_of(SINGLETON_CONFIGURABLE)
+    (queue,) = model.values_of("jobs.queue:JobQueue.push", "self")
+    assert (queue.kind, queue.class_name, queue.line, queue.lifetime) == (
+        "instance", "jobs.queue:JobQueue", 6, "process")
+    (batch,) = model.values_of("jobs.handlers:PreviewHandler.post", "batch")
+    assert batch.lifetime == "request"
+    # each declared container trait is the object's own container
+    states = {(state.object.class_name, state.object.id): [
+        (use.span.line, use.detail) for use in state.mutations] for state in model.states}
+    assert states == {
+        ("list", "jobs.queue:JobQueue.instance@0:0 jobs.queue:JobQueue().pending"): [
+            (12, "append")],
+        ("dict", "jobs.queue:JobQueue.instance@0:0 jobs.queue:JobQueue().by_owner"): [
+            (13, "append"), (13, "setdefault")]}

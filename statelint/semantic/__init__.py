@@ -362,6 +362,11 @@ def _solve(project: Project) -> PointsTo:
             continue
         own = builder.path(scope, ref) if site.target in ("self", "method", "augassign") else None
         parent = builder.path(scope, owner) if owner and site.target in ("owner", "augassign") else None
+        if own is not None and site.items:
+            # the items the method is called on; the mapping when none of them is known
+            parent, own = own, builder.solver.fresh()
+            for name in site.items:
+                builder.solver.add_copy(builder.load_path(parent, [name]), own)
         pending.append((site, own, parent))
     reads: list[tuple[str, Span, str, str, int]] = []
     for function_id in sorted(request_functions):
@@ -481,6 +486,8 @@ def _scope(project: Project, function_id: str) -> Scope:
 def _changed(project: Project, builder: ConstraintBuilder, solver: Solver, site: MutationSite,
              own: int | None, parent: int | None) -> list[int]:
     """The objects a mutation site changes."""
+    if site.items and own is not None and not solver.pts[own]:
+        own = parent  # ``cache[key].append(x)`` on items nothing made known: the mapping's
     own_objects = [obj for obj in sorted(solver.pts[own]) if builder.allocations.get(obj) and
                    builder.allocations[obj].kind not in (FUNCTION, BOUND_METHOD, PARTIAL)
                    ] if own is not None else []
@@ -605,6 +612,15 @@ def _lifetimes(builder: ConstraintBuilder, solver: Solver, request_functions: di
     for obj in solver.pts[builder.apps]:
         if lifetimes.get(obj) == UNKNOWN:
             lifetimes[obj] = PROCESS
+    # what an attribute's computed default (``@default("users")``) makes is made once for
+    # each object it is computed for: it is made when that object is
+    for function_id, owners in builder.computed_defaults.items():
+        made = [lifetimes[owner] for owner in owners if owner in lifetimes]
+        if PROCESS not in made:
+            continue
+        for obj, allocation in builder.allocations.items():
+            if allocation.function == function_id and lifetimes.get(obj) == UNKNOWN:
+                lifetimes[obj] = PROCESS
     origins = dict(lifetimes)
     # what a process object holds lives as long as it does
     queue = [obj for obj, lifetime in lifetimes.items() if lifetime == PROCESS]

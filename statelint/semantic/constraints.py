@@ -25,13 +25,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from statelint.instance_fields import own_per_instance
+from statelint.instance_fields import descriptor_call, own_per_instance
 from statelint.knowledge import api_list, frameworks, load_table, matches
 from statelint.model import Access, Function, ModuleFacts, Span, Value
 from statelint.project import Project, dependency_of
 from statelint.semantic.solver import STAR, CallSite, Solver
 
 ANY_ITEM = "[*]"
+#: the items stored under a key not known where they were stored (``d[name] = v``), which a
+#: load of any literal key may read
+UNKNOWN_ITEM = "[?]"
 #: a call's (line, column, end line, end column): a call and the call it is made on
 #: (``Registry.instance().open(...)``) start at the same place
 Position = tuple[int, int, int, int]
@@ -54,6 +57,8 @@ PARTIAL_FACTORIES = frozenset({"functools.partial", "functools.partialmethod"})
 #: ``resource_class_kwargs=`` of Flask-RESTful style ``add_resource``.
 URL_SPEC_CALLS = ("url", "URLSpec")
 RESOURCE_KWARGS = "resource_class_kwargs"
+#: The method a subscript load runs on an object whose class defines it.
+GETITEM = "__getitem__"
 #: Methods a framework runs with those keywords, first found wins.
 INJECTED_METHODS = ("initialize", "__init__")
 
@@ -89,6 +94,9 @@ class MutationSite:
     once: bool
     #: "self": the receiver's objects; "owner": the object holding the attribute
     target: str = "self"
+    #: for a method called on an item of the receiver (``settings["pins"].add(x)``): the
+    #: item fields whose objects it changes
+    items: tuple[str, ...] = ()
 
 
 @dataclass
@@ -140,12 +148,27 @@ class ConstraintBuilder:
         self._const: dict[int, int] = {}
         self._per_instance: dict[tuple[str, str], bool] = {}
         self._property_sites: list[CallSite] = []
+        self._defaults: dict[tuple[str, str], str | None] = {}
+        #: methods that compute an attribute's default, and the objects they compute it for
+        self.computed_defaults: dict[str, set[int]] = {}
+        self._instance_classmethods: dict[str, dict[str, list[str]]] = dict(
+            load_table("process_state")["app_state"]["instance_classmethods"])
+        #: per (class, trait): the variable of its ``default_value``, or the container
+        #: each object gets
+        self._descriptor_defaults: dict[tuple[str, str], int | str] = {}
+        self._descriptor_containers: dict[str, str] = dict(
+            load_table("process_state")["class_state"]["descriptor_containers"])
+        self._descriptor_keyword = load_table("process_state")["class_state"][
+            "descriptor_default_keyword"]
+        self._default_decorators = tuple(
+            load_table("process_state")["class_state"]["default_decorators"])
         #: methods that change the object they are called on (container mutators and
         #: library store methods, from apis.toml)
         self.store_methods = frozenset(api_list("containers", "mutators")) | frozenset(
             api_list("stores", "methods"))
         self._constructors = frozenset(api_list("containers", "constructors"))
-        self._item_readers = frozenset(api_list("containers", "readers"))
+        self._lookups = frozenset(api_list("containers", "lookups"))
+        self._storing_lookup = load_table("apis")["containers"]["storing_lookup"]
         #: every application object: what ``request.app`` and ``current_app`` stand for
         self.apps = solver.fresh()
         self._app_classes = frozenset(
@@ -263,6 +286,16 @@ class ConstraintBuilder:
     def is_request_param(self, name: str, annotation: str) -> bool:
         return name in REQUEST_PARAMS or bool(annotation and matches(annotation, self._request_types))
 
+    def _trait_container(self, obj: int, name: str, container: str) -> int:
+        """The container a declared trait (``pending = List()``) holds for one object."""
+        parent = self.allocations[obj]
+        sub, new = self.solver.obj(("attribute", obj, name))
+        if new:
+            self.allocations[sub] = Allocation(CONTAINER, parent.module, parent.path, parent.line,
+                                               parent.column, parent.scope, container,
+                                               parent.function)
+        return sub
+
     def library_attribute(self, obj: int, name: str) -> int:
         """``app.state``, ``app.config``: what an attribute of a library object holds
         when the project never sets it, one object per (object, attribute)."""
@@ -310,6 +343,25 @@ class ConstraintBuilder:
         dotted = self.class_of_object(obj)
         return bool(dotted) and matches(dotted, self.project.stateful_classes)
 
+    def _default_method(self, class_id: str, name: str) -> str | None:
+        """The method that computes the default of attribute ``name`` on first read
+        (a ``@default("name")`` decorator of the tables), through the class's MRO."""
+        key = (class_id, name)
+        if key not in self._defaults:
+            self._defaults[key] = next(
+                (f"{ancestor}.{method}" for ancestor in self.project.mro(class_id)
+                 for method in self.project.classes[ancestor][1].methods
+                 if self._computes_default(f"{ancestor}.{method}", name)), None)
+        return self._defaults[key]
+
+    def _computes_default(self, function_id: str, name: str) -> bool:
+        found = self.project.functions.get(function_id)
+        return found is not None and any(
+            decorator.kind == "call" and decorator.args
+            and decorator.args[0].kind == "literal" and decorator.args[0].literal == name
+            and matches(self.project.qualify(decorator.target), self._default_decorators)
+            for decorator in found[1].decorators)
+
     def is_property(self, function_id: str) -> bool:
         fn = self.project.functions[function_id][1]
         return any(decorator.target.rpartition(".")[2] in PROPERTY_DECORATORS
@@ -353,8 +405,28 @@ class ConstraintBuilder:
                 else:
                     solver.add_object(target, self.bound_method(obj, method))
                 return
+            if kind == "class" and name in self._instance_classmethods:
+                launcher = self._launcher(class_id, name)
+                if launcher is not None:
+                    solver.add_object(target, launcher)
             if kind != "class":
                 solver.add_copy(self.field_var(obj, name), target)
+                computed = self._default_method(class_id, name)
+                if computed is not None:
+                    # ``@default("users")``: the first read stores what the method returns
+                    site = CallSite(self.const(obj), (), (), self.field_var(obj, name),
+                                    f"<default {computed}>", 0, 0)
+                    self._property_sites.append(site)
+                    self.bind(site, computed, obj)
+                    self.computed_defaults.setdefault(computed, set()).add(obj)
+                declared = self.project.class_attribute(class_id, name)
+                default = self._descriptor_defaults.get((declared[0], name)) if declared else None
+                if isinstance(default, str):
+                    # ``pending = List()``: each object has its own list
+                    solver.add_object(self.field_var(obj, name),
+                                      self._trait_container(obj, name, default))
+                elif default is not None:
+                    solver.add_copy(default, target)  # ``Type(default_value=LocalProxy)``
                 if self._own_per_instance(class_id, name):
                     return  # a declared field or one ``__init__`` sets: not the class's value
             for ancestor in self.project.mro(class_id):
@@ -389,6 +461,8 @@ class ConstraintBuilder:
             init = self.project.method_of(class_id, "__init__")
             if init is not None:
                 self.bind(site, init, instance)
+        elif kind == "launcher":
+            self._launch(site, key[1], key[2])
         elif kind in ("instance", "request-instance"):
             method = self.project.method_of(self.object_class[obj], "__call__")
             if method is not None:
@@ -400,6 +474,41 @@ class ConstraintBuilder:
             self._partial_calls.add((site.callee, obj))
             solver.add_call(CallSite(func, args + site.args, kwargs + site.kwargs, site.result,
                                      site.caller, site.line, site.column, site.once))
+
+    def _launcher(self, class_id: str, method: str) -> int | None:
+        """``App.instance`` / ``App.launch_instance`` of a class whose library base provides
+        the classmethod (the tables): calling it gives the process's one instance."""
+        bases = self._instance_classmethods[method]["bases"]
+        if not any(matches(base, bases) for base in self.project.external_bases(class_id)):
+            return None
+        obj, new = self.solver.obj(("launcher", class_id, method))
+        if new:
+            facts, cls = self.project.classes[class_id]
+            self.allocations[obj] = Allocation(BOUND_METHOD, facts.module, facts.path,
+                                               cls.span.line, cls.span.column, "<module>", method)
+        return obj
+
+    def _launch(self, site: CallSite, class_id: str, method: str) -> None:
+        """The library builds the instance (once per process, whoever asks) and runs the
+        methods the tables name on it."""
+        solver = self.solver
+        instance, new = solver.obj(("instance", (f"{class_id}.{method}", 0, 0), class_id))
+        if new:
+            facts, cls = self.project.classes[class_id]
+            self.allocations[instance] = Allocation(INSTANCE, facts.module, facts.path,
+                                                    cls.span.line, cls.span.column, "<module>",
+                                                    class_id)
+            self.object_class[instance] = class_id
+        solver.add_object(site.result, instance)
+        init = self.project.method_of(class_id, "__init__")
+        runs = [init] if init is not None else []
+        runs += [found for name in self._instance_classmethods[method]["runs"]
+                 if (found := self.project.method_of(class_id, name)) is not None]
+        for function_id in runs:
+            run = CallSite(self.const(instance), (), (), solver.fresh(), site.caller, site.line,
+                           site.column, once=True)
+            self._property_sites.append(run)  # kept alive: ``bind`` memoises by id
+            self.bind(run, function_id, instance)
 
     def bind(self, site: CallSite, function_id: str, receiver: int | None) -> None:
         """Arguments to parameters, the return value to the call's result."""
@@ -593,8 +702,9 @@ class ConstraintBuilder:
                     continue
                 target = self.field_var(obj, ANY_ITEM)
                 self.solver.add_copy(source, target)
-                if key is not None and key.kind == "literal" and isinstance(key.literal, str):
-                    self.solver.add_copy(source, self.field_var(obj, item_field(key.literal)))
+                literal = key is not None and key.kind == "literal" and isinstance(key.literal, str)
+                self.solver.add_copy(source, self.field_var(
+                    obj, item_field(key.literal) if literal else UNKNOWN_ITEM))  # type: ignore[union-attr]
             return self.const(obj)
         if kind == "comprehension":
             if value.detail == "generator":
@@ -618,7 +728,20 @@ class ConstraintBuilder:
             return var
         if kind == "subscript":
             base = self.path(scope, value.target) if value.target else None
-            return self.load_path(base, [ANY_ITEM]) if base is not None else None
+            if base is None:
+                return None
+            # ``users[name]`` on an object whose class defines ``__getitem__`` runs it
+            var = self.solver.fresh()
+            self.solver.add_call(CallSite(self.load_path(base, [GETITEM]), (), (), var,
+                                          scope.key, scope.line, scope.column, self._once(scope)))
+            if not value.detail:
+                self.solver.add_copy(self.load_path(base, [ANY_ITEM]), var)
+                return var
+            # ``settings["proxy"]``: what was stored under that key, or under a key not
+            # known where it was stored
+            for name in (item_field(value.detail), UNKNOWN_ITEM):
+                self.solver.add_copy(self.load_path(base, [name]), var)
+            return var
         if kind == "item-attribute":
             # ``handlers[name].run``: an attribute of one of the items
             base = self.path(scope, value.target) if value.target else None
@@ -673,7 +796,6 @@ class ConstraintBuilder:
         kwargs = tuple((name, self.value(scope, arg)) for name, arg in value.kwargs)
         self._injection(scope, value)
         callee: int | None = None
-        item: int | None = None
         if target.startswith("super()."):
             callee = self._super_method(scope, target[len("super()."):])
             if callee is not None and scope.fn is not None and scope.fn.params:
@@ -687,6 +809,10 @@ class ConstraintBuilder:
                          candidates[0] if candidates else (Value("call", target=owner), None))
             receiver = self.call_value(scope, *inner) if "." not in method else None
             callee = self.load_path(receiver, [method]) if receiver is not None else None
+        elif target.startswith("<subscript>.") and value.items:
+            # ``settings["proxy"].add_user(...)``: a method of the item
+            receiver = self.value(scope, value.items[0][1])
+            callee = self.load_path(receiver, [target.partition(".")[2]]) if receiver else None
         elif target and "(" not in target and not target.startswith("<"):
             owner, _, method = target.rpartition(".")
             holder, _, listed = owner.rpartition(".")
@@ -705,30 +831,34 @@ class ConstraintBuilder:
                         self._run_elsewhere(scope, self._runners[symbol.key], value, args, kwargs)
                     return self._external_call(scope, symbol.key, args, kwargs)
             callee = self.path(scope, target)
-            if method in self._item_readers and owner:
-                item = self._item_read(scope, owner, method, args)
-                if callee is None:
-                    return item
         if callee is None:
             return None
         result = solver.fresh()
+        self._lookup(scope, value, args, result)
         once = self._once(scope)
         solver.add_call(CallSite(callee, tuple(args), kwargs, result, scope.key, scope.line,
                                  scope.column, once))
-        if item is not None:
-            solver.add_copy(item, result)
         return result
 
-    def _item_read(self, scope: Scope, owner: str, method: str, args: list[int | None]
-                   ) -> int | None:
-        """``registry.get(name)``: one of the items the receiver holds; ``setdefault``
-        also stores its default there first."""
-        base = self.path(scope, owner)
-        if base is None:
-            return None
-        if method == "setdefault" and len(args) > 1 and args[1] not in (None, STAR):
-            self.solver.add_store(base, ANY_ITEM, args[1])  # type: ignore[arg-type]
-        return self.load_path(base, [ANY_ITEM])
+    def _lookup(self, scope: Scope, value: Value, args: list[int | None], result: int) -> None:
+        """``settings.get("proxy")``, ``users.setdefault(name, {})``: the call gives what the
+        mapping holds under the key (and ``setdefault`` first stores its default there)."""
+        owner, _, method = value.target.rpartition(".")
+        if method not in self._lookups or not value.args or "(" in owner or not owner:
+            return
+        mapping = self.path(scope, owner)
+        if mapping is None:
+            return
+        key = value.args[0]
+        literal = key.literal if key.kind == "literal" and isinstance(key.literal, str) else None
+        fields = [item_field(literal), UNKNOWN_ITEM] if literal is not None else [ANY_ITEM]
+        for name in fields:
+            self.solver.add_copy(self.load_path(mapping, [name]), result)
+        default = args[1] if len(args) > 1 else None
+        if method == self._storing_lookup and default not in (None, STAR):
+            self.solver.add_store(mapping, ANY_ITEM, default)  # type: ignore[arg-type]
+            self.solver.add_store(mapping, fields[0] if literal is not None else UNKNOWN_ITEM,
+                                  default)  # type: ignore[arg-type]
 
     @staticmethod
     def _once(scope: Scope) -> bool:
@@ -905,6 +1035,18 @@ class ConstraintBuilder:
                 source = self.value(scope, attribute.value)
                 if source is not None:
                     solver.add_copy(source, self.field_var(class_obj, attribute.name))
+                descriptor = descriptor_call(self.project, attribute)
+                if descriptor is None:
+                    continue
+                default = descriptor.kwarg(self._descriptor_keyword)
+                source = self.value(scope, default)
+                if source is not None:
+                    self._descriptor_defaults[(class_id, attribute.name)] = source
+                else:
+                    container = self._descriptor_containers.get(
+                        self.project.qualify(descriptor.target), "")
+                    if container:
+                        self._descriptor_defaults[(class_id, attribute.name)] = container
         for binding in facts.bindings:
             scope.line, scope.column = binding.span.line, binding.span.column
             source = self.value(scope, binding.value)
@@ -1016,8 +1158,8 @@ class ConstraintBuilder:
                 source = self.value(scope, value)
                 if base is not None and source is not None:
                     solver.add_store(base, ANY_ITEM, source)
-                    if access.key:
-                        solver.add_store(base, item_field(access.key), source)
+                    solver.add_store(base, item_field(access.key) if access.key else UNKNOWN_ITEM,
+                                     source)
             self.mutations.append(MutationSite(scope.function_id, access.span, op, access.key,
                                                (scope.key, ref), access.once))
         elif op == "augassign":
@@ -1025,7 +1167,18 @@ class ConstraintBuilder:
                                                (scope.key, ref), access.once, "augassign"))
         elif op == "mutate":
             self.mutations.append(MutationSite(scope.function_id, access.span, op, access.method,
-                                               (scope.key, ref), access.once, "method"))
+                                               (scope.key, ref), access.once, "method",
+                                               self._item_receiver(scope, access)))
+
+    @staticmethod
+    def _item_receiver(scope: Scope, access: Access) -> tuple[str, ...]:
+        """The fields of the receiver that ``settings["pins"].add(x)`` changes: the item
+        under the key, not the mapping the facts name."""
+        for value, span in scope.calls_by_target.get(f"<subscript>.{access.method}", ()):
+            if (span.line, span.column) == (access.span.line, access.span.column) and value.items:
+                key = value.items[0][1].detail
+                return (item_field(key), UNKNOWN_ITEM) if key else (ANY_ITEM,)
+        return ()
 
     def _library_store(self, scope: Scope, call: object) -> None:
         """``scheduler.add_job(...)``, ``table.insert(...)``: methods that keep data in a

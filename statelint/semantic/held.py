@@ -27,6 +27,7 @@ from statelint.knowledge import matches
 from statelint.project import Project
 from statelint.semantic import (
     CLASS,
+    CONTAINER,
     INSTANCE,
     LIBRARY,
     MODULE,
@@ -39,7 +40,7 @@ from statelint.semantic import (
     Use,
     points_to,
 )
-from statelint.semantic.constraints import ANY_ITEM
+from statelint.semantic.constraints import ANY_ITEM, UNKNOWN_ITEM
 
 __all__ = ["HeldState", "held_states"]
 
@@ -82,9 +83,14 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
     standing: dict[str, bool] = {}
     found: list[HeldState] = []
     rows: dict[str, list[Use]] = {}
+    folded: dict[str, list[ProcessState]] = {}
     for state in model.process_state():
         item = state.object
         if item.path not in production:
+            continue
+        registry = _start_up_row_of(model, item, standing)
+        if registry is not None:
+            folded.setdefault(registry.id, []).append(replace(state, object=registry))
             continue
         if _is_entry(model, item, standing, set()):
             for registry in _registries(model, item, standing):
@@ -92,18 +98,59 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
             continue
         if project.shared_classes and _in_shared_object(model, item, project.shared_classes):
             continue
-        holder = _naming_holder(model, item)
-        container = (_naming_holder(model, holder.holder)
-                     if holder is not None and holder.kind == "item" else None)
-        name, symbol, owner = _name(
-            item, holder, container if container is not None and container.kind != "item" else None)
-        root, _, bound = _root(project, model, item)
-        found.append(HeldState(state, name, symbol, holder.kind if holder else "", owner,
-                               item.origin == REQUEST, root,
-                               bound,
-                               kept_in=holder.holder if holder else None))
+        found.append(_held(project, model, state))
+    standing_ids = {held.state.object.id for held in found}
+    for registry_id, changes in sorted(folded.items()):
+        if registry_id in standing_ids:
+            rows.setdefault(registry_id, []).extend(use for state in changes
+                                                     for use in state.mutations)
+        else:
+            found.append(_held(project, model, _merged(changes)))
     return tuple(replace(held, row_changes=_sorted_uses(rows.get(held.state.object.id, ())))
                  for held in found)
+
+
+def _held(project: Project, model: PointsTo, state: ProcessState) -> HeldState:
+    item = state.object
+    holder = _naming_holder(model, item)
+    container = (_naming_holder(model, holder.holder)
+                 if holder is not None and holder.kind == "item" else None)
+    name, symbol, owner = _name(
+        item, holder, container if container is not None and container.kind != "item" else None)
+    root, root_object, bound = _root(project, model, item)
+    return HeldState(state, name, symbol, holder.kind if holder else "", owner,
+                     item.origin == REQUEST, root,
+                     bound or (root_object is not None and root_object.function == ""),
+                     kept_in=holder.holder if holder else None)
+
+
+def _merged(states: list[ProcessState]) -> ProcessState:
+    """The changes of a registry's rows, as changes of the registry."""
+    writers = sorted({key for state in states for key in state.writers})
+    reading = sorted({key for state in states for key in state.reading_handlers} - set(writers))
+    return ProcessState(states[0].object, _sorted_uses(use for state in states
+                                                       for use in state.mutations),
+                        _sorted_uses(use for state in states for use in state.readers),
+                        tuple(writers), tuple(reading))
+
+
+def _start_up_row_of(model: PointsTo, item: AbstractObject, standing: dict[str, bool]
+                     ) -> AbstractObject | None:
+    """The registry whose row ``item`` is when start-up code made it and keeps it only as an
+    item of that one process object, under keys it computes (``measures[key] = Histogram()``
+    while configuring):
+    what requests change in it is the registry's data, reported there."""
+    if item.origin != PROCESS or item.kind in (MODULE, CLASS):
+        return None
+    holders = [h for h in model.holders(item) if h.holder.lifetime == PROCESS]
+    owners = {h.holder.id: h.holder for h in holders}
+    if len(owners) != 1 or any(h.kind != "item" or h.name not in (ANY_ITEM, UNKNOWN_ITEM)
+                               for h in holders):
+        return None  # an item under a literal key is a named slot, not a row
+    (owner,) = owners.values()
+    if owner.kind not in (CONTAINER, INSTANCE) or _is_entry(model, owner, standing, set()):
+        return None
+    return owner
 
 
 def _sorted_uses(uses: Iterable[Use]) -> tuple[Use, ...]:
@@ -237,6 +284,7 @@ def _naming_holder(model: PointsTo, item: AbstractObject) -> Holder | None:
         return order.get(holder.kind, 5)
 
     ranked = sorted(holders, key=lambda h: (rank(h), h.holder.path != item.path,
+                                            h.name in (ANY_ITEM, UNKNOWN_ITEM),
                                             h.holder.line, h.name))
     return ranked[0] if ranked else None
 
@@ -269,6 +317,6 @@ def _name(item: AbstractObject, holder: Holder | None, registry: Holder | None =
         return (f"{short}.{holder.name}", f"{class_id.replace(':', '.')}.{holder.name}", class_id)
     parent = owner.class_name.rpartition(".")[2] or owner.kind
     if holder.kind == "item":
-        key = holder.name if holder.name != ANY_ITEM else "[...]"
+        key = holder.name if holder.name not in (ANY_ITEM, UNKNOWN_ITEM) else "[...]"
         return (f"{parent}{key}", f"{owner.id}{key}", "")
     return (f"{parent}.{holder.name}", f"{owner.id}.{holder.name}", "")
