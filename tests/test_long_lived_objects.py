@@ -567,10 +567,8 @@ def test_an_application_the_library_launches_keeps_what_its_start_up_methods_bui
     assert sorted(findings) == [
         ("labhub/app.py", 20, "labhub.app.LabHub.sessions"),
         ("labhub/app.py", 23, "labhub.app.LabHub.relay"),
-        ("labhub/app.py", 26,
-         "labhub.app:LabHub.init_tornado_settings@27:19#1 container dict[pinned]"),
-        ("labhub/app.py", 28,
-         "labhub.app:LabHub.init_tornado_settings@27:19#1 container dict[workers]"),
+        ("labhub/app.py", 27, "labhub.app.LabHub.tornado_settings[pinned]"),
+        ("labhub/app.py", 27, "labhub.app.LabHub.tornado_settings[workers]"),
     ]
     sessions = findings[("labhub/app.py", 20, "labhub.app.LabHub.sessions")]
     assert sessions.message.startswith(
@@ -582,8 +580,10 @@ def test_an_application_the_library_launches_keeps_what_its_start_up_methods_bui
     # ``self.workers[name]`` runs the registry's ``__getitem__``, which keeps a new Worker;
     # the handler then changes that row
     workers = next(f for key, f in findings.items() if key[2].endswith("[workers]"))
-    assert workers.message.startswith("`dict[workers]` is a WorkerDict object kept as an entry")
+    assert workers.message.startswith(
+        "`LabHub.tornado_settings[workers]` is a WorkerDict object kept as an entry")
     assert [(r.path, r.line, r.message) for r in workers.related] == [
+        ("labhub/app.py", 28, "the WorkerDict object kept in it is made here"),
         ("labhub/workers.py", 10, "WorkerDict.__getitem__ assigns an item at request time"),
         ("labhub/handlers.py", 20,
          "ClaimHandler.post sets an attribute in an object kept in it, at request time")]

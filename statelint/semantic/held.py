@@ -117,10 +117,9 @@ def _held(project: Project, model: PointsTo, state: ProcessState) -> HeldState:
                  if holder is not None and holder.kind == "item" else None)
     name, symbol, owner = _name(
         item, holder, container if container is not None and container.kind != "item" else None)
-    root, root_object, bound = _root(project, model, item)
+    root, _, bound = _root(project, model, item)
     return HeldState(state, name, symbol, holder.kind if holder else "", owner,
-                     item.origin == REQUEST, root,
-                     bound or (root_object is not None and root_object.function == ""),
+                     item.origin == REQUEST, root, bound,
                      kept_in=holder.holder if holder else None)
 
 
