@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from statelint.config_values import in_effect
+from statelint.config_values import attributes_in_effect
 from statelint.knowledge import load_table, matches
 from statelint.model import Access, Finding, Location, ModuleFacts, Span, Value
 from statelint.project import Project, Reach
@@ -321,8 +321,11 @@ def _settings(project: Project) -> Iterable[Setting]:
             yield from _dict_items(binding.value, facts.path, binding.span, symbol, binding.name)
         for cls in facts.classes:
             class_id = f"{facts.module}:{cls.name}"
+            effective = attributes_in_effect(project, class_id,
+                                             [attribute.name for attribute in cls.attributes],
+                                             _non_production)
             for attribute in cls.attributes:
-                if not _class_value_effective(project, class_id, attribute.name):
+                if attribute.name not in effective:
                     continue
                 symbol = f"{facts.module}.{cls.name}.{attribute.name}"
                 yield Setting(attribute.name, attribute.value, facts.path, attribute.span,
@@ -395,12 +398,6 @@ def _enclosing_binding(facts: ModuleFacts, span: Span) -> str | None:
         if binding.span.line <= span.line <= binding.span.end_line:
             return f"{facts.module}.{binding.name}"
     return None
-
-
-def _class_value_effective(project: Project, class_id: str, key: str) -> bool:
-    """Whether a class attribute is in effect in some production configuration class
-    (``config_values.in_effect``, with this rule's test of what is not production)."""
-    return in_effect(project, class_id, key, _non_production)
 
 
 def _string_candidates(project: Project, value: Value, depth: int = 0) -> list[tuple[str, str]]:
