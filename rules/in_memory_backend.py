@@ -12,11 +12,11 @@ from typing import Any
 
 from statelint.config_values import (
     Default,
+    attributes_in_effect,
     call_target,
     conditional,
     config_table,
     default_assignment,
-    in_effect,
     overrides,
 )
 from statelint.knowledge import load_table, matches
@@ -397,8 +397,11 @@ def _settings(project: Project) -> Iterable[Setting]:
             yield from _assigned(project, binding, facts.path, symbol, "")
         for cls in facts.classes:
             class_id = f"{facts.module}:{cls.name}"
+            effective = attributes_in_effect(project, class_id,
+                                             [attribute.name for attribute in cls.attributes],
+                                             _non_production)
             for attribute in cls.attributes:
-                if not _class_value_effective(project, class_id, attribute.name):
+                if attribute.name not in effective:
                     continue
                 symbol = f"{facts.module}.{cls.name}.{attribute.name}"
                 yield from _assigned(project, attribute, facts.path, symbol, class_id)
@@ -486,12 +489,6 @@ def _enclosing_binding(facts: ModuleFacts, span: Span) -> str | None:
         if binding.span.line <= span.line <= binding.span.end_line:
             return f"{facts.module}.{binding.name}"
     return None
-
-
-def _class_value_effective(project: Project, class_id: str, key: str) -> bool:
-    """Whether a class attribute is in effect in some production configuration class
-    (``config_values.in_effect``, with this rule's test of what is not production)."""
-    return in_effect(project, class_id, key, _non_production)
 
 
 def _string_candidates(project: Project, value: Value, depth: int = 0) -> list[tuple[str, str]]:

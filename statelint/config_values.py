@@ -20,6 +20,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from statelint.knowledge import load_table, matches
 from statelint.model import Binding, Function, Guard, ModuleFacts, Span, Value
@@ -73,12 +74,22 @@ def config_table() -> dict:
 
 def non_production_module(facts: ModuleFacts) -> bool:
     """True for modules only tests, scripts or development setups load."""
-    parts = set(config_table()["non_production_parts"])
-    names = facts.module.lower().split(".")
+    return _non_production_name(facts.module)
+
+
+#: Module name affixes of development and test modules (``settings_dev``, ``local_settings``).
+_DEVELOPMENT_SUFFIXES = tuple(f"_{part}" for part in ("dev", "local", "test", "testing"))
+_DEVELOPMENT_PREFIXES = tuple(f"{part}_" for part in ("dev", "local", "test", "testing"))
+
+
+@cache
+def _non_production_name(module: str) -> bool:
+    parts = frozenset(config_table()["non_production_parts"])
+    names = module.lower().split(".")
     last = names[-1]
-    return bool(parts & set(names)) or last.startswith("test_") or last.endswith(
-        ("_test", "_tests")) or any(last.endswith(f"_{part}") or last.startswith(f"{part}_")
-                                    for part in ("dev", "local", "test", "testing"))
+    return bool(parts.intersection(names)) or last.startswith("test_") or last.endswith(
+        ("_test", "_tests")) or last.endswith(_DEVELOPMENT_SUFFIXES) or last.startswith(
+        _DEVELOPMENT_PREFIXES)
 
 
 def non_production_class(name: str) -> bool:
@@ -98,16 +109,31 @@ def in_effect(project: Project, class_id: str, key: str,
     class whose production subclasses all override the key holds a default nobody
     runs with; so does a class for tests or development.
     """
-    if is_test(project.classes[class_id][1].name):
-        return False
+    return key in attributes_in_effect(project, class_id, (key,), is_test)
+
+
+def attributes_in_effect(project: Project, class_id: str, keys: Iterable[str],
+                         is_test: Callable[[str], bool] = non_production_class) -> set[str]:
+    """Which of ``keys``, attributes of the class, are in effect (see ``in_effect``).
+
+    The production subclasses are listed once for all the keys: a base class of a
+    large tree (a model or form base class) has thousands of subclasses to sort out.
+    """
+    wanted = set(keys)
+    if not wanted or is_test(project.classes[class_id][1].name):
+        return set()
     candidates = [candidate for candidate in project.subclasses(class_id)
                   if not is_test(project.classes[candidate][1].name)
                   and not non_production_module(project.classes[candidate][0])] or [class_id]
+    found: set[str] = set()
     for candidate in candidates:
-        owner = project.class_attribute(candidate, key)
-        if owner is not None and owner[0] == class_id:
-            return True
-    return False
+        for key in wanted - found:
+            owner = project.class_attribute(candidate, key)
+            if owner is not None and owner[0] == class_id:
+                found.add(key)
+        if len(found) == len(wanted):
+            break
+    return found
 
 
 def calls_within(project: Project, setting: Setting) -> list[Value]:
@@ -145,8 +171,10 @@ def settings(project: Project, *, skip_functions: Iterable[str] = ()) -> Iterato
         for cls in facts.classes:
             if non_production_class(cls.name):
                 continue
+            effective = attributes_in_effect(project, f"{module}:{cls.name}",
+                                             [attribute.name for attribute in cls.attributes])
             for attribute in cls.attributes:
-                if not in_effect(project, f"{module}:{cls.name}", attribute.name):
+                if attribute.name not in effective:
                     continue
                 yield Setting(attribute.name, attribute.value, facts.path, attribute.span,
                               module, "class_attr", f"{module}:{cls.name}")

@@ -6,6 +6,7 @@ flows one way; each stage takes the previous stage's plain results.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import os
 import sys
@@ -935,6 +936,21 @@ def judge_handlers(handlers: list[Handler], findings: list[Finding]) -> list[Ver
     return verdicts
 
 
+@contextmanager
+def collection_settled() -> Iterator[None]:
+    """Keep the objects that exist now out of the cyclic collector's walks for the block.
+
+    A full collection walks every object alive; after the facts stage that is mostly
+    the facts, which no collection could free.  (Anything among them that becomes
+    garbage is collected after the block, as usual.)
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
          rules: Iterable[type[Rule]] | None = None, cache: bool = False,
          cache_dir: str | None = None, exhaustive: bool = False,
@@ -986,45 +1002,48 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
                                         item.error.column, item.error.kind))
     problems = reported_problems(problems, config, root=discovery.root)
 
-    mark = time.perf_counter()
-    if memo is not None:
-        handlers, findings = memo.handlers, memo.findings
-    elif lazy is not None and lazy.project is not None:
-        project, handlers = lazy.project, lazy.project.handlers  # linked by the last round
-    else:
-        project = Project(
-            facts,
-            handler_decorators=tuple(getattr(config, "handler_decorators", ()) or ()),
-            handler_base_classes=tuple(getattr(config, "handler_base_classes", ()) or ()),
-            stateful_classes=tuple(getattr(config, "stateful_classes", ()) or ()),
-            shared_classes=tuple(getattr(config, "shared_classes", ()) or ()),
-        )
-        handlers = project.handlers
-    timings["link"] = time.perf_counter() - mark
+    # The facts live until the end of the scan: the collector need not walk them again
+    # each time link, model and rules fill its oldest generation.
+    with collection_settled():
+        mark = time.perf_counter()
+        if memo is not None:
+            handlers, findings = memo.handlers, memo.findings
+        elif lazy is not None and lazy.project is not None:
+            project, handlers = lazy.project, lazy.project.handlers  # linked by the last round
+        else:
+            project = Project(
+                facts,
+                handler_decorators=tuple(getattr(config, "handler_decorators", ()) or ()),
+                handler_base_classes=tuple(getattr(config, "handler_base_classes", ()) or ()),
+                stateful_classes=tuple(getattr(config, "stateful_classes", ()) or ()),
+                shared_classes=tuple(getattr(config, "shared_classes", ()) or ()),
+            )
+            handlers = project.handlers
+        timings["link"] = time.perf_counter() - mark
 
-    mark = time.perf_counter()
-    errors: list[InternalError] = [
-        InternalError("facts", item.error.message, path=item.path, module=item.module)
-        for item in facts if item.error is not None and item.error.kind == "internal"]
-    if memo is None:
-        findings = lazy.findings if lazy is not None and lazy.project is not None else run_rules(
-            project, selected, timings)
-        errors += project.failures.errors
-        if not errors:  # a failed run is computed again next time, and reported again
-            remember_link(store, stage, config, selected, handlers, findings)
-    # Declarations (per-file ignores, allow, severities, inline comments) come before
-    # verdicts: state a team declared acceptable does not make a handler stateful.
-    findings, ledger = apply_config(findings, config, root=discovery.root,
-                                    suppressions={item.path: item.suppressions for item in facts})
-    timings["rules"] = time.perf_counter() - mark + timings.get("rules", 0.0) - (
-        timings.get("model", 0.0) if lazy is None or memo is not None else 0.0)
-    if lazy is not None and memo is None:
-        # The rounds interleave parsing, linking and rules: report each part where
-        # it belongs, the facts stage keeping the pre-scan, parsing and syntax check.
-        timings["facts"] -= lazy.times["link"] + lazy.times["rules"]
-        timings["link"] += lazy.times["link"]
-        timings["model"] = lazy.times["model"]
-        timings["rules"] += lazy.times["rules"]
+        mark = time.perf_counter()
+        errors: list[InternalError] = [
+            InternalError("facts", item.error.message, path=item.path, module=item.module)
+            for item in facts if item.error is not None and item.error.kind == "internal"]
+        if memo is None:
+            findings = lazy.findings if lazy is not None and lazy.project is not None else run_rules(
+                project, selected, timings)
+            errors += project.failures.errors
+            if not errors:  # a failed run is computed again next time, and reported again
+                remember_link(store, stage, config, selected, handlers, findings)
+        # Declarations (per-file ignores, allow, severities, inline comments) come before
+        # verdicts: state a team declared acceptable does not make a handler stateful.
+        findings, ledger = apply_config(findings, config, root=discovery.root,
+                                        suppressions={item.path: item.suppressions for item in facts})
+        timings["rules"] = time.perf_counter() - mark + timings.get("rules", 0.0) - (
+            timings.get("model", 0.0) if lazy is None or memo is not None else 0.0)
+        if lazy is not None and memo is None:
+            # The rounds interleave parsing, linking and rules: report each part where
+            # it belongs, the facts stage keeping the pre-scan, parsing and syntax check.
+            timings["facts"] -= lazy.times["link"] + lazy.times["rules"]
+            timings["link"] += lazy.times["link"]
+            timings["model"] = lazy.times["model"]
+            timings["rules"] += lazy.times["rules"]
 
     verdicts = judge_handlers(handlers, findings)
     if not handlers and (unrecognised := no_handler_note(facts)):

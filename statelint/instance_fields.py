@@ -10,6 +10,7 @@ holds is shared by every instance only when neither applies.
 
 from __future__ import annotations
 
+from statelint.failures import memo_table
 from statelint.knowledge import load_table, matches
 from statelint.model import Binding, Value
 from statelint.project import Project
@@ -35,18 +36,28 @@ def is_instance_field(project: Project, class_id: str, annotation: str) -> bool:
 def shadowed_per_instance(project: Project, class_id: str, name: str) -> bool:
     """True when a method of the class assigns ``self.name``: from then on ``self.name`` is
     the instance's own attribute, not the class-level one."""
-    for ancestor in project.mro(class_id):
-        module, _, qualname = ancestor.partition(":")
-        _, cls = project.classes[ancestor]
+    return any(name in _assigned_through_self(project, ancestor)
+               for ancestor in project.mro(class_id))
+
+
+def _assigned_through_self(project: Project, class_id: str) -> frozenset[str]:
+    """What the methods of one class (not its bases) assign as ``self.<name>``, read once
+    per class: the model asks about every attribute of every class it meets."""
+    memo = memo_table(project, "assigned through self")
+    found = memo.get(class_id)
+    if found is None:
+        module, _, qualname = class_id.partition(":")
+        _, cls = project.classes[class_id]
+        names: set[str] = set()
         for method in cls.methods:
-            found = project.functions.get(f"{module}:{qualname}.{method}")
-            if found is None:
+            function = project.functions.get(f"{module}:{qualname}.{method}")
+            if function is None:
                 continue
-            _, fn = found
-            if any(a.head == "self" and a.ref == f"self.{name}" and a.op == "setattr"
-                   for a in fn.accesses):
-                return True
-    return False
+            names.update(access.ref[len("self."):] for access in function[1].accesses
+                         if access.head == "self" and access.op == "setattr"
+                         and access.ref.startswith("self."))
+        found = memo[class_id] = frozenset(names)
+    return found
 
 
 def descriptor_call(project: Project, binding: Binding) -> Value | None:

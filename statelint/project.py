@@ -356,7 +356,9 @@ class Project:
         """
         parts = dotted.split(".")
         for cut in range(len(parts) - 1, 1, -1):
-            if self.is_vendored_framework(".".join(parts[:cut])):
+            # (most names have no framework package in them: no module to look at)
+            if parts[cut - 1] in _FRAMEWORK_APP_CLASSES and self.is_vendored_framework(
+                    ".".join(parts[:cut])):
                 return ".".join(parts[cut - 1:])
         return None
 

@@ -43,14 +43,16 @@ class StateUse:
 def state_uses(project: Project) -> list[StateUse]:
     """Every request-time access to module or class state (computed once per project)."""
     uses: list[StateUse] = []
-    resolved: dict[tuple[str, Access], StateTarget | None] = {}
-    for reach, function_id, access in reached_accesses(project):
-        key = (function_id, access)
-        if key not in resolved:
-            resolved[key] = project.resolve_access(function_id, access)
-        target = resolved[key]
-        if target is not None:
-            uses.append(StateUse(reach, function_id, access, target))
+    # Each function's state accesses are resolved once: a function reached by many
+    # handlers is met once per handler (millions of times on a large project).
+    resolved: dict[str, list[tuple[Access, StateTarget]]] = {}
+    for reach, function_id in reached_functions(project):
+        found = resolved.get(function_id)
+        if found is None:
+            found = resolved[function_id] = [
+                (access, target) for access in request_accesses(project, function_id)
+                if (target := project.resolve_access(function_id, access)) is not None]
+        uses.extend(StateUse(reach, function_id, access, target) for access, target in found)
     return uses
 
 
@@ -330,11 +332,16 @@ def reached_functions(project: Project) -> list[tuple[Reach, str]]:
 def reached_accesses(project: Project) -> Iterator[tuple[Reach, str, Access]]:
     """Every (reach, function id, access) made at request time by some handler."""
     for reach, function_id in reached_functions(project):
-        _, fn = project.functions[function_id]
-        for access in fn.accesses:
-            if access.once and access.op != "rebind":
-                continue  # lazy initialisation runs once per process
+        for access in request_accesses(project, function_id):
             yield reach, function_id, access
+
+
+def request_accesses(project: Project, function_id: str) -> Iterator[Access]:
+    """The accesses of a function that run on every call (not once per process)."""
+    for access in project.functions[function_id][1].accesses:
+        if access.once and access.op != "rebind":
+            continue  # lazy initialisation runs once per process
+        yield access
 
 
 def local_value(fn: Function, name: str) -> Value | None:

@@ -188,7 +188,7 @@ class PointsTo:
         """Where ``item`` may be kept, in source order of the holders."""
         if self._solution is None:
             return ()
-        return self._solution.holders().get(item.id, ())
+        return self._solution.holders(item.id)
 
     def reach(self, handler_key: str) -> Reach | None:
         """The extended reach of the handler named ``path::name``."""
@@ -204,7 +204,10 @@ class _Solution:
         self.builder = builder
         self.objects = objects
         self._by_id: dict[str, AbstractObject] | None = None
-        self._holders: dict[str, tuple[Holder, ...]] | None = None
+        self._holders: dict[str, tuple[Holder, ...]] = {}
+        self._ids: dict[str, list[int]] | None = None
+        self._held: dict[int, list[int]] | None = None
+        self._owner_of: dict[int, int] = {}
         self._fields: dict[int, tuple] | None = None
 
     def by_id(self) -> dict[str, AbstractObject]:
@@ -212,33 +215,55 @@ class _Solution:
             self._by_id = {item.id: item for item in self.objects.values()}
         return self._by_id
 
-    def holders(self) -> dict[str, tuple[Holder, ...]]:
-        """Object id → the globals, class attributes, attributes and items that hold it."""
-        if self._holders is None:
-            solver = self.builder.solver
-            found: dict[str, list[Holder]] = {}
-            for owner, variables in self.builder.fields_of.items():
-                holder = self.objects.get(owner)
-                if holder is None:
-                    continue
-                for var in variables:
-                    held = solver.pts[var]
-                    if not held:
-                        continue
-                    key = self._field_keys().get(var)
-                    if key is None:
-                        continue
+    def holders(self, object_id: str) -> tuple[Holder, ...]:
+        """The globals, class attributes, attributes and items that hold the object(s)
+        with this id, in source order of the holders.
+
+        Built per object asked about, from an index of which field variables point to
+        each object: a large project's model holds millions of (field, object) pairs,
+        and the analyses ask about a few hundred objects.
+        """
+        found = self._holders.get(object_id)
+        if found is None:
+            field_keys = self._field_keys()
+            holding: list[Holder] = []
+            for obj in self._objects_by_id().get(object_id, ()):
+                for var in self._held_in().get(obj, ()):
+                    key = field_keys[var]
                     name = key[2]
                     kind = {"global": "global", "classattr": "class attribute"}.get(
                         key[0], "item" if name.startswith("[") else "attribute")
+                    holding.append(Holder(self.objects[self._owner_of[var]], kind, name))
+            found = tuple(sorted(set(holding),
+                                 key=lambda h: (*_object_order(h.holder), h.name)))
+            self._holders[object_id] = found
+        return found
+
+    def _objects_by_id(self) -> dict[str, list[int]]:
+        if self._ids is None:
+            self._ids = {}
+            for obj, item in self.objects.items():
+                self._ids.setdefault(item.id, []).append(obj)
+        return self._ids
+
+    def _held_in(self) -> dict[int, list[int]]:
+        """Object → the field variables (of objects the model describes) that point to it."""
+        if self._held is None:
+            solver = self.builder.solver
+            field_keys = self._field_keys()
+            held_in: dict[int, list[int]] = {}
+            for owner, variables in self.builder.fields_of.items():
+                if owner not in self.objects:
+                    continue
+                for var in variables:
+                    held = solver.pts[var]
+                    if not held or var not in field_keys:
+                        continue
+                    self._owner_of[var] = owner
                     for obj in held:
-                        if obj in self.objects:
-                            found.setdefault(self.objects[obj].id, []).append(
-                                Holder(holder, kind, name))
-            self._holders = {
-                key: tuple(sorted(set(value), key=lambda h: (*_object_order(h.holder), h.name)))
-                for key, value in found.items()}
-        return self._holders
+                        held_in.setdefault(obj, []).append(var)
+            self._held = held_in
+        return self._held
 
     def _field_keys(self) -> dict[int, tuple]:
         if self._fields is None:

@@ -34,6 +34,9 @@ class CallSite:
 
 #: stands for a ``*args``/``**kwargs`` argument: positions after it are unknown
 STAR = -1
+#: The points-to set of a variable nothing has reached yet (most never are): shared, and
+#: replaced by a set of its own on the first object.
+EMPTY: frozenset[int] = frozenset()
 
 
 class Semantics(Protocol):
@@ -51,9 +54,10 @@ class Solver:
 
     def __init__(self) -> None:
         self.var_ids: dict[Hashable, int] = {}
-        self.pts: list[set[int]] = []
-        self.succ: list[list[int]] = []
-        self._succ_sets: list[set[int]] = []
+        self.pts: list[set[int] | frozenset[int]] = []
+        #: copy edges by source variable (most variables have none: kept only when some)
+        self.succ: dict[int, list[int]] = {}
+        self._succ_sets: dict[int, set[int]] = {}
         self.loads: dict[int, list[tuple[str, int]]] = {}
         self.stores: dict[int, list[tuple[str, int]]] = {}
         self.calls: dict[int, list[CallSite]] = {}
@@ -74,9 +78,7 @@ class Solver:
 
     def fresh(self) -> int:
         """A new anonymous variable (a call result, a loaded value)."""
-        self.pts.append(set())
-        self.succ.append([])
-        self._succ_sets.append(set())
+        self.pts.append(EMPTY)
         return len(self.pts) - 1
 
     def obj(self, key: Hashable) -> tuple[int, bool]:
@@ -98,9 +100,15 @@ class Solver:
 
     def add_copy(self, source: int, target: int) -> None:
         """``target ⊇ source``."""
-        if source == target or target in self._succ_sets[source]:
+        if source == target:
             return
-        self._succ_sets[source].add(target)
+        known = self._succ_sets.get(source)
+        if known is None:
+            known = self._succ_sets[source] = set()
+            self.succ[source] = []
+        elif target in known:
+            return
+        known.add(target)
         self.succ[source].append(target)
         if self.pts[source]:
             self.worklist.append((target, set(self.pts[source])))
@@ -138,8 +146,10 @@ class Solver:
             new = incoming - current
             if not new:
                 continue
+            if current is EMPTY:
+                current = pts[var] = set()
             current |= new
-            for target in succ[var]:
+            for target in succ.get(var, ()):
                 worklist.append((target, new))
             ordered = sorted(new) if len(new) > 1 else new
             loads = self.loads.get(var)
