@@ -205,6 +205,7 @@ def settings():
                                           f"{fn.qualname} {write.verb}")))
         write_keys = {(site.function_id, site.span) for group in groups.values()
                       for _, site in group}
+        uses: dict[str, dict[str, Span]] = {}
         for (symbol, _place, _store), group in sorted(groups.items()):
             sites = [site for _, site in group]
             write, first = min(group, key=lambda item: _site_key(item[1]))
@@ -213,7 +214,7 @@ def settings():
             writers = list(dict.fromkeys(project.functions[site.function_id][1].name
                                          for site in sorted(sites, key=_site_key)))
             frameworks = {site.reach.handler.framework for site in sites if site.reach}
-            readers = _readers(project, symbol, write_keys) if "." in symbol else []
+            readers = _readers(project, symbol, uses, write_keys) if "." in symbol else []
             reader_names = site_handler_names(readers, excluding=sites)
             message = _message(write, writers, handlers, symbol, places)
             if reader_names:
@@ -237,32 +238,53 @@ def _most_specific(writes: Iterable[DiskWrite]) -> DiskWrite:
     return next((write for write in writes if write.kind == "upload"), writes[0])
 
 
-def _readers(project: Project, symbol: str, write_keys: set[tuple[str, Span]]) -> list[Site]:
+def _readers(project: Project, symbol: str, uses: dict[str, dict[str, Span]],
+             write_keys: set[tuple[str, Span]]) -> list[Site]:
     """Request-time calls that use the same module-level path (``send_from_directory(DIR, f)``,
-    ``open(os.path.join(DIR, f))``): their answers depend on what was written on this machine."""
+    ``open(os.path.join(DIR, f))``): their answers depend on what was written on this machine.
+    ``uses`` keeps, per function already looked at, the first call naming each path."""
     found: list[Site] = []
     for reach, function_id in reached_functions(project):
-        facts, fn = project.functions[function_id]
-        names = {fn_local for fn_local, value in fn.local_assignments
-                 if _mentions(project, value, symbol)}
-        for call in fn.calls:
-            if (function_id, call.span) in write_keys:
-                continue
-            if _mentions(project, call.value, symbol) or any(
-                    item.kind == "name" and item.target in names for item in iter_values(call.value)):
-                found.append(Site(facts.path, call.span, function_id, reach,
-                                  f"{fn.qualname} uses files under {short_name(symbol)}"))
-                break
+        if function_id not in uses:
+            uses[function_id] = _first_uses(project, function_id, write_keys)
+        span = uses[function_id].get(symbol)
+        if span is not None:
+            facts, fn = project.functions[function_id]
+            found.append(Site(facts.path, span, function_id, reach,
+                              f"{fn.qualname} uses files under {short_name(symbol)}"))
     return found
 
 
-def _mentions(project: Project, value: Value, symbol: str) -> bool:
+def _first_uses(project: Project, function_id: str, write_keys: set[tuple[str, Span]]
+                ) -> dict[str, Span]:
+    """The first call of a function (not one of the writes) that names each module-level
+    binding, directly or through a local assigned from it."""
+    _, fn = project.functions[function_id]
+    through: dict[str, set[str]] = {}
+    for name, value in fn.local_assignments:
+        through.setdefault(name, set()).update(_mentioned(project, value))
+    first: dict[str, Span] = {}
+    for call in fn.calls:
+        if (function_id, call.span) in write_keys:
+            continue
+        named = _mentioned(project, call.value)
+        for item in iter_values(call.value):
+            if item.kind == "name" and item.target in through:
+                named |= through[item.target]
+        for symbol in named:
+            first.setdefault(symbol, call.span)
+    return first
+
+
+def _mentioned(project: Project, value: Value) -> set[str]:
+    """The module-level bindings a value names (``UPLOAD_DIR``, ``settings.MEDIA_ROOT``)."""
+    found: set[str] = set()
     for item in iter_values(value):
         if item.kind in ("name", "attribute") and "." in item.target:
-            found, rest = project.resolve(item.target)
-            if found.kind == "binding" and found.key == symbol and not rest:
-                return True
-    return False
+            symbol, rest = project.resolve(item.target)
+            if symbol.kind == "binding" and not rest:
+                found.add(symbol.key)
+    return found
 
 
 # -- recognising writes -------------------------------------------------------

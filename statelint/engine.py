@@ -1035,8 +1035,8 @@ def scan(paths: list[str], *, config: Any = None, jobs: int = 0,
         # verdicts: state a team declared acceptable does not make a handler stateful.
         findings, ledger = apply_config(findings, config, root=discovery.root,
                                         suppressions={item.path: item.suppressions for item in facts})
-        timings["rules"] = time.perf_counter() - mark + timings.get("rules", 0.0) - (
-            timings.get("model", 0.0) if lazy is None or memo is not None else 0.0)
+        # ``run_rules`` has already moved the model's seconds out of "rules" (to "model")
+        timings["rules"] = time.perf_counter() - mark + timings.get("rules", 0.0)
         if lazy is not None and memo is None:
             # The rounds interleave parsing, linking and rules: report each part where
             # it belongs, the facts stage keeping the pre-scan, parsing and syntax check.
