@@ -17,6 +17,7 @@ from statelint.state import (
     handler_names,
     is_connection_registry,
     is_mutable_container,
+    is_per_thread,
     is_sync_primitive,
     is_write,
     name_list,
@@ -68,7 +69,8 @@ attributes of objects created during the request; class attributes only read;
 class attributes shadowed by an instance attribute set in `__init__`; annotated
 fields of dataclasses, attrs classes, pydantic and ORM models; a class attribute
 that starts as `None` and is set through the class once (a lazily created
-singleton).
+singleton); per-thread storage (`threading.local()` and classes built on it),
+where each thread keeps its own copy.
 """
     why_stateful = """
 A class, a resource object created at start-up and a module-level instance all
@@ -191,6 +193,8 @@ urlpatterns = [path("notes/", NoteListView.as_view())]
                     binding is not None
                     and is_sync_primitive(project, binding.value, binding.annotation)):
                 continue  # a lock guards code; it holds no data
+            if binding is not None and is_per_thread(project, binding.value):
+                continue  # each thread has its own copy
             grouped.setdefault(symbol, []).append(use)
             kinds.setdefault(symbol, kind)
             if is_shared_write:

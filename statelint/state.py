@@ -741,6 +741,20 @@ def is_sync_primitive(project: Project, value: Value | None, annotation: str = "
     return False
 
 
+def is_per_thread(project: Project, value: Value | None) -> bool:
+    """True for an instance of per-thread storage (``threading.local()``, or a project class
+    built on it): each thread sees its own attributes, so requests do not share them."""
+    if value is None or value.kind != "call" or not value.target:
+        return False
+    per_thread = api_list("sync", "per_thread")
+    qualified = project.qualify(value.target)
+    if matches(qualified, per_thread):
+        return True
+    symbol, rest = project.resolve(value.target)
+    return (symbol.kind == "class" and not rest
+            and any(matches(base, per_thread) for base in project.external_bases(symbol.key)))
+
+
 def writes_sync_primitive(project: Project, use: StateUse) -> bool:
     """True when a use is an assignment of a lock/semaphore/... (``cls._lock = Lock()``)."""
     if use.access.op != "setattr":

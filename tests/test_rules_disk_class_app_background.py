@@ -1138,3 +1138,48 @@ def thumbnail(slug: str, image: bytes = File(...)):
     ]
     assert {"preview", "thumbnail"} <= handler_names(result)
     assert not {"preview", "thumbnail"} & stateful(result)
+
+
+def test_per_thread_storage_is_not_shared_state(scan_files):
+    result = scan_files({
+        "geo/__init__.py": "",
+        "geo/codec.py": '''
+import threading
+
+
+class CodecSlots(threading.local):
+    reader = None
+    writer = None
+
+
+slots = CodecSlots()
+plain = threading.local()
+LAST_SHAPES = {}
+
+
+class Reader:
+    def read(self, text):
+        return text.split(",")
+''',
+        "geo/app.py": '''
+from flask import Flask, jsonify, request
+
+from geo import codec
+
+app = Flask(__name__)
+
+
+@app.post("/shapes")
+def parse_shape():
+    if codec.slots.reader is None:
+        codec.slots.reader = codec.Reader()
+    codec.plain.count = getattr(codec.plain, "count", 0) + 1
+    points = codec.slots.reader.read(request.get_data(as_text=True))
+    codec.LAST_SHAPES[request.remote_addr] = points
+    return jsonify(points=points)
+''',
+    })
+    symbols = {f.symbol for f in result.findings}
+    assert "geo.codec.LAST_SHAPES" in symbols
+    assert not {"geo.codec.slots", "geo.codec.plain"} & symbols
+    assert "parse_shape" in handler_names(result)
