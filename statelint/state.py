@@ -329,13 +329,6 @@ def reached_functions(project: Project) -> list[tuple[Reach, str]]:
             for function_id in reach.parents]
 
 
-def reached_accesses(project: Project) -> Iterator[tuple[Reach, str, Access]]:
-    """Every (reach, function id, access) made at request time by some handler."""
-    for reach, function_id in reached_functions(project):
-        for access in request_accesses(project, function_id):
-            yield reach, function_id, access
-
-
 def request_accesses(project: Project, function_id: str) -> Iterator[Access]:
     """The accesses of a function that run on every call (not once per process)."""
     for access in project.functions[function_id][1].accesses:
