@@ -4,36 +4,16 @@ tasks that live inside one web worker."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from statelint.knowledge import load_table, matches
-from statelint.model import Call, Finding, Function, ModuleFacts, Value
+from statelint.analyses.background import (
+    Work,
+    request_background_work,
+    startup_background_work,
+)
+from statelint.model import Finding
 from statelint.project import Project
 from statelint.rule import Example, Rule
-from statelint.state import (
-    Site,
-    is_mutable_container,
-    local_value,
-    name_list,
-    request_reaches,
-    site_finding,
-    site_handler_names,
-    startup_functions,
-    web_loaded_modules,
-)
-
-
-@dataclass(frozen=True)
-class Work:
-    """A piece of background work started somewhere."""
-
-    kind: str  # thread | executor | scheduler | schedule | task | timer
-    symbol: str
-    what: str
-
-
-def _table() -> dict[str, list[str]]:
-    return load_table("process_state")["background"]
+from statelint.state import Site, name_list, site_finding, site_handler_names
 
 
 class ProcessBoundBackgroundWork(Rule):
@@ -183,23 +163,13 @@ async def prices():
         yield from self._per_request(project)
         yield from self._at_startup(project)
 
-    # -- per request -----------------------------------------------------------------
-
     def _per_request(self, project: Project) -> Iterable[Finding]:
-        sites: dict[tuple[str, int, int], tuple[Work, list[Site]]] = {}
-        judged: dict[str, list[tuple[Call, Work]]] = {}
-        for reach in request_reaches(project):
-            for function_id in reach.parents:
-                facts, fn = project.functions[function_id]
-                if function_id not in judged:
-                    judged[function_id] = list(_background_calls(project, facts, fn,
-                                                                 per_request=True))
-                for call, work in judged[function_id]:
-                    key = (facts.path, call.span.line, call.span.column)
-                    entry = sites.setdefault(key, (work, []))
-                    entry[1].append(Site(facts.path, call.span, function_id, reach,
-                                         f"{fn.qualname} {work.what} at request time"))
-        for _, (work, group) in sorted(sites.items()):
+        for start in request_background_work(project):
+            work = start.work
+            group = [Site(start.path, start.span, function_id, reach,
+                          f"{project.functions[function_id][1].qualname} {work.what} "
+                          "at request time")
+                     for reach, function_id in start.runs]
             handlers = site_handler_names(group)
             verb = "starts" if len(handlers) == 1 else "start"
             message = (f"{name_list(handlers)} {verb} background work inside the web worker "
@@ -212,168 +182,21 @@ async def prices():
                 final_message=work.what,
             )
 
-    # -- at import or start-up ------------------------------------------------------------
-
     def _at_startup(self, project: Project) -> Iterable[Finding]:
-        startup = startup_functions(project)
-        reached = {fid for reach in request_reaches(project) for fid in reach.parents}
-        loaded = web_loaded_modules(project)
-        for facts in project.modules.values():
-            # Import-time work counts only in modules the web workers import.
-            calls: list[tuple[Call, Function | None]] = [
-                (s.call, None) for s in facts.statements
-                if s.call is not None and not s.in_main_guard and facts.module in loaded
-            ]
-            for function in facts.functions:
-                function_id = f"{facts.module}:{function.qualname}"
-                if function_id in startup and function_id not in reached:
-                    calls += [(call, function) for call in function.calls]
-            for call, owner in calls:
-                work = _classify(project, facts, owner, call, per_request=False)
-                if work is None or work.kind not in ("thread", "scheduler", "schedule", "timer"):
-                    continue
-                where = f"in {owner.qualname}() at start-up" if owner is not None else "at import"
-                site = Site(facts.path, call.span, "", None, f"{work.what} {where}")
-                message = (f"{work.what} {where}: every worker process and replica runs its "
-                           "own copy, so periodic jobs run once per worker instead of once, "
-                           "and the work stops whenever that process is recycled")
-                yield site_finding(
-                    project, type(self), work.symbol, [site],
-                    message=message,
-                    suggestion=_suggestion(work),
-                    final_message=f"{work.what} {where}",
-                    severity="warning",
-                )
-
-
-# -- recognising background work ----------------------------------------------------------
-
-
-def _background_calls(project: Project, facts: ModuleFacts, fn: Function, *, per_request: bool
-                      ) -> Iterable[tuple[Call, Work]]:
-    for call in fn.calls:
-        work = _classify(project, facts, fn, call, per_request=per_request)
-        if work is not None:
-            yield call, work
-
-
-def _receiver_value(project: Project, fn: Function | None, call: Call, receiver: str
-                    ) -> tuple[Value | None, str]:
-    """What the receiver of a method call was built from, and its symbol when module-level."""
-    if receiver.endswith("()"):
-        return Value("call", target=receiver[:-2]), ""
-    if call.head == "local" and fn is not None:
-        return local_value(fn, receiver), ""
-    if call.head == "global":
-        symbol, rest = project.resolve(receiver)
-        binding = project.binding(symbol)
-        if binding is not None and not rest:
-            return binding.value, symbol.key
-    return None, ""
-
-
-def _classify(project: Project, facts: ModuleFacts, fn: Function | None, call: Call, *,
-              per_request: bool) -> Work | None:
-    table = _table()
-    qualified = project.qualify(call.target) if call.head == "global" else call.target
-    if call.head == "global" and matches(qualified, table["schedule_calls"]):
-        return Work("schedule", qualified, "registers a job with the `schedule` library")
-    if fn is not None and _is_task_factory(project, call, table):
-        if not per_request:
-            return _timed_task(project, call, table)
-        kept = _kept_in_module_collection(project, fn, call)
-        if kept:
-            return Work("task", kept, f"starts an asyncio task kept in `{kept.rsplit('.', 1)[-1]}`")
-        return None
-    # ``threading.Timer(...).start()``: the callee is not a dotted name, its summary has it
-    receiver, _, method = (call.target or call.value.target).rpartition(".")
-    if not receiver:
-        return None
-    value, symbol = _receiver_value(project, fn, call, receiver)
-    if value is None or value.kind != "call" or not value.target:
-        return None
-    built = project.qualify(value.target)
-    short = built.rsplit(".", 1)[-1]
-    if method == "start" and matches(built, table["threads"]):
-        if per_request and fn is not None and _waits(project, fn):
-            return None  # threads the request joins before it answers: parallelism, not background
-        work = _work_target(project, value)
-        return Work("thread", work or symbol or built,
-                    f"starts a `{short}`" + (f" running `{work.rsplit('.', 1)[-1]}`" if work else ""))
-    if method in table["scheduler_methods"] and matches(built, table["schedulers"]):
-        if not per_request and method != "start":
-            return None
-        action = "starts" if method == "start" else f"calls `.{method}()` on"
-        return Work("scheduler", symbol or built, f"{action} the in-process `{short}`")
-    if (per_request and fn is not None and symbol and method in table["executor_methods"]
-            and matches(built, table["executors"]) and not _waits(project, fn)):
-        return Work("executor", symbol,
-                    f"submits work to the module-level `{short}` without waiting for it")
-    return None
-
-
-def _timed_task(project: Project, call: Call, table: dict[str, list[str]]) -> Work | None:
-    """A task started at start-up whose coroutine sleeps: a periodic or delayed job."""
-    coroutine = call.value.args[0] if call.value.args else None
-    if coroutine is None or coroutine.kind != "call" or not coroutine.target:
-        return None
-    symbol, rest = project.resolve(coroutine.target)
-    if symbol.kind != "function" or rest or symbol.key not in project.functions:
-        return None
-    _, body = project.functions[symbol.key]
-    if not any(inner.head == "global" and matches(project.qualify(inner.target), table["sleeps"])
-               for inner in body.calls):
-        return None
-    return Work("timer", symbol.key,
-                f"starts a timed asyncio task running `{body.name}`")
-
-
-def _work_target(project: Project, value: Value) -> str:
-    target = value.kwarg("target")
-    if target is not None and target.kind in ("name", "attribute") and target.target:
-        return project.qualify(target.target)
-    return ""
-
-
-def _is_task_factory(project: Project, call: Call, table: dict[str, list[str]]) -> bool:
-    if call.head == "global":
-        return matches(project.qualify(call.target), table["task_factories"])
-    if call.head in ("local", "unknown"):
-        return call.target.rsplit(".", 1)[-1] in table["task_methods"] and (
-            call.head == "local" or matches(call.target, table["task_factories"]))
-    return False
-
-
-def _kept_in_module_collection(project: Project, fn: Function, call: Call) -> str:
-    """The module-level set or list a new task is parked in (``TASKS.add(task)``), if any."""
-    names = {name for name, value in fn.local_assignments if value == call.value}
-    for other in fn.calls:
-        if other.head != "global" or other is call:
-            continue
-        receiver, _, method = other.target.rpartition(".")
-        if method not in ("add", "append", "appendleft", "put_nowait") or not receiver:
-            continue
-        holds = any(arg == call.value or (arg.kind == "name" and arg.target in names)
-                    for arg in other.value.args)
-        if not holds:
-            continue
-        symbol, rest = project.resolve(receiver)
-        binding = project.binding(symbol)
-        if binding is not None and not rest and is_mutable_container(project, binding.value):
-            return symbol.key
-    return ""
-
-
-def _waits(project: Project, fn: Function) -> bool:
-    """True when ``fn`` waits for its futures or threads before returning (``future.result()``,
-    ``wait``, ``thread.join()``)."""
-    table = _table()
-    for call in fn.calls:
-        if call.head == "global" and matches(project.qualify(call.target), table["waits"]):
-            return True
-        if call.head == "local" and call.target.rsplit(".", 1)[-1] in table["wait_methods"]:
-            return True
-    return False
+        for start in startup_background_work(project):
+            work, owner = start.work, start.owner
+            where = f"in {owner.qualname}() at start-up" if owner is not None else "at import"
+            site = Site(start.path, start.span, "", None, f"{work.what} {where}")
+            message = (f"{work.what} {where}: every worker process and replica runs its "
+                       "own copy, so periodic jobs run once per worker instead of once, "
+                       "and the work stops whenever that process is recycled")
+            yield site_finding(
+                project, type(self), work.symbol, [site],
+                message=message,
+                suggestion=_suggestion(work),
+                final_message=f"{work.what} {where}",
+                severity="warning",
+            )
 
 
 def _suggestion(work: Work) -> str:
