@@ -3,40 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from statelint.knowledge import framework_of_package, frameworks, load_table, matches
-from statelint.model import Access, Finding, Function, ModuleFacts, Span
-from statelint.project import Project, Reach
+from statelint.analyses.app_state import app_state_uses, reads_key
+from statelint.model import Finding
+from statelint.project import Project
 from statelint.rule import Example, Rule
-from statelint.state import (
-    Site,
-    describe_write,
-    is_write,
-    name_list,
-    request_reaches,
-    site_finding,
-    site_handler_names,
-)
-
-#: Keys that stand for a whole mapping: without the item's key, readers cannot be matched.
-MAPPING_KEYS = frozenset({"app", "app.config", "app.settings", "app.state", "app.extensions",
-                          "app.registry.settings", "settings"})
-
-
-@dataclass(frozen=True)
-class AppStateUse:
-    """One request-time access to the application's state, with a normalised key
-    (``app.state.paused``, ``app.config``, ``settings.FEATURE_X``)."""
-
-    key: str
-    written: bool
-    site: Site
-    how: str
-
-
-def _table() -> dict[str, list[str]]:
-    return load_table("process_state")["app_state"]
+from statelint.state import name_list, site_finding, site_handler_names
 
 
 class AppStateMutation(Rule):
@@ -144,25 +116,13 @@ async def pull(name: str, request: Request):
 
     def check(self, project: Project) -> Iterable[Finding]:
         """One finding per application key changed at request time."""
-        uses: list[AppStateUse] = []
-        cache: dict[str, list[tuple[str, bool, Span, str]]] = {}
-        for reach in request_reaches(project):
-            for function_id in reach.parents:
-                if function_id not in cache:
-                    cache[function_id] = list(_app_state_accesses(project, reach, function_id))
-                facts, fn = project.functions[function_id]
-                for key, written, span, how in cache[function_id]:
-                    note = f"{fn.qualname} {how} at request time" if written else ""
-                    uses.append(AppStateUse(key, written, Site(facts.path, span, function_id,
-                                                               reach, note), how))
-        written_keys = sorted({(use.site.reach.handler.framework, use.key)  # type: ignore[union-attr]
-                               for use in uses if use.written})
+        uses = app_state_uses(project)
+        written_keys = sorted({(use.framework, use.key) for use in uses if use.written})
         for framework, key in written_keys:
-            writes = [use.site for use in uses if use.written and use.key == key
-                      and use.site.reach.handler.framework == framework]  # type: ignore[union-attr]
+            writes = [use.site for use in uses
+                      if use.written and use.key == key and use.framework == framework]
             readers = [use.site for use in uses if not use.written
-                       and use.site.reach.handler.framework == framework  # type: ignore[union-attr]
-                       and _reads_key(use.key, key)]
+                       and use.framework == framework and reads_key(use.key, key)]
             writers = site_handler_names(writes)
             reader_names = site_handler_names(readers, excluding=writes)
             first = min(writes, key=lambda site: (site.path, site.span.line))
@@ -180,141 +140,6 @@ async def pull(name: str, request: Request):
                 final_message=f"{how}: {_shown(key)}",
                 readers=readers,
             )
-
-
-# -- recognising application state ---------------------------------------------------
-
-
-def _app_state_accesses(project: Project, reach: Reach, function_id: str
-                        ) -> Iterable[tuple[str, bool, Span, str]]:
-    """(key, written, span, how) for each access of ``function_id`` to application state."""
-    facts, fn = project.functions[function_id]
-    request_params = _request_params(project, fn)
-    state_params = _state_params(project, fn)
-    for access in fn.accesses:
-        key = _key_of(project, facts, fn, function_id, access, request_params, state_params)
-        if key is None:
-            continue
-        written = _is_app_write(access)
-        item = getattr(access, "key", "")  # the subscript key, when the facts carry it
-        if item and access.op in ("setitem", "delitem", "read", "getitem") and key in MAPPING_KEYS:
-            key = f"{key}[{item}]"
-        yield key, written, access.span, describe_write(access) if written else "reads it"
-    for call in fn.calls:
-        # getattr(request.app.state, "x") / setattr(request.app.state, "x", v)
-        if call.target not in ("getattr", "setattr", "hasattr", "delattr") or call.head != "builtin":
-            continue
-        owner, name = call.value.arg(0), call.value.arg(1)
-        if owner is None or name is None or not isinstance(name.literal, str):
-            continue
-        if owner.kind not in ("name", "attribute"):
-            continue
-        fake = Access(owner.target, _head_kind(fn, owner.target), "read", call.span)
-        key = _key_of(project, facts, fn, function_id, fake, request_params, state_params)
-        if key is None:
-            continue
-        written = call.target in ("setattr", "delattr")
-        yield f"{key}.{name.literal}", written, call.span, (
-            "sets an attribute" if written else "reads it")
-
-
-def _head_kind(fn: Function, target: str) -> str:
-    head = target.split(".")[0]
-    if any(param.name == head for param in fn.params):
-        return "self" if fn.class_name and fn.params and fn.params[0].name == head else "param"
-    if "." in target:
-        return "global"
-    return "local"
-
-
-def _is_app_write(access: Access) -> bool:
-    return access.op in ("setitem", "delitem", "augassign", "setattr", "delattr") or (
-        access.op == "mutate" and is_write(access))
-
-
-def _request_params(project: Project, fn: Function) -> set[str]:
-    """Parameters that are a framework request (annotated as one, or not annotated)."""
-    patterns = _table()["request_types"]
-    found: set[str] = set()
-    for param in fn.params:
-        if not param.annotation or matches(project.qualify(param.annotation), patterns):
-            found.add(param.name)
-    return found
-
-
-def _state_params(project: Project, fn: Function) -> set[str]:
-    patterns = _table()["state_types"]
-    return {param.name for param in fn.params
-            if param.annotation and matches(project.qualify(param.annotation), patterns)}
-
-
-def _key_of(project: Project, facts: ModuleFacts, fn: Function, function_id: str,
-            access: Access, request_params: set[str], state_params: set[str]) -> str | None:
-    """The normalised application key an access touches, or ``None``."""
-    table = _table()
-    parts = access.ref.split(".")
-    if access.head == "param":
-        if parts[0] in state_params:
-            return ".".join(["app.state", *parts[1:]])
-        if parts[0] not in request_params or len(parts) < 2:
-            return None
-        attribute = parts[1]
-        if attribute not in table["request_attributes"]:
-            return None
-        if attribute == "config_dict":
-            return ".".join(["app", *parts[2:]])
-        if attribute == "registry":
-            return ".".join(["app.registry", *parts[2:]])
-        return ".".join(parts[1:])
-    if access.head == "self":
-        if len(parts) < 2 or parts[1] not in table["application_attributes"]:
-            return None
-        if not _in_application_handler(project, function_id):
-            return None
-        if parts[1] == "settings":
-            return ".".join(["app.settings", *parts[2:]])
-        return ".".join(["app", *parts[2:]])
-    if access.head != "global":
-        return None
-    qualified = project.qualify(access.ref)
-    for proxy in table["app_proxies"]:
-        if qualified == proxy or qualified.startswith(proxy + "."):
-            tail = qualified[len(proxy):].lstrip(".")
-            base = "settings" if proxy.endswith("settings") else "app"
-            return f"{base}.{tail}" if tail else base
-    symbol, attributes = project.resolve(access.ref)
-    if symbol.kind == "binding" and attributes:
-        binding = project.binding(symbol)
-        if binding is not None and binding.value.kind == "call" and _is_app_class(
-                project, binding.value.target):
-            return ".".join(["app", *attributes])
-    return None
-
-
-def _is_app_class(project: Project, target: str) -> bool:
-    qualified = project.qualify(target)
-    for framework in frameworks():
-        if matches(qualified, framework.app_classes):
-            # routers and blueprints are not the application
-            return not any(word in qualified.lower() for word in ("router", "blueprint",
-                                                                  "namespace"))
-    return framework_of_package(qualified) is not None and qualified.rsplit(".", 1)[-1] in (
-        "Sanic", "Application", "Litestar", "App")
-
-
-def _in_application_handler(project: Project, function_id: str) -> bool:
-    class_id = project.class_of(function_id)
-    if class_id is None:
-        return False
-    bases = project.external_bases(class_id)
-    return any(matches(base, _table()["application_handler_bases"]) for base in bases)
-
-
-def _reads_key(read: str, written: str) -> bool:
-    """True when a read of ``read`` sees what a write to ``written`` changed."""
-    if written in MAPPING_KEYS:
-        return False  # the item is unknown: matching every reader of the mapping would overreach
-    return read == written or read.startswith((written + ".", written + "["))
 
 
 def _shown(key: str) -> str:
