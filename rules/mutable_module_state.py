@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from statelint.analyses.memo import is_memo_cache
 from statelint.model import Finding
 from statelint.project import Project
 from statelint.rule import Example, Rule
@@ -13,7 +14,6 @@ from statelint.state import (
     group_uses,
     handler_names,
     is_connection_registry,
-    is_memo_cache,
     is_mutable_container,
     is_write,
     name_list,

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from statelint.effects import IoUse, cache_decorator, has_arguments, reached_io
+from statelint.analyses.memo import CachedFunction, cached_functions, memo_caches
+from statelint.effects import IoUse
 from statelint.model import Finding, Location
-from statelint.project import Project, Reach
+from statelint.project import Project
 from statelint.rule import Example, Rule
 from statelint.state import (
     finding_for_state,
     frameworks_of,
     handler_names,
-    handler_reaches,
-    memo_caches,
     name_list,
     reach_names,
     short_name,
@@ -158,28 +157,13 @@ def slug(title: str, settings: Settings = Depends(get_settings)):
         yield from self._decorated(project)
         yield from self._memo_mappings(project)
 
-    # -- memoising decorators ------------------------------------------------
-
     def _decorated(self, project: Project) -> Iterable[Finding]:
-        reaches_by_function: dict[str, list[Reach]] = {}
-        for reach in handler_reaches(project):
-            for function_id in reach.parents:
-                reaches_by_function.setdefault(function_id, []).append(reach)
-        for function_id in sorted(reaches_by_function):
-            _, fn = project.functions[function_id]
-            decorator = next((name for name in (cache_decorator(project, dec)
-                                                for dec in fn.decorators) if name), "")
-            if not decorator:
-                continue
-            io = _relevant_io(project, function_id)
-            if not io:
-                continue
-            reaches = sorted(reaches_by_function[function_id],
-                             key=lambda r: (r.handler.path, r.handler.line, r.handler.name))
-            yield self._decorated_finding(project, function_id, decorator, io, reaches)
+        for cached in cached_functions(project):
+            yield self._decorated_finding(project, cached)
 
-    def _decorated_finding(self, project: Project, function_id: str, decorator: str,
-                           io: list[IoUse], reaches: list[Reach]) -> Finding:
+    def _decorated_finding(self, project: Project, cached: CachedFunction) -> Finding:
+        function_id, decorator, reaches = cached.function_id, cached.decorator, cached.reaches
+        io = list(cached.io)
         facts, fn = project.functions[function_id]
         name = fn.qualname
         symbol = f"{facts.module}.{fn.qualname}"
@@ -212,8 +196,6 @@ def slug(title: str, settings: Settings = Depends(get_settings)):
             trace=trace, related=tuple(related), how=self.how,
         )
 
-    # -- memo mappings ---------------------------------------------------------
-
     def _memo_mappings(self, project: Project) -> Iterable[Finding]:
         for symbol, memo in memo_caches(project).items():
             name = short_name(symbol)
@@ -237,12 +219,6 @@ def slug(title: str, settings: Settings = Depends(get_settings)):
             )
             if finding is not None:
                 yield finding
-
-
-def _relevant_io(project: Project, function_id: str) -> list[IoUse]:
-    """The I/O whose result the cache keeps: remote always, local only when keyed."""
-    keyed = bool(has_arguments(project, function_id))
-    return [use for use in reached_io(project, function_id) if use.scope == "remote" or keyed]
 
 
 def _io_words(io: list[IoUse]) -> str:

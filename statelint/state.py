@@ -430,32 +430,10 @@ def site_handler_names(sites: Iterable[Site], excluding: Iterable[Site] = ()) ->
 #
 # Two kinds of module-level container are reported by their own rules rather
 # than as plain mutable state: memo caches over I/O (process-local-cache, a
-# warning) and registries of open connections (connection-registry, an
-# error).  The predicates below let the general rule skip them, so one
-# container never gets two findings with different severities.
-
-#: Writes a memo cache may receive besides storing an entry (eviction, reset).
-MEMO_EVICTIONS = frozenset({"pop", "popitem", "clear", "__delitem__"})
-#: Writes that store an entry into a memo cache.
-MEMO_STORES = frozenset({"setdefault", "__setitem__"})
-#: Constructors of mappings that can serve as a memo cache.
-MAPPING_CONSTRUCTORS = ("dict", "collections.OrderedDict", "collections.defaultdict",
-                        "weakref.WeakValueDictionary", "weakref.WeakKeyDictionary")
-
-
-@dataclass(frozen=True)
-class MemoCache:
-    """A module- or class-level mapping used as a memo over I/O.
-
-    Every function that stores into it first looks the key up in it and
-    performs I/O (itself or through what it calls); ``io`` lists that I/O.
-    """
-
-    symbol: str
-    uses: tuple[StateUse, ...]
-    stores: tuple[StateUse, ...]
-    io: tuple  # tuple[statelint.effects.IoUse, ...]
-
+# warning, found by ``statelint.analyses.memo``) and registries of open
+# connections (connection-registry, an error, found below).  The predicates
+# let the general rule skip them, so one container never gets two findings
+# with different severities.
 
 @dataclass(frozen=True)
 class ConnectionRegistry:
@@ -473,72 +451,6 @@ class ConnectionRegistry:
     members: tuple[str, ...]
     binding_path: str = ""
     binding: object = None  # statelint.model.Binding | None
-
-
-def _is_mapping(project: Project, value: Value) -> bool:
-    from statelint.effects import is_cache_object
-
-    if value.kind == "dict" or (value.kind == "comprehension" and value.detail == "dict"):
-        return True
-    if value.kind == "call" and value.target:
-        if matches(project.qualify(value.target), MAPPING_CONSTRUCTORS):
-            return True
-        return is_cache_object(project, value)
-    return False
-
-
-@analysis("memo caches")
-def memo_caches(project: Project) -> dict[str, MemoCache]:
-    """Module- and class-level mappings that handlers use as memo caches over I/O.
-
-    A mapping qualifies when every request-time write either stores an entry
-    (``CACHE[key] = value``, ``setdefault``) or evicts one (``pop``, ``del``,
-    ``clear``), and every function that stores one also looks the key up in
-    the mapping and performs I/O, itself or through the functions it calls.
-    Reading a file or running a program counts only when the function takes
-    arguments: a memo keyed by request data, not a loader of the deployment's
-    own files.  A mapping whose entries are changed in place
-    (``CACHE[key].append(x)``, ``+=``) holds data, not a memo.
-    """
-    from statelint.effects import has_arguments, reached_io
-
-    found: dict[str, MemoCache] = {}
-    candidates = [
-        use for use in state_uses(project)
-        if use.target.kind in ("module", "class_attr") and use.target.binding is not None
-        and _is_mapping(project, use.target.binding.value)
-    ]
-    for symbol, group in group_uses(candidates).items():
-        writes = [use for use in group if is_write(use.access)]
-        stores = [use for use in writes if use.access.op == "setitem"
-                  or (use.access.op == "mutate" and use.access.method in MEMO_STORES)]
-        if not stores:
-            continue
-        store_ids = {id(use) for use in stores}
-        others = [use for use in writes if id(use) not in store_ids]
-        if any(use.access.op not in ("delitem", "mutate")
-               or (use.access.op == "mutate" and use.access.method not in MEMO_EVICTIONS)
-               for use in others):
-            continue
-        io: list = []
-        memo = True
-        for function_id in dict.fromkeys(use.function_id for use in stores):
-            looks_up = any(use.function_id == function_id and use.access.op == "read"
-                           for use in group)
-            performed = [item for item in reached_io(project, function_id)
-                         if item.scope == "remote" or has_arguments(project, function_id)]
-            if not looks_up or not performed:
-                memo = False
-                break
-            io.extend(performed)
-        if memo:
-            found[symbol] = MemoCache(symbol, tuple(group), tuple(stores), tuple(io))
-    return found
-
-
-def is_memo_cache(project: Project, symbol: str) -> bool:
-    """True when ``symbol`` is a memo cache over I/O (reported as a process-local cache)."""
-    return symbol in memo_caches(project)
 
 
 @analysis("connection registries")

@@ -298,10 +298,10 @@ def test_memo_dict_over_http_belongs_to_sl201(scan_files):
 
 
 def test_memo_predicate_separates_caches_from_session_maps(scan_files):
+    from statelint.analyses.memo import is_memo_cache
     from statelint.discover import discover
     from statelint.engine import collect_facts
     from statelint.project import Project
-    from statelint.state import is_memo_cache
 
     scan_files({
         "auth.py": '''
