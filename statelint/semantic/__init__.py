@@ -33,7 +33,10 @@ object, bound methods, classmethods).
   method: neither counts as a mutation.  Its *readers* are the request-time reads
   of it.
 
-Rules ask ``points_to(project).process_state()``; they do not walk facts.
+Rules ask ``points_to(project).process_state()``; they do not walk facts.  The
+analyses that name particular kinds of process state (backends chosen by
+configuration, background work, application state, memo caches) are listed in
+``statelint.analyses``.
 """
 
 from __future__ import annotations
