@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from statelint.analyses.backends import Backend, in_process_backends
-from statelint.model import Finding, Location, Span
+from statelint.model import Finding, Location, Severity, Span
 from statelint.project import Project
 from statelint.rule import Example, Rule
 from statelint.state import Site, name_list, reach_names, site_finding
@@ -242,7 +242,7 @@ def product(product_id):
             yield self._finding(project, backend)
 
     def _finding(self, project: Project, backend: Backend) -> Finding:
-        severity = "error" if backend.purpose in ERROR_PURPOSES else "warning"
+        severity: Severity = "error" if backend.purpose in ERROR_PURPOSES else "warning"
         what = PURPOSE_WORDS.get(backend.purpose, backend.purpose)
         where = "on this machine's disk" if backend.on_disk else "in each worker process's memory"
         handlers = reach_names(backend.handlers)

@@ -495,10 +495,10 @@ def _from_django(project: Project, settings: list[Setting]) -> list[Backend]:
                 on_disk = text in table["file_sessions"]
                 if not on_disk and not (text in table["cache_sessions"] and alias in local_aliases):
                     continue
-                value = text if on_disk else f"{text} on {local_aliases[alias][0].rsplit('.', 1)[-1]}"
+                shown = text if on_disk else f"{text} on {local_aliases[alias][0].rsplit('.', 1)[-1]}"
                 found.append(Backend(
                     symbol=f"{facts.module}.SESSION_ENGINE", path=facts.path, span=engine.span,
-                    library="Django", purpose="sessions", value=value, fix=table["session_fix"],
+                    library="Django", purpose="sessions", value=shown, fix=table["session_fix"],
                     fallback=fallback, on_disk=on_disk or local_aliases.get(alias, ("", False))[1],
                     handlers=tuple(django_reaches)))
                 break
