@@ -90,6 +90,13 @@ def frameworks() -> tuple[Framework, ...]:
     return tuple(found)
 
 
+@cache
+def dispatch_classes() -> tuple[str, ...]:
+    """Every framework's request dispatchers and test clients (``dispatch_classes``)."""
+    return tuple(name for spec in load_table("frameworks").values()
+                 for name in spec.get("dispatch_classes", ()))
+
+
 def framework_of_package(dotted: str) -> Framework | None:
     """The framework a fully qualified name belongs to, by its top package."""
     for framework in frameworks():

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from statelint.failures import Failures
-from statelint.knowledge import frameworks
+from statelint.knowledge import dispatch_classes, frameworks, matches
 from statelint.model import (
     Access,
     Binding,
@@ -159,6 +159,7 @@ class Project:
         self._external_bases_cache: dict[str, tuple[str, ...]] = {}
         self._rebound_cache: dict[str, dict[str, list[Value]]] = {}
         self._vendored_cache: dict[str, bool] = {}
+        self._dispatcher_cache: dict[str, bool] = {}
         self.handler_decorators = handler_decorators
         self.handler_base_classes = handler_base_classes
         #: classes the configuration declares as keeping data in the process, or in a
@@ -596,6 +597,27 @@ class Project:
         symbol, rest = self.resolve(call.target)
         return self._callable_function(symbol, rest)
 
+    def serves_another_request(self, function_id: str) -> bool:
+        """Whether ``function_id`` is a method of one of the framework's request dispatchers
+        or test clients (``dispatch_classes`` in frameworks.toml), or of a subclass.
+
+        Calling one (a view that fetches another page through the test client) runs a
+        request of its own through the whole middleware and URL dispatch: that is not the
+        caller's request code, so a reach does not go on into it.  Only met when the
+        framework's own source is scanned; elsewhere those classes are outside the tree.
+        """
+        class_id = self.class_of(function_id)
+        if class_id is None:
+            return False
+        known = self._dispatcher_cache.get(class_id)
+        if known is None:
+            patterns = dispatch_classes()
+            known = any(matches(ancestor.replace(":", "."), patterns)
+                        for ancestor in self.mro(class_id)) or any(
+                matches(base, patterns) for base in self.external_bases(class_id))
+            self._dispatcher_cache[class_id] = known
+        return known
+
     def _reach(self, handler: Handler) -> Reach:
         reach = Reach(handler)
         entries = self.entries.get(handler.function_id, (handler.function_id,))
@@ -607,7 +629,7 @@ class Project:
         while queue:
             current = queue.popleft()
             for callee, span in self.callees(current):
-                if callee not in reach.parents:
+                if callee not in reach.parents and not self.serves_another_request(callee):
                     reach.parents[callee] = Step(current, callee, span)
                     queue.append(callee)
         return reach

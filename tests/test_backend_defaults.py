@@ -5,6 +5,8 @@ local disk unless an environment variable says otherwise."""
 
 from __future__ import annotations
 
+import textwrap
+
 from statelint.model import Finding, ScanResult
 
 
@@ -427,3 +429,48 @@ def test_an_in_process_cache_chosen_only_when_a_variable_is_set_is_not_the_defau
     })
     assert sl301(result) == {}
     assert "notes" in handler_names(result)
+
+
+def test_the_frameworks_own_default_settings_are_not_a_projects_configuration(scan_files):
+    # Scanning Django's source tree with the example project it ships: ``global_settings``
+    # holds the defaults every project overrides; the example's settings are configuration.
+    defaults = '''
+        CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        }
+        SESSION_ENGINE = "django.contrib.sessions.backends.db"
+        STORAGES = {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        '''
+    result = scan_files({
+        "django/__init__.py": "",
+        "django/conf/__init__.py": "",
+        "django/conf/global_settings.py": defaults,
+        "demo/__init__.py": "",
+        "demo/settings.py": "ROOT_URLCONF = 'demo.urls'\n" + textwrap.dedent(defaults),
+        "demo/models.py": '''
+            from django.db import models
+
+
+            class Cover(models.Model):
+                image = models.ImageField(upload_to="covers/")
+            ''',
+        "demo/views.py": '''
+            from django.http import JsonResponse
+
+
+            def cover_list(request):
+                return JsonResponse({"covers": []})
+            ''',
+        "demo/urls.py": '''
+            from django.urls import path
+
+            from demo import views
+
+            urlpatterns = [path("covers/", views.cover_list)]
+            ''',
+    })
+    assert "cover_list" in handler_names(result)
+    assert set(sl301(result)) == {"demo.settings.CACHES", "demo.settings.STORAGES"}

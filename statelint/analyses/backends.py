@@ -41,7 +41,7 @@ from statelint.config_values import (
     overrides,
 )
 from statelint.failures import analysis
-from statelint.knowledge import load_table, matches
+from statelint.knowledge import framework_of_package, load_table, matches
 from statelint.model import Access, Binding, Function, ModuleFacts, Span, Value
 from statelint.project import Project, Reach
 from statelint.state import handler_reaches
@@ -133,6 +133,11 @@ def _non_production(text: str) -> bool:
 
 
 def _module_skipped(facts: ModuleFacts) -> bool:
+    """Test and development modules, and a web framework's own modules (scanning the
+    framework's source: its default settings, ``django.conf.global_settings``, are
+    what a project overrides, not a project's configuration)."""
+    if framework_of_package(facts.module) is not None:
+        return True
     # The dotted module name is relative to the project, unlike the path.
     parts = facts.module.lower().split(".")
     if any(part in ("tests", "test", "testing") for part in parts[:-1]):

@@ -571,7 +571,8 @@ def _extend(project: Project, reach: Reach, edges: dict[str, dict[tuple[str, int
         if added:
             found += project.callees(current)
         for callee, span in found:
-            if callee not in parents and callee in project.functions:
+            if callee not in parents and callee in project.functions \
+                    and not project.serves_another_request(callee):
                 parents[callee] = Step(current, callee, span)
                 queue.append((callee, True))
     return Reach(reach.handler, parents)
