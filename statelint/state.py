@@ -346,6 +346,15 @@ def local_value(fn: Function, name: str) -> Value | None:
     return found
 
 
+def loop_value(fn: Function, name: str) -> Value | None:
+    """What the last ``for`` loop over local ``name`` in ``fn`` iterates over."""
+    found: Value | None = None
+    for local, iterable in fn.loop_values:
+        if local == name:
+            found = iterable
+    return found
+
+
 def iter_values(value: Value) -> Iterable[Value]:
     """``value`` and every value nested in it (call arguments, container items)."""
     stack = [value]
