@@ -73,7 +73,14 @@ that deletes a file after writing it; deleting an old file before writing its
 replacement does not make the new one scratch); in-memory buffers
 (`io.BytesIO`); `sqlite3.connect(":memory:")`, which is private to its
 connection; `/dev/...` paths; logging and `sys.stdout`; modes that are not
-literal strings (statelint does not guess).
+literal strings (statelint does not guess); copies of files installed with the code
+(`for entry in importlib.resources.files(pkg).iterdir(): shutil.copy(entry, dest)`,
+`pkg_resources.resource_filename`, files beside `__file__`), which are the same on
+every machine; and writes that only a switch of the test suite, of debugging or of a
+documentation build turns on (`if os.environ.get("PYTEST_SAVE_SAMPLES") == "1":`, a
+variable named with `test`, `pytest`, `debug`, `doc` or `docs` and read without a
+default that turns the block on). Opt-in switches of production are reported: a
+deployment may set them.
 """
     why_stateful = """
 A file written by one worker exists on that machine (or container) only. The
