@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from statelint.config_values import non_production_switch
 from statelint.knowledge import load_table, matches
 from statelint.model import Call, Finding, Function, ModuleFacts, Span, Value
 from statelint.project import Project, Reach
@@ -13,6 +14,7 @@ from statelint.state import (
     Site,
     iter_values,
     local_value,
+    loop_value,
     name_list,
     reached_functions,
     short_name,
@@ -71,7 +73,14 @@ that deletes a file after writing it; deleting an old file before writing its
 replacement does not make the new one scratch); in-memory buffers
 (`io.BytesIO`); `sqlite3.connect(":memory:")`, which is private to its
 connection; `/dev/...` paths; logging and `sys.stdout`; modes that are not
-literal strings (statelint does not guess).
+literal strings (statelint does not guess); copies of files installed with the code
+(`for entry in importlib.resources.files(pkg).iterdir(): shutil.copy(entry, dest)`,
+`pkg_resources.resource_filename`, files beside `__file__`), which are the same on
+every machine; and writes that only a switch of the test suite, of debugging or of a
+documentation build turns on (`if os.environ.get("PYTEST_SAVE_SAMPLES") == "1":`, a
+variable named with `test`, `pytest`, `debug`, `doc` or `docs` and read without a
+default that turns the block on). Opt-in switches of production are reported: a
+deployment may set them.
 """
     why_stateful = """
 A file written by one worker exists on that machine (or container) only. The
@@ -305,6 +314,11 @@ def _disk_writes(project: Project, facts: ModuleFacts, fn: Function) -> Iterable
             continue
         if any(position > (call.span.line, call.span.column) for position, _ in deletions):
             continue  # written, used and removed within the call: scratch space
+        if non_production_switch(project, fn.guards_at(call.span.line)):
+            continue  # runs only when a test or docs-build switch is set
+        if write.api != "shutil.move" and write.kind == "copy" and _package_data(
+                project, fn, call.value.arg(0, "src")):
+            continue  # a copy of a file installed with the code: the same on every machine
         if write.path is not None and write.path.kind == "name":
             expanded = local_value(fn, write.path.target)
             if expanded is not None and expanded.kind != "other":
@@ -495,6 +509,43 @@ def _deletions(project: Project, fn: Function) -> list[tuple[tuple[int, int], bo
             continue
         found.append(((call.span.line, call.span.column), matches(name, table["folder_deleters"])))
     return found
+
+
+def _package_data(project: Project, fn: Function, value: Value | None, depth: int = 0) -> bool:
+    """Whether ``value`` names a file installed with the code: package data
+    (``importlib.resources.files(pkg)``, ``pkg_resources.resource_filename``), a file
+    beside ``__file__``, or an entry of a loop over such a folder
+    (``for entry in files(pkg).iterdir()``)."""
+    if value is None or depth > 6:
+        return False
+    table = _table()
+    if value.kind == "name":
+        if any(param.name == value.target for param in fn.params):
+            return False
+        local = local_value(fn, value.target) or loop_value(fn, value.target)
+        if local is not None:
+            return _package_data(project, fn, local, depth + 1)
+    if value.kind in ("name", "attribute") and value.target:
+        if matches(project.qualify(value.target), table["code_locations"]):
+            return True
+        symbol, rest = project.resolve(value.target)
+        binding = project.binding(symbol)
+        if binding is None or rest or binding.assignments > 1:
+            return False
+        return _package_data(project, fn, binding.value, depth + 1)
+    if value.kind != "call" or not value.target:
+        return False
+    qualified = project.qualify(value.target)
+    if matches(qualified, table["package_data_functions"]):
+        return True
+    if matches(qualified, table["path_functions"]):
+        return _package_data(project, fn, value.arg(0), depth + 1)
+    receiver, _, method = value.target.rpartition(".")
+    if receiver and method in (*table["path_methods"], *table["listing_methods"]):
+        # ``files(pkg).joinpath(name).iterdir()`` keeps the receiver call as its one item
+        inner = value.items[0][1] if value.items else Value("name", target=receiver)
+        return _package_data(project, fn, inner, depth + 1)
+    return False
 
 
 def _provenance(project: Project, fn: Function, value: Value | None, roots: frozenset[str],

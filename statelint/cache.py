@@ -59,8 +59,9 @@ from statelint import __version__
 from statelint.codec import CodecError, from_data, to_json
 
 #: Bumped when the layout of cache entries changes (2: checked JSON instead of pickles;
-#: 3: the manifest records each file's facts digest).
-CACHE_FORMAT = 3
+#: 3: the manifest records each file's facts digest; 4: functions record their loop
+#: variables' iterables and the conditions of their ``if`` blocks).
+CACHE_FORMAT = 4
 MAGIC = "statelint-cache"
 #: The file name suffix of entries and manifests.
 SUFFIX = ".json"

@@ -18,6 +18,7 @@ variable is not set*), ``a or b`` and ``x if c else y``, field declarations
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -480,6 +481,46 @@ def _tested_name(project: Project, subject: Value) -> str:
     if subject.kind in ("name", "attribute") and subject.target:
         return subject.target.rsplit(".", 1)[-1]
     return ""
+
+
+#: What an unset environment variable reads as, when statelint can tell (a read without a
+#: default gives ``None``); ``_UNKNOWN`` otherwise.
+_UNKNOWN = object()
+
+
+def non_production_switch(project: Project, guards: Iterable[Guard]) -> str:
+    """The environment variable that code under ``guards`` needs set, when its name says it
+    is a switch of tests, debugging or a documentation build; ``""`` otherwise.
+
+    ``if os.environ.get("PYTEST_SAVE_SAMPLES") == "1":`` and ``if os.getenv("DEBUG_DUMP"):``
+    run only when the variable is set (to a value the default is not), and production does
+    not set a variable named for the test suite or a docs build.  A switch whose block runs
+    when the variable is unset (``!= "1"``, ``not ...``, a true default) is not one.
+    """
+    words = frozenset(config_table()["non_production_switch_words"])
+    for guard in guards:
+        read = guard.subject
+        transformed = False
+        while read.kind == "call" and read.items and not _env_variable(project, read):
+            read = read.items[0][1]  # ``os.getenv("X", "").lower()``: a method of the value
+            transformed = True
+        variable = _env_variable(project, read)
+        if not variable or not words.intersection(re.split(r"[^a-z0-9]+", variable.lower())):
+            continue
+        unset = _unset_value(read)
+        if unset is _UNKNOWN or (transformed and unset not in (None, "")):
+            continue
+        taken = (unset == guard.equals.literal) if guard.equals is not None else bool(unset)
+        if taken != guard.holds:
+            return variable
+    return ""
+
+
+def _unset_value(read: Value) -> object:
+    default = read.arg(1, "default")
+    if default is None:
+        return None
+    return default.literal if default.kind == "literal" else _UNKNOWN
 
 
 def overrides(project: Project) -> dict[str, set[str]]:

@@ -26,6 +26,7 @@ from statelint.knowledge import api_list
 from statelint.model import (
     Access,
     Binding,
+    Branch,
     Call,
     ClassFacts,
     Function,
@@ -51,6 +52,10 @@ MAX_VALUE_ITEMS = 64
 #: other recorded methods of the ``[containers]`` table of apis.toml, their one home.
 MUTATING_METHODS = frozenset(api_list("containers", "mutators")) | frozenset(
     api_list("containers", "recorded"))
+
+
+#: Calls that read the process's standard input: a block that makes one is command-line code.
+STDIN_READERS = frozenset(api_list("console", "stdin_readers"))
 
 
 #: Methods that return an element of a container, so writing into the result
@@ -160,6 +165,8 @@ class _Scope:
     write_values: list[tuple[int, int, Value]] = field(default_factory=list)
     returns: list[tuple[int, int, Value]] = field(default_factory=list)
     assignment_lines: list[int] = field(default_factory=list)
+    loop_values: list[tuple[str, Value]] = field(default_factory=list)
+    branches: list[Branch] = field(default_factory=list)
     parent: _Scope | None = None
     #: names tested for ``None``/falsiness by the enclosing ``if`` statements
     guards: list[frozenset[str]] = field(default_factory=list)
@@ -680,6 +687,8 @@ class FactsCollector(cst.CSTVisitor):
         return resolved, kind
 
     def _finish_scope(self, scope: _Scope) -> Function:
+        if scope.branches:
+            scope.once_ranges.extend(_console_blocks(scope))
         accesses: list[Access] = []
         seen_reads: set[tuple[str, int]] = set()
         for head, parts, op, span, method, key in scope.raw_accesses:
@@ -727,6 +736,8 @@ class FactsCollector(cst.CSTVisitor):
             write_values=tuple(scope.write_values),
             returns=tuple(scope.returns),
             assignment_lines=tuple(scope.assignment_lines),
+            loop_values=tuple(scope.loop_values),
+            branches=tuple(scope.branches),
         )
 
     # -- visitors: statements ------------------------------------------------
@@ -744,11 +755,24 @@ class FactsCollector(cst.CSTVisitor):
             scope = self.scopes[-1]
             scope.guards.append(_guard_names(node.test))
             scope.once_stack.append(bool(_setness_tested_names(node.test) & scope.globals_declared))
+            self._record_branches(scope, node)
         elif _is_main_guard(node.test):
             self._main_guard_depth += 1
         else:
             self._enter_else(node)  # an ``elif``: the enclosing test is false here
             self._branches.append((node, self._guard(node.test)))
+
+    def _record_branches(self, scope: _Scope, node: cst.If) -> None:
+        """The blocks an ``if`` of a function body guards: its body runs when the test
+        holds; its ``else`` block, or the whole ``elif`` chain, when it does not."""
+        guard = self._guard(node.test)
+        body = self.span(node.body)
+        scope.branches.append(Branch(body.line, body.end_line, guard))
+        orelse = node.orelse
+        if orelse is not None:
+            other = self.span(orelse.body if isinstance(orelse, cst.Else) else orelse)
+            scope.branches.append(Branch(other.line, other.end_line,
+                                         Guard(guard.subject, not guard.holds, guard.equals)))
 
     def visit_Else(self, node: cst.Else) -> None:
         if not self.scopes:
@@ -907,14 +931,21 @@ class FactsCollector(cst.CSTVisitor):
                     scope.raw_accesses.append((target.value, [], "rebind", self.span(node), "", ""))
 
     def visit_For(self, node: cst.For) -> None:
-        if self.scopes:
-            for name in _target_names(node.target):
-                self.scopes[-1].locals.add(name)
+        self._loop(node.target, node.iter)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        if self.scopes:
-            for name in _target_names(node.target):
-                self.scopes[-1].locals.add(name)
+        self._loop(node.target, node.iter)
+
+    def _loop(self, target: cst.BaseAssignTargetExpression, iterable: cst.BaseExpression) -> None:
+        """A loop variable is a local; a plain one (``for entry in folder.iterdir()``)
+        also records what it iterates over."""
+        if not self.scopes:
+            return
+        scope = self.scopes[-1]
+        for name in _target_names(target):
+            scope.locals.add(name)
+        if isinstance(target, cst.Name):
+            scope.loop_values.append((target.value, self.summarize(iterable)))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if self.scopes and node.asname is not None:
@@ -1094,6 +1125,19 @@ def _blocks_of(stmt: cst.CSTNode) -> list[Sequence[cst.CSTNode]]:
         if isinstance(handler.body, cst.IndentedBlock):
             blocks.append(handler.body.body)
     return blocks
+
+
+def _console_blocks(scope: _Scope) -> list[tuple[int, int]]:
+    """The conditional blocks that read standard input (``if path == "-": data =
+    sys.stdin.read()``), outermost: command-line code, which no web request runs."""
+    found: list[tuple[int, int]] = []
+    for _, _, span, value in scope.raw_calls:
+        if value.target in STDIN_READERS:
+            block = next((branch for branch in scope.branches
+                          if branch.line <= span.line <= branch.end_line), None)
+            if block is not None:
+                found.append((block.line, block.end_line))
+    return found
 
 
 def _in_ranges(span: Span, ranges: list[tuple[int, int]]) -> bool:

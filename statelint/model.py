@@ -131,8 +131,8 @@ class Import:
 
 @dataclass(frozen=True, slots=True)
 class Guard:
-    """A condition an import-time assignment is made under: the test of an enclosing
-    ``if`` at module or class level (``if REDIS_URL:`` ... ``else:``).
+    """A condition code runs under: the test of an enclosing ``if`` (``if REDIS_URL:``
+    ... ``else:``) of an import-time assignment, or of a block of a function body.
 
     ``subject`` is the value tested; ``equals`` the literal it is compared with
     (``if PROVIDER == "s3"``), ``None`` for a truth test (``if URL``, ``if URL is
@@ -143,6 +143,20 @@ class Guard:
     subject: Value
     holds: bool
     equals: Value | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """A block of a function body that runs under a condition: the body of an ``if``
+    (``guard.holds``) or what runs when its test is false (its ``else`` or ``elif``).
+
+    ``line``/``end_line`` are the block's first and last lines; blocks nest, so the
+    conditions a statement runs under are those of every block containing its line.
+    """
+
+    line: int
+    end_line: int
+    guard: Guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +205,8 @@ class Access:
     method: str = ""
     #: the literal subscript key for ``setitem``/``delitem``/``getitem`` (``config["DEBUG"]``)
     key: str = ""
-    #: inside a once-per-process block (``if _client is None: ...``): not request-time work
+    #: inside a once-per-process block (``if _client is None: ...``) or a command-line block
+    #: that reads standard input (``if path == "-": sys.stdin.read()``): not request-time work
     once: bool = False
 
 
@@ -203,7 +218,8 @@ class Call:
     head: str
     span: Span
     value: Value
-    #: inside a once-per-process block (``if _store is None: ...``): not request-time work
+    #: inside a once-per-process block (``if _store is None: ...``) or a command-line block
+    #: that reads standard input: not request-time work
     once: bool = False
 
 
@@ -239,6 +255,16 @@ class Function:
     returns: tuple[tuple[int, int, Value], ...] = ()
     #: the line of each entry of ``local_assignments``, in the same order
     assignment_lines: tuple[int, ...] = ()
+    #: what each ``for`` loop (or comprehension) variable iterates over: the variable's
+    #: name and a summary of the iterable (``for entry in folder.iterdir()``)
+    loop_values: tuple[tuple[str, Value], ...] = ()
+    #: the conditional blocks of the body, outermost first (``if``, ``elif``, ``else``)
+    branches: tuple[Branch, ...] = ()
+
+    def guards_at(self, line: int) -> tuple[Guard, ...]:
+        """The conditions under which the statement on ``line`` runs, outermost first."""
+        return tuple(branch.guard for branch in self.branches
+                     if branch.line <= line <= branch.end_line)
 
     def written_value(self, access: Access) -> Value | None:
         """The value an item or attribute write assigns, when it is known."""

@@ -339,8 +339,17 @@ def request_accesses(project: Project, function_id: str) -> Iterator[Access]:
 
 def local_value(fn: Function, name: str) -> Value | None:
     """The value last assigned to local ``name`` in ``fn`` (``with ... as name`` included)."""
+    return _last(fn.local_assignments, name)
+
+
+def loop_value(fn: Function, name: str) -> Value | None:
+    """What the last ``for`` loop over local ``name`` in ``fn`` iterates over."""
+    return _last(fn.loop_values, name)
+
+
+def _last(pairs: tuple[tuple[str, Value], ...], name: str) -> Value | None:
     found: Value | None = None
-    for local, value in fn.local_assignments:
+    for local, value in pairs:
         if local == name:
             found = value
     return found
