@@ -223,6 +223,12 @@ def create_app():
             related.insert(0, Location(item.path, item.line, item.column,
                                        f"the {kind} kept in it is made here"))
             primary = Location(container.path, container.line, container.column)
+        elif (first.made_per_request and first.kept_as == "attribute" and container is not None
+              and container.kind == INSTANCE):
+            # a singleton the first request makes: where its accessor makes it is where each
+            # process gets its own
+            related.append(Location(container.path, container.line, container.column,
+                                    f"the {owner} that keeps it is made here"))
         related += [Location(use.path, use.span.line, use.span.column,
                              f"{_function_name(use)} {_change(use)} at request time")
                     for use in uses]

@@ -107,3 +107,250 @@ def test_a_table_of_remote_storages_only_is_quiet(scan_files) -> None:
                          "media/views.py": MEDIA_VIEWS})
     assert findings_of(result) == []
     assert verdicts_of(result) == {"upload": "self-contained"}
+
+
+# -- a singleton the first request makes ----------------------------------------------------
+
+HUB_BROADCAST = '''
+import asyncio
+from contextlib import contextmanager
+
+
+class Broadcaster:
+    def __init__(self):
+        self._subscribers = set()
+
+    @contextmanager
+    def subscription(self):
+        inbox = asyncio.Queue()
+        self._subscribers.add(inbox)
+        yield inbox
+        self._subscribers.remove(inbox)
+
+    def publish(self, message):
+        for inbox in self._subscribers:
+            inbox.put_nowait(message)
+
+    @staticmethod
+    def instance():
+        if not hasattr(Broadcaster, "_shared") or Broadcaster._shared is None:
+            Broadcaster._shared = Broadcaster()
+        return Broadcaster._shared
+'''
+
+HUB_WEB = '''
+from aiohttp import web
+
+from hub.broadcast import Broadcaster
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/events")
+async def events(request):
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    with Broadcaster.instance().subscription() as inbox:
+        while not ws.closed:
+            await ws.send_str(await inbox.get())
+    return ws
+
+
+@routes.post("/publish")
+async def publish(request):
+    Broadcaster.instance().publish(await request.text())
+    return web.Response(status=204)
+
+
+app = web.Application()
+app.add_routes(routes)
+'''
+
+
+def test_a_lazily_made_singleton_is_cited_where_its_accessor_makes_it(scan_files) -> None:
+    """``Broadcaster.instance()`` makes the one object of the process the first time a
+    request asks: the finding on its subscriber set also points at that line."""
+    result = scan_files({"hub/__init__.py": "", "hub/broadcast.py": HUB_BROADCAST,
+                         "hub/web.py": HUB_WEB})
+    assert findings_of(result) == [("SL602", "hub/broadcast.py", 7)]
+    finding = result.findings[0]
+    assert finding.message.startswith(
+        "`Broadcaster._subscribers` is a set inside a long-lived Broadcaster (made by the "
+        "first request that needs it")
+    assert [(r.path, r.line, r.message) for r in finding.related] == [
+        ("hub/broadcast.py", 23, "the Broadcaster that keeps it is made here"),
+        ("hub/broadcast.py", 12, "Broadcaster.subscription calls .add() at request time"),
+        ("hub/broadcast.py", 14, "Broadcaster.subscription calls .remove() at request time")]
+    assert verdicts_of(result) == {"events": "stateful", "publish": "stateful"}
+
+
+# -- a start-up singleton a shutdown handler flags -----------------------------------------
+
+RELAY_SERVER = '''
+from aiohttp import web
+
+
+class RelayServer:
+    def __init__(self, host, port):
+        self.host = host
+        self.port = port
+        self.app = None
+        self.stopping = False
+        self.paused = False
+
+    @classmethod
+    def current(cls, host=None, port=None):
+        if getattr(cls, "_current", None) is None:
+            cls._current = cls(host, port)
+        return cls._current
+
+    async def stop(self):
+        if self.stopping:
+            return
+        self.stopping = True
+        await self.app.shutdown()
+        await self.app.cleanup()
+
+    def pause(self):
+        self.paused = True
+
+    def run(self):
+        from relay import views
+        self.app = web.Application()
+        self.app.add_routes(views.routes)
+        web.run_app(self.app, host=self.host, port=self.port)
+
+
+def main():
+    RelayServer.current("0.0.0.0", 8080).run()
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+RELAY_VIEWS = '''
+import asyncio
+
+from aiohttp import web
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/admin/stop")
+async def stop(request):
+    from relay.server import RelayServer
+    asyncio.ensure_future(RelayServer.current().stop())
+    return web.Response(status=202)
+
+
+@routes.get("/status")
+async def status(request):
+    from relay.server import RelayServer
+    return web.json_response({"stopping": RelayServer.current().stopping})
+'''
+
+RELAY_PAUSE = '''
+
+@routes.post("/admin/pause")
+async def pause(request):
+    from relay.server import RelayServer
+    RelayServer.current().pause()
+    return web.Response(status=202)
+'''
+
+
+def test_a_flag_set_by_the_function_that_stops_the_server_is_not_state(scan_files) -> None:
+    """``self.stopping = True`` and then ``await self.app.shutdown()``: the flag marks the
+    process as going away; the stop handler and the status reader are both found."""
+    result = scan_files({"relay/__init__.py": "", "relay/server.py": RELAY_SERVER,
+                         "relay/views.py": RELAY_VIEWS})
+    assert findings_of(result) == []
+    assert verdicts_of(result) == {"stop": "self-contained", "status": "self-contained"}
+
+
+def test_a_flag_set_by_a_handler_that_keeps_serving_is_state(scan_files) -> None:
+    """The same singleton, paused by a request that does not stop anything: the flag
+    changes how this worker answers, and only this worker."""
+    result = scan_files({"relay/__init__.py": "", "relay/server.py": RELAY_SERVER,
+                         "relay/views.py": RELAY_VIEWS + RELAY_PAUSE})
+    assert findings_of(result) == [("SL602", "relay/server.py", 15)]
+    finding = result.findings[0]
+    assert finding.message.startswith("`RelayServer._current` is a RelayServer object kept in "
+                                      "class attribute `RelayServer._current`")
+    assert "that pause changes while serving requests" in finding.message
+    assert [(r.path, r.line) for r in finding.related] == [("relay/server.py", 26)]
+    assert verdicts_of(result)["pause"] == "stateful"
+
+
+# -- an index rebuilt whole from the files in a folder -------------------------------------
+
+ICON_CATALOG = '''
+import os
+
+
+class IconCatalog:
+    def __init__(self, folder):
+        self.folder = folder
+        self.paths = {}
+        self.sizes = {}
+
+    def rescan(self):
+        self.paths = {}
+        found = []
+        for root, _, files in os.walk(self.folder):
+            for name in files:
+                self.paths[name] = os.path.join(root, name)
+                found.append(name)
+        return sorted(found)
+
+    def size(self, name):
+        if name not in self.sizes:
+            self.sizes[name] = os.path.getsize(self.paths[name])
+        return self.sizes[name]
+'''
+
+ICON_APP = '''
+from flask import Flask, jsonify
+
+from icons.catalog import IconCatalog
+
+
+def create_app():
+    app = Flask(__name__)
+    catalog = IconCatalog(app.config.get("ICON_FOLDER", "icons"))
+
+    @app.get("/icons")
+    def list_icons():
+        return jsonify(catalog.rescan())
+
+    @app.get("/icons/<name>/size")
+    def icon_size(name):
+        return jsonify(size=catalog.size(name))
+
+    return app
+'''
+
+
+def test_an_index_rebuilt_whole_from_a_folder_listing_is_not_state(scan_files) -> None:
+    """``rescan`` binds ``self.paths`` to a fresh dict and fills it from ``os.walk``: what
+    it holds is the folder's content, the same in every process reading that folder. The
+    size cache next to it fills one entry per request and stays reported."""
+    result = scan_files({"icons/__init__.py": "", "icons/catalog.py": ICON_CATALOG,
+                         "icons/app.py": ICON_APP})
+    assert findings_of(result) == [("SL602", "icons/catalog.py", 8)]
+    assert result.findings[0].message.startswith("`IconCatalog.sizes` is a dict inside")
+    assert verdicts_of(result) == {"create_app.list_icons": "self-contained",
+                                   "create_app.icon_size": "stateful"}
+
+
+def test_an_index_filled_from_requests_is_state(scan_files) -> None:
+    """The same index filled from what requests send, with no folder listed: reported."""
+    catalog = ICON_CATALOG.replace(
+        '''        for root, _, files in os.walk(self.folder):
+            for name in files:''', '''        for root, files in [(self.folder, self.pending)]:
+            for name in files:''')
+    result = scan_files({"icons/__init__.py": "", "icons/catalog.py": catalog,
+                         "icons/app.py": ICON_APP})
+    assert ("SL602", "icons/catalog.py", 7) in findings_of(result)
+    assert verdicts_of(result)["create_app.list_icons"] == "stateful"
