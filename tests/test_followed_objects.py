@@ -354,3 +354,122 @@ def test_an_index_filled_from_requests_is_state(scan_files) -> None:
                          "icons/app.py": ICON_APP})
     assert ("SL602", "icons/catalog.py", 7) in findings_of(result)
     assert verdicts_of(result)["create_app.list_icons"] == "stateful"
+
+
+# -- a backend declared by annotation and bound by ``global`` in an initialiser -------------
+
+THUMB_CACHE = '''
+import os
+import sqlite3
+
+CACHE: "ThumbCache"
+
+
+class ThumbCache:
+    def get(self, key):
+        raise NotImplementedError
+
+    def set(self, key, data):
+        raise NotImplementedError
+
+
+class SQLiteThumbCache(ThumbCache):
+    def __init__(self, path):
+        self.db = sqlite3.connect(path, check_same_thread=False)
+        self._schema_ready = False
+
+    def ensure_schema(self):
+        if self._schema_ready:
+            return
+        self._schema_ready = True
+        self.db.execute("CREATE TABLE IF NOT EXISTS thumbs (key TEXT PRIMARY KEY, data BLOB)")
+
+    def get(self, key):
+        self.ensure_schema()
+        row = self.db.execute("SELECT data FROM thumbs WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set(self, key, data):
+        self.ensure_schema()
+        self.db.execute("INSERT OR REPLACE INTO thumbs VALUES (?, ?)", (key, data))
+
+
+class MemoryThumbCache(ThumbCache):
+    def __init__(self):
+        self._data = {}
+
+    def get(self, key):
+        return self._data.get(key)
+
+    def set(self, key, data):
+        self._data[key] = data
+
+
+def init(backend):
+    global CACHE
+    if backend == "sqlite":
+        CACHE = SQLiteThumbCache(os.environ.get("THUMB_DB", "thumbs.db"))
+    elif backend == "memory":
+        CACHE = MemoryThumbCache()
+    else:
+        raise ValueError(backend)
+'''
+
+THUMB_WEB = '''
+import os
+
+from flask import Flask, request
+
+from thumbs import cache
+
+app = Flask(__name__)
+
+
+def make_thumbnail(url):
+    return url.encode()
+
+
+@app.get("/thumb")
+def thumb():
+    url = request.args["url"]
+    data = cache.CACHE.get(url)
+    if data is None:
+        data = make_thumbnail(url)
+        cache.CACHE.set(url, data)
+    return data
+
+
+def init():
+    cache.init(os.environ.get("THUMB_BACKEND", "sqlite"))
+
+
+init()
+'''
+
+
+def test_a_global_only_annotated_at_module_level_is_followed(scan_files) -> None:
+    """``CACHE: "ThumbCache"`` declares the name; ``init()`` binds it with ``global`` to the
+    backend the configuration picks. The in-memory backend is one of them: its dict is
+    what the handler changes."""
+    result = scan_files({"thumbs/__init__.py": "", "thumbs/cache.py": THUMB_CACHE,
+                         "thumbs/web.py": THUMB_WEB})
+    assert findings_of(result) == [("SL602", "thumbs/cache.py", 38)]
+    finding = result.findings[0]
+    assert finding.message.startswith("`MemoryThumbCache._data` is a dict inside a long-lived "
+                                      "MemoryThumbCache (made once")
+    assert [step.message for step in finding.trace][1:] == [
+        "calls MemoryThumbCache.set()", "assigns an item"]
+    assert verdicts_of(result) == {"thumb": "stateful"}
+
+
+def test_an_annotated_global_bound_only_to_a_database_backend_is_quiet(scan_files) -> None:
+    """The same module without the in-memory backend: the handler is found, nothing kept.
+    The schema flag only ``ensure_schema`` reads makes its work run once per process: it
+    is not data a request is answered from."""
+    cache = THUMB_CACHE.replace('''    elif backend == "memory":
+        CACHE = MemoryThumbCache()
+''', "")
+    result = scan_files({"thumbs/__init__.py": "", "thumbs/cache.py": cache,
+                         "thumbs/web.py": THUMB_WEB})
+    assert findings_of(result) == []
+    assert verdicts_of(result) == {"thumb": "self-contained"}

@@ -88,11 +88,12 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
     table = load_table("process_state")
     stoppers = tuple(table["app_state"]["server_stoppers"])
     listers = tuple(table["local_disk"]["directory_listers"])
+    readers = _attribute_readers(project, model)
     for state in model.process_state():
         item = state.object
         if item.path not in production:
             continue
-        state = _without_derived_changes(project, model, state, stoppers, listers)
+        state = _without_derived_changes(project, model, state, stoppers, listers, readers)
         if not state.mutations:
             continue
         registry = _start_up_row_of(model, item, standing)
@@ -130,14 +131,27 @@ def _held(project: Project, model: PointsTo, state: ProcessState) -> HeldState:
                      kept_in=holder.holder if holder else None)
 
 
+def _attribute_readers(project: Project, model: PointsTo) -> dict[str, set[str]]:
+    """The request-time functions that read each attribute name (``self.ready``, ``x.ready``)."""
+    found: dict[str, set[str]] = {}
+    for function_id in {key for reach in model.reaches for key in reach.parents}:
+        entry = project.functions.get(function_id)
+        for access in entry[1].accesses if entry is not None else ():
+            if access.op == "read" and "." in access.ref:
+                found.setdefault(access.ref.rpartition(".")[2], set()).add(function_id)
+    return found
+
+
 def _without_derived_changes(project: Project, model: PointsTo, state: ProcessState,
-                             stoppers: tuple[str, ...], listers: tuple[str, ...]
-                             ) -> ProcessState:
+                             stoppers: tuple[str, ...], listers: tuple[str, ...],
+                             readers: dict[str, set[str]]) -> ProcessState:
     """The state without the changes that are not data later requests are answered from:
     a flag set to True or False by a function that stops the server (``self.closing = True``
-    before ``await self.app.shutdown()``) marks the process as going away; an index a
-    function rebuilds whole from a directory listing (``self.paths = {}`` and then one
-    entry per file ``os.walk`` finds) is derived from the files on disk."""
+    before ``await self.app.shutdown()``) marks the process as going away; a flag only the
+    function that sets it reads (``if self.ready: return`` then ``self.ready = True``) makes
+    its work run once per process; an index a function rebuilds whole from a directory
+    listing (``self.paths = {}`` and then one entry per file ``os.walk`` finds) is derived
+    from the files on disk."""
 
     def derived(use: Use) -> bool:
         found = project.functions.get(use.function_id)
@@ -151,7 +165,10 @@ def _without_derived_changes(project: Project, model: PointsTo, state: ProcessSt
             return False
         written = fn.written_value(access) if use.op == "setattr" else None
         if written is not None and written.kind == "literal" and isinstance(written.literal, bool):
-            return _calls_any(project, model, use.function_id, stoppers)
+            guard = (readers.get(use.detail, set()) <= {use.function_id} and any(
+                other.op == "read" and other.ref == access.ref
+                and other.span.line < access.span.line for other in fn.accesses))
+            return guard or _calls_any(project, model, use.function_id, stoppers)
         # a fresh container bound to the attribute, or an entry put into the attribute the
         # same function binds to a fresh container
         rebuilt = (written.is_container if written is not None else any(
