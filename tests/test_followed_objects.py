@@ -473,3 +473,61 @@ def test_an_annotated_global_bound_only_to_a_database_backend_is_quiet(scan_file
                          "thumbs/web.py": THUMB_WEB})
     assert findings_of(result) == []
     assert verdicts_of(result) == {"thumb": "self-contained"}
+
+
+# -- a callback handed to a library object at import time ----------------------------------
+
+SENSOR_APP = '''
+import json
+import os
+
+import paho.mqtt.client as mqtt
+from flask import Flask, jsonify
+
+app = Flask(__name__)
+
+latest_reading = None
+
+
+def on_message(client, userdata, message):
+    global latest_reading
+    latest_reading = json.loads(message.payload)
+
+
+broker = mqtt.Client()
+broker.on_message = on_message
+broker.connect(os.environ.get("MQTT_HOST", "localhost"))
+broker.subscribe("sensors/temperature")
+broker.loop_start()
+
+
+@app.get("/temperature")
+def temperature():
+    return jsonify(latest_reading)
+'''
+
+
+def test_a_global_a_library_callback_rebinds_is_reported_where_handlers_read_it(
+        scan_files) -> None:
+    """``broker.on_message = on_message`` at import: the client calls it for every message,
+    in each worker, while requests read what the last one left."""
+    result = scan_files({"sensors/__init__.py": "", "sensors/app.py": SENSOR_APP})
+    assert findings_of(result) == [("SL102", "sensors/app.py", 9)]
+    finding = result.findings[0]
+    assert finding.message.startswith(
+        "`latest_reading` is rebound with `global` by on_message(), a callback a library "
+        "object calls on its own events in each worker process, and temperature reads it")
+    assert [(r.line, r.message) for r in finding.related][:2] == [
+        (14, "on_message rebinds it in callback on_message()"),
+        (12, "the library calls it in every worker process")]
+    assert verdicts_of(result) == {"temperature": "stateful"}
+
+
+def test_a_callback_that_only_logs_is_quiet(scan_files) -> None:
+    """The same client with a callback that rebinds nothing: the handler is found, and
+    reading a value set once at import is not state."""
+    app = SENSOR_APP.replace('''    global latest_reading
+    latest_reading = json.loads(message.payload)''', '''    print(json.loads(message.payload))''')
+    result = scan_files({"sensors/__init__.py": "", "sensors/app.py": app})
+    assert findings_of(result) == []
+    assert verdicts_of(result) == {"temperature": "self-contained"}
