@@ -132,12 +132,15 @@ def _held(project: Project, model: PointsTo, state: ProcessState) -> HeldState:
 
 
 def _attribute_readers(project: Project, model: PointsTo) -> dict[str, set[str]]:
-    """The request-time functions that read each attribute name (``self.ready``, ``x.ready``)."""
+    """The request-time functions that read each attribute name (``self.ready``, ``x.ready``)
+    without setting it themselves."""
     found: dict[str, set[str]] = {}
     for function_id in {key for reach in model.reaches for key in reach.parents}:
         entry = project.functions.get(function_id)
-        for access in entry[1].accesses if entry is not None else ():
-            if access.op == "read" and "." in access.ref:
+        accesses = entry[1].accesses if entry is not None else ()
+        written = {access.ref for access in accesses if access.op == "setattr"}
+        for access in accesses:
+            if access.op == "read" and "." in access.ref and access.ref not in written:
                 found.setdefault(access.ref.rpartition(".")[2], set()).add(function_id)
     return found
 
@@ -165,7 +168,7 @@ def _without_derived_changes(project: Project, model: PointsTo, state: ProcessSt
             return False
         written = fn.written_value(access) if use.op == "setattr" else None
         if written is not None and written.kind == "literal" and isinstance(written.literal, bool):
-            guard = (readers.get(use.detail, set()) <= {use.function_id} and any(
+            guard = (not readers.get(use.detail) and any(
                 other.op == "read" and other.ref == access.ref
                 and other.span.line < access.span.line for other in fn.accesses))
             return guard or _calls_any(project, model, use.function_id, stoppers)
