@@ -45,7 +45,10 @@ Not reported: objects a request makes for itself; the rows of a registry (each
 object a request makes and keeps in a process-wide dict is one entry of that
 dict, which is reported instead); objects made in test modules; what a library's
 object keeps inside itself (unless its class is named in `stateful-classes`); attributes an
-object sets on itself while it is built (`__init__`). A module-level container or
+object sets on itself while it is built (`__init__`); a flag set to True or False by a
+function that stops the server, or read only by the functions that set it (a run-once
+guard); an index a function rebuilds whole from a directory listing (the files are the
+state). A module-level container or
 object made at import time, and what hangs from it, is judged by name by SL101,
 SL401, SL601 and SL701, so ignoring one of those codes does not bring it back here.
 """
