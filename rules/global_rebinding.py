@@ -42,8 +42,10 @@ depends on what an earlier request did.
 
 A name that a background loop rebinds (a function the service starts in a
 thread or greenlet outside any request, which sleeps between rounds: a cache
-reloaded every minute) is reported when handlers read it. Loading it once at
-start-up is not.
+reloaded every minute) is reported when handlers read it, and so is a name a
+callback rebinds that start-up code stored in an attribute of a library's object
+(`client.on_message = on_message`): the library calls it on its own events in each
+worker process. Loading it once at start-up is not.
 """
     why_stateful = """
 The name lives in one process. With four workers there are four counters, four
@@ -160,13 +162,18 @@ async def visit():
             return None
         name = short_name(symbol)
         loops = sorted({rebind.loop.function_id.rpartition(":")[2] for rebind in rebinds})
+        callbacks = all(rebind.loop.kind == "callback" for rebind in rebinds)
 
         def message(all_uses, writes, reading, name=name):
             handlers = handler_names(all_uses)
-            kind = "a background loop" if len(loops) == 1 else "background loops"
+            if callbacks:
+                kind = ("a callback" if len(loops) == 1 else "callbacks") + (
+                    " a library object calls on its own events in each worker process")
+            else:
+                kind = ("a background loop" if len(loops) == 1 else "background loops") + (
+                    " each worker process runs on its own schedule")
             return (f"`{name}` is rebound with `global` by "
-                    f"{name_list([f'{loop}()' for loop in loops])}, {kind} each worker process "
-                    "runs on its own schedule, and "
+                    f"{name_list([f'{loop}()' for loop in loops])}, {kind}, and "
                     f"{name_list(handlers)} read{'s' if len(handlers) == 1 else ''} it while "
                     "serving requests; every worker refreshes its own copy, so between refreshes "
                     "workers and replicas answer from different data")
@@ -186,11 +193,14 @@ async def visit():
         for rebind in rebinds:
             facts, fn = project.functions[rebind.function_id]
             span = rebind.access.span
+            what = "callback" if rebind.loop.kind == "callback" else "background loop"
             written.append(Location(facts.path, span.line, span.column,
-                                    f"{fn.qualname} rebinds it in background loop "
+                                    f"{fn.qualname} rebinds it in {what} "
                                     f"{rebind.loop.function_id.rpartition(':')[2]}()"))
             start = rebind.loop.reach.handler
             written.append(Location(start.path, start.line, start.column,
-                                    "the loop runs in every worker process"))
+                                    "the library calls it in every worker process"
+                                    if rebind.loop.kind == "callback"
+                                    else "the loop runs in every worker process"))
         unique = list(dict.fromkeys(written))
         return replace(finding, related=(*unique, *finding.related))

@@ -45,7 +45,10 @@ Not reported: objects a request makes for itself; the rows of a registry (each
 object a request makes and keeps in a process-wide dict is one entry of that
 dict, which is reported instead); objects made in test modules; what a library's
 object keeps inside itself (unless its class is named in `stateful-classes`); attributes an
-object sets on itself while it is built (`__init__`). A module-level container or
+object sets on itself while it is built (`__init__`); a flag set to True or False by a
+function that stops the server, or read only by the functions that set it (a run-once
+guard); an index a function rebuilds whole from a directory listing (the files are the
+state). A module-level container or
 object made at import time, and what hangs from it, is judged by name by SL101,
 SL401, SL601 and SL701, so ignoring one of those codes does not bring it back here.
 """
@@ -223,6 +226,12 @@ def create_app():
             related.insert(0, Location(item.path, item.line, item.column,
                                        f"the {kind} kept in it is made here"))
             primary = Location(container.path, container.line, container.column)
+        elif (first.made_per_request and first.kept_as == "attribute" and container is not None
+              and container.kind == INSTANCE):
+            # a singleton the first request makes: where its accessor makes it is where each
+            # process gets its own
+            related.append(Location(container.path, container.line, container.column,
+                                    f"the {owner} that keeps it is made here"))
         related += [Location(use.path, use.span.line, use.span.column,
                              f"{_function_name(use)} {_change(use)} at request time")
                     for use in uses]

@@ -410,6 +410,12 @@ class FactsCollector(cst.CSTVisitor):
                 # ``Class.as_view()`` chains and ``factory()()``: keep the inner call
                 inner = self.summarize(node.func, depth + 1)
                 resolved = f"{inner.target}()" if inner.target else ""
+            elif not target and isinstance(node.func, cst.Subscript):
+                # ``BACKENDS[name]()``: the table item is the callee, kept as the one item
+                inner = self.summarize(node.func, depth + 1)
+                if inner.target:
+                    resolved = "<subscript>()"
+                    receiver = ((None, inner),)
             elif not target and isinstance(node.func, cst.Attribute):
                 inner = self.summarize(node.func.value, depth + 1)
                 if inner.kind == "call" and inner.target:

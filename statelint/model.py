@@ -41,7 +41,8 @@ class Value:
     ``literal`` holding the Python value, JSON-like), ``call`` (``target`` is the
     callee's dotted name, resolved through the file's imports, with ``args`` and
     ``kwargs``; a method called on a subscript or on a call's result, ``<subscript>.add``
-    or ``Dict().tag``, keeps that receiver as its one item), ``name``/``attribute``
+    or ``Dict().tag``, keeps that receiver as its one item, and so does a call of a
+    table's item, ``<subscript>()``), ``name``/``attribute``
     (``target`` is the dotted name),
     ``fstring``, ``lambda`` (``args`` holds the body), ``subscript`` (``target`` is the
     subscripted name, ``detail`` the key when it is a string literal),

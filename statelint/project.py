@@ -132,6 +132,9 @@ class Project:
         self._module_classes: dict[str, dict[str, ClassFacts]] = {}
         self._module_bindings: dict[str, dict[str, Binding]] = {}
         self._module_imports: dict[str, dict[str, str]] = {}
+        #: names a module's functions declare ``global``: module names even when the module
+        #: body only annotates them (``CACHE: "Cache"``) or never binds them
+        self._module_globals: dict[str, frozenset[str]] = {}
         self._module_stars: dict[str, tuple[str, ...]] = {}
         for facts in self.modules.values():
             funcs = {fn.qualname: fn for fn in facts.functions}
@@ -143,6 +146,8 @@ class Project:
             for cls in facts.classes:
                 self.classes[f"{facts.module}:{cls.name}"] = (facts, cls)
             self._module_bindings[facts.module] = {b.name: b for b in facts.bindings}
+            self._module_globals[facts.module] = frozenset(
+                name for fn in facts.functions for name in fn.globals_declared)
             self._module_imports[facts.module] = {imp.local: imp.dotted for imp in facts.imports
                                                   if imp.local != "*"}
             self._module_stars[facts.module] = tuple(imp.module for imp in facts.imports
@@ -256,7 +261,7 @@ class Project:
             target = ".".join([imported, *rest[1:]])
             symbol, left = self._resolve(target, depth + 1)
             return symbol, left
-        if binding is not None:
+        if binding is not None or (imported is None and name in self._module_globals[module.module]):
             return Symbol("binding", f"{module.module}.{name}", module.module, name), tuple(rest[1:])
         return self._resolve_star(module, rest, depth)
 

@@ -151,6 +151,10 @@ class BackgroundLoop:
     started_by: str
     #: what the loop runs, with the first chain found to each function
     reach: Reach
+    #: ``loop``: started in a thread or greenlet; ``callback``: stored at start-up in an
+    #: attribute of a library's object (``client.on_message = handle``), which calls it
+    #: whenever its own events come, while the process serves requests
+    kind: str = "loop"
 
 
 @dataclass(frozen=True)
@@ -454,7 +458,8 @@ def _solve(project: Project) -> PointsTo:
                   "call_edges": sum(len(found) for found in builder.edges.values())}
     return PointsTo(ordered, tuple(states), reaches, statistics,
                     _Solution(project, builder, objects),
-                    _background_loops(project, builder, request_functions))
+                    _background_loops(project, builder, request_functions)
+                    + _library_callbacks(project, builder, lifetimes, request_functions))
 
 
 def _derived_id(key: tuple, builder: ConstraintBuilder) -> str:
@@ -618,6 +623,36 @@ def _background_loops(project: Project, builder: ConstraintBuilder,
             root.parents[callee] = None
             loops.append(BackgroundLoop(callee, caller, _extend(project, root, builder.edges)))
     return tuple(loops)
+
+
+def _library_callbacks(project: Project, builder: ConstraintBuilder, lifetimes: dict[int, str],
+                       request_functions: dict[str, set[str]]) -> tuple[BackgroundLoop, ...]:
+    """Functions of the project stored in an attribute of a process-lifetime library object
+    (``client.on_message = remember``): the library calls them when its own events come,
+    outside any request, each with what it runs."""
+    solver = builder.solver
+    found: dict[str, str] = {}
+    for key, var in solver.var_ids.items():
+        if not (isinstance(key, tuple) and len(key) == 3 and key[0] == "field"):
+            continue
+        holder, name = key[1], key[2]
+        allocation = builder.allocations.get(holder)
+        if (allocation is None or allocation.kind != LIBRARY or lifetimes.get(holder) != PROCESS
+                or not isinstance(name, str) or name.startswith("[")):
+            continue
+        for obj in solver.pts[var]:
+            obj_key = solver.obj_keys[obj]
+            if obj_key[0] == "function" and obj_key[1] not in request_functions:
+                found.setdefault(obj_key[1], allocation.function or f"module:{allocation.module}")
+    callbacks: list[BackgroundLoop] = []
+    for callee, stored_by in sorted(found.items()):
+        facts, fn = project.functions[callee]
+        root = Reach(Handler(facts.path, fn.span.line, fn.span.column, fn.qualname, facts.module,
+                             callee, "background", kind="background"))
+        root.parents[callee] = None
+        callbacks.append(BackgroundLoop(callee, stored_by, _extend(project, root, builder.edges),
+                                        kind="callback"))
+    return tuple(callbacks)
 
 
 def _lifetimes(builder: ConstraintBuilder, solver: Solver, request_functions: dict[str, set[str]],

@@ -803,12 +803,16 @@ class ConstraintBuilder:
         elif "()." in target and "(" not in target.rpartition("().")[0]:
             # ``registry_for(app).open(...)``: the inner call starts where the outer one does
             owner, _, method = target.rpartition("().")
-            candidates = scope.calls_by_target.get(owner, [])
-            inner = next(((value, span) for value, span in candidates
-                          if (span.line, span.column) == (scope.line, scope.column)),
-                         candidates[0] if candidates else (Value("call", target=owner), None))
-            receiver = self.call_value(scope, *inner) if "." not in method else None
+            receiver = (self.call_value(scope, *self._inner_call(scope, owner))
+                        if "." not in method else None)
             callee = self.load_path(receiver, [method]) if receiver is not None else None
+        elif target.endswith("()") and "(" not in target[:-2] and target[:1] not in ("", "<"):
+            # ``BACKENDS.get(name)()``, ``make_handler()()``: the callee is what the inner
+            # call returns (a class picked from a table, a function a factory built)
+            callee = self.call_value(scope, *self._inner_call(scope, target[:-2]))
+        elif target == "<subscript>()" and value.items:
+            # ``BACKENDS[name]()``: the callee is an item of the table
+            callee = self.value(scope, value.items[0][1])
         elif target.startswith("<subscript>.") and value.items:
             # ``settings["proxy"].add_user(...)``: a method of the item
             receiver = self.value(scope, value.items[0][1])
@@ -840,6 +844,15 @@ class ConstraintBuilder:
                                  scope.column, once))
         return result
 
+    @staticmethod
+    def _inner_call(scope: Scope, owner: str) -> tuple[Value, Span | None]:
+        """The call ``owner(...)`` whose result an outer call at the scope's position uses:
+        it starts where the outer one does."""
+        candidates = scope.calls_by_target.get(owner, [])
+        return next(((value, span) for value, span in candidates
+                     if (span.line, span.column) == (scope.line, scope.column)),
+                    candidates[0] if candidates else (Value("call", target=owner), None))
+
     def _lookup(self, scope: Scope, value: Value, args: list[int | None], result: int) -> None:
         """``settings.get("proxy")``, ``users.setdefault(name, {})``: the call gives what the
         mapping holds under the key (and ``setdefault`` first stores its default there)."""
@@ -855,6 +868,9 @@ class ConstraintBuilder:
         for name in fields:
             self.solver.add_copy(self.load_path(mapping, [name]), result)
         default = args[1] if len(args) > 1 else None
+        if default not in (None, STAR):
+            # ``BACKENDS.get(name, DiskStore)``: the default when the key is missing
+            self.solver.add_copy(default, result)  # type: ignore[arg-type]
         if method == self._storing_lookup and default not in (None, STAR):
             self.solver.add_store(mapping, ANY_ITEM, default)  # type: ignore[arg-type]
             self.solver.add_store(mapping, fields[0] if literal is not None else UNKNOWN_ITEM,

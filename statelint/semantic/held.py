@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 
 from statelint.config_values import non_production_module
 from statelint.failures import analysis
-from statelint.knowledge import matches
+from statelint.knowledge import load_table, matches
+from statelint.model import Value
 from statelint.project import Project
 from statelint.semantic import (
     CLASS,
@@ -84,9 +85,16 @@ def held_states(project: Project) -> tuple[HeldState, ...]:
     found: list[HeldState] = []
     rows: dict[str, list[Use]] = {}
     folded: dict[str, list[ProcessState]] = {}
+    table = load_table("process_state")
+    stoppers = tuple(table["app_state"]["server_stoppers"])
+    listers = tuple(table["local_disk"]["directory_listers"])
+    readers = _attribute_readers(project, model)
     for state in model.process_state():
         item = state.object
         if item.path not in production:
+            continue
+        state = _without_derived_changes(project, model, state, stoppers, listers, readers)
+        if not state.mutations:
             continue
         registry = _start_up_row_of(model, item, standing)
         if registry is not None:
@@ -121,6 +129,82 @@ def _held(project: Project, model: PointsTo, state: ProcessState) -> HeldState:
     return HeldState(state, name, symbol, holder.kind if holder else "", owner,
                      item.origin == REQUEST, root, bound,
                      kept_in=holder.holder if holder else None)
+
+
+def _attribute_readers(project: Project, model: PointsTo) -> dict[str, set[str]]:
+    """The request-time functions that read each attribute name (``self.ready``, ``x.ready``)
+    without setting it themselves."""
+    found: dict[str, set[str]] = {}
+    for function_id in {key for reach in model.reaches for key in reach.parents}:
+        entry = project.functions.get(function_id)
+        accesses = entry[1].accesses if entry is not None else ()
+        written = {access.ref for access in accesses if access.op == "setattr"}
+        for access in accesses:
+            if access.op == "read" and "." in access.ref and access.ref not in written:
+                found.setdefault(access.ref.rpartition(".")[2], set()).add(function_id)
+    return found
+
+
+def _without_derived_changes(project: Project, model: PointsTo, state: ProcessState,
+                             stoppers: tuple[str, ...], listers: tuple[str, ...],
+                             readers: dict[str, set[str]]) -> ProcessState:
+    """The state without the changes that are not data later requests are answered from:
+    a flag set to True or False by a function that stops the server (``self.closing = True``
+    before ``await self.app.shutdown()``) marks the process as going away; a flag only the
+    function that sets it reads (``if self.ready: return`` then ``self.ready = True``) makes
+    its work run once per process; an index a function rebuilds whole from a directory
+    listing (``self.paths = {}`` and then one entry per file ``os.walk`` finds) is derived
+    from the files on disk."""
+
+    def derived(use: Use) -> bool:
+        found = project.functions.get(use.function_id)
+        if found is None:
+            return False
+        fn = found[1]
+        access = next((access for access in fn.accesses if access.op == use.op
+                       and (access.span.line, access.span.column)
+                       == (use.span.line, use.span.column)), None)
+        if access is None:
+            return False
+        written = fn.written_value(access) if use.op == "setattr" else None
+        if written is not None and written.kind == "literal" and isinstance(written.literal, bool):
+            guard = (not readers.get(use.detail) and any(
+                other.op == "read" and other.ref == access.ref
+                and other.span.line < access.span.line for other in fn.accesses))
+            return guard or _calls_any(project, model, use.function_id, stoppers)
+        # a fresh container bound to the attribute, or an entry put into the attribute the
+        # same function binds to a fresh container
+        rebuilt = (written.is_container if written is not None else any(
+            other.op == "setattr" and other.ref == access.ref
+            and (fn.written_value(other) or Value("other")).is_container
+            for other in fn.accesses))
+        return rebuilt and _calls_any(project, model, use.function_id, listers)
+
+    kept = tuple(use for use in state.mutations if not derived(use))
+    if len(kept) == len(state.mutations):
+        return state
+    writers = tuple(sorted({key for use in kept for key in use.handlers}))
+    return replace(state, mutations=kept, writers=writers)
+
+
+def _calls_any(project: Project, model: PointsTo, function_id: str,
+               wanted: tuple[str, ...]) -> bool:
+    """True when the function calls one of ``wanted``: a function (``sys.exit``,
+    ``os.walk``), or a method of a library object its receiver may be
+    (``self.app.shutdown()`` on an aiohttp application)."""
+    found = project.functions.get(function_id)
+    if found is None:
+        return False
+    for call in found[1].calls:
+        if matches(call.target, wanted):
+            return True
+        owner, _, method = call.target.rpartition(".")
+        if not owner or "(" in owner or owner.startswith("<"):
+            continue
+        if any(item.kind == LIBRARY and matches(f"{item.class_name}.{method}", wanted)
+               for item in model.values_of(function_id, owner)):
+            return True
+    return False
 
 
 def _merged(states: list[ProcessState]) -> ProcessState:
