@@ -653,7 +653,9 @@ def startup_functions(project: Project) -> set[str]:
     Start-up code is found by how frameworks are told about it: decorators such as
     ``@app.on_event("startup")``, ``@app.before_serving``, ``@app.listener(...)``;
     functions passed as ``lifespan=``/``on_startup=`` to an app; callbacks appended
-    to ``app.on_startup``/``app.cleanup_ctx``; and app factories named ``create_app``.
+    to ``app.on_startup``/``app.cleanup_ctx``; app factories named ``create_app``; and
+    functions that run the web server (``bottle.run(...)``, ``uvicorn.run(app)``), whose
+    code before that call runs once per process.
     Handlers and hooks defined inside a factory are not start-up code.
     """
     from statelint.knowledge import load_table
@@ -664,6 +666,7 @@ def startup_functions(project: Project) -> set[str]:
     names = set(table["startup_names"])
     list_calls = tuple(f".{name}.{method}" for name in table["startup_lists"]
                        for method in ("append", "insert"))
+    runners = table["server_runners"]
     roots: set[str] = set()
 
     def add_reference(value: Value) -> None:
@@ -679,7 +682,8 @@ def startup_functions(project: Project) -> set[str]:
         for fn in facts.functions:
             values += [call.value for call in fn.calls]
             function_id = f"{facts.module}:{fn.qualname}"
-            if fn.name in names:
+            if fn.name in names or any(call.target and matches(project.qualify(call.target), runners)
+                                       for call in fn.calls):
                 roots.add(function_id)
             for decorator in fn.decorators:
                 last = decorator.target.rsplit(".", 1)[-1] if decorator.target else ""
