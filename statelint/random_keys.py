@@ -22,7 +22,7 @@ from statelint.config_values import (
     settings,
     sources,
 )
-from statelint.failures import AnalysisError, analysis
+from statelint.failures import analysis
 from statelint.knowledge import load_table, matches
 from statelint.model import Span
 from statelint.project import Project, Reach
@@ -30,9 +30,9 @@ from statelint.state import (
     handler_reaches,
     iter_values,
     local_value,
+    process_startup,
     reads_bindings,
     request_reaches,
-    startup_functions,
     web_loaded_modules,
 )
 
@@ -65,7 +65,7 @@ def random_keys(project: Project) -> list[RandomKey]:
     table = load_table("secrets")
     per_request = {function_id for reach in request_reaches(project)
                    for function_id in reach.parents}
-    startup = _startup(project)
+    startup = process_startup(project)
     loaded = web_loaded_modules(project)
     markers = set(table["frameworks"]["django_settings_markers"])
     draws: dict[tuple[str, int], RandomKey] = {}
@@ -100,17 +100,6 @@ def random_keys(project: Project) -> list[RandomKey]:
     for draw in draws.values():
         draw.reaches = _affected(project, draw)
     return list(draws.values())
-
-
-def _startup(project: Project) -> set[str]:
-    """Functions that run at start-up: the semantic model's, or the start-up table's when
-    the model could not be solved."""
-    from statelint.semantic import points_to
-
-    try:
-        return set(points_to(project).startup)
-    except AnalysisError:
-        return startup_functions(project)
 
 
 def _random_source(project: Project, setting: Setting, table: dict) -> tuple[Source, str] | None:

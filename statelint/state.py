@@ -714,6 +714,20 @@ def startup_functions(project: Project) -> set[str]:
     return found
 
 
+def process_startup(project: Project) -> set[str]:
+    """Functions that run at import or start-up as the semantic model sees them (the
+    start-up table's code, ``main()``, what module-level code calls, the methods a library
+    runs on the application it launches); the table's start-up code alone when the model
+    could not be solved."""
+    from statelint.failures import AnalysisError
+    from statelint.semantic import points_to
+
+    try:
+        return set(points_to(project).startup)
+    except AnalysisError:
+        return startup_functions(project)
+
+
 def request_reaches(project: Project) -> list[Reach]:
     """The reaches of handlers that serve requests (start-up hooks left out)."""
     startup = startup_functions(project)
