@@ -40,13 +40,19 @@ module, a config class or a pydantic settings field (also through
 `EncryptedCookieStorage(...)`, itsdangerous serializers and `jwt.encode`
 keys taken from a module-level name. The value is followed through names,
 settings objects, locals and helper functions called without arguments.
+A key set inside a function counts when the function runs at start-up as
+the semantic model sees it: an app factory or start-up hook, `main()` and
+what module-level code calls, the methods a library runs on the application
+it launches (a traitlets application's `initialize()` and what it calls),
+and the function that runs the web server (`run(app, port=...)`). A token
+callers must present (`api_token`, `auth_token`) drawn that way counts too.
 
 A random default of an environment read (`os.environ.get("SECRET_KEY",
 secrets.token_hex())`, `os.getenv("X") or os.urandom(32)`) is reported too:
 the message says it happens *by default* and names the variable to set.
 
 Severity: an error when every process draws its own key and keeps it only in
-memory; a warning when the helper that draws it also writes it to a file,
+memory; a warning when the code that draws it also writes it to a file,
 because a key kept on one machine's disk is shared by the workers of that
 machine but not by other replicas, unless the file lives on storage they all
 mount, which statelint cannot see.

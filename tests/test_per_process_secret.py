@@ -960,19 +960,19 @@ def test_traitlets_application_draws_its_cookie_secret_in_a_method_it_runs_at_st
 
             class WikiApp(Application):
                 cookie_secret = Bytes(help="Signs the editor cookie").tag(config=True)
-                cookie_secret_file = Unicode("wiki_cookie_secret").tag(config=True)
+                secret_path = Unicode("wiki.key").tag(config=True)
 
-                def init_secrets(self):
+                def load_signing_key(self):
                     secret = os.environ.get("WIKI_COOKIE_SECRET", "").encode()
                     if not secret:
                         secret = secrets.token_bytes(32)
-                        with open(self.cookie_secret_file, "w") as stored:
+                        with open(self.secret_path, "w") as stored:
                             stored.write(secret.hex())
                     self.cookie_secret = secret
 
                 def initialize(self, argv=None):
                     super().initialize(argv)
-                    self.init_secrets()
+                    self.load_signing_key()
                     self.web_app = web.Application([(r"/wiki/(.*)", PageHandler)],
                                                    cookie_secret=self.cookie_secret)
 
@@ -988,7 +988,7 @@ def test_traitlets_application_draws_its_cookie_secret_in_a_method_it_runs_at_st
         ''',
     })
     finding = only_finding(result)
-    # the library runs initialize() on the instance it launches, which runs init_secrets()
+    # the library runs initialize() on the instance it launches, which runs load_signing_key()
     assert (finding.path, finding.line, finding.severity) == ("wiki/app.py", 21, "warning")
     assert finding.message.startswith(
         "`cookie_secret` is generated at random by `secrets.token_bytes()` and kept in a local "
@@ -1016,13 +1016,13 @@ def test_class_attribute_token_replaced_at_random_by_the_function_that_runs_the_
 
 
             class Registry:
-                admin_token = ""
+                operator_token = ""
                 jobs = {}
 
 
             @get("/admin/<token>/jobs")
             def list_jobs(token):
-                if token != Registry.admin_token:
+                if token != Registry.operator_token:
                     abort(401)
                 return {"jobs": sorted(Registry.jobs)}
 
@@ -1033,8 +1033,8 @@ def test_class_attribute_token_replaced_at_random_by_the_function_that_runs_the_
 
 
             def serve(host="127.0.0.1", port=8775):
-                Registry.admin_token = to_hex(os.urandom(16))
-                print("admin token:", Registry.admin_token)
+                Registry.operator_token = to_hex(os.urandom(16))
+                print("admin token:", Registry.operator_token)
                 run(host=host, port=port)
         ''',
         "jobsapi.py": '''
@@ -1052,7 +1052,7 @@ def test_class_attribute_token_replaced_at_random_by_the_function_that_runs_the_
     finding = only_finding(result)
     assert (finding.path, finding.line, finding.severity) == ("jobs/api.py", 26, "error")
     assert finding.message.startswith(
-        "`admin_token` is drawn at random (`os.urandom()`) in each process, so every worker "
+        "`operator_token` is drawn at random (`os.urandom()`) in each process, so every worker "
         "and replica signs sessions")
 
 
