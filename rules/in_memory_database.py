@@ -15,8 +15,7 @@ class InMemoryDatabase(Rule):
     """A SQLite database opened in memory once per process and used by request handlers."""
 
     code = "SL302"
-    prescan_tokens = (":memory:", "sqlite://", "sqlite+", "connect", "create_engine",
-                      "create_async_engine")
+    prescan_tokens = (":memory:", "sqlite://", "sqlite+")
     name = "in-memory-database"
     severity = "error"
     how = "writes"

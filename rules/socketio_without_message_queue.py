@@ -15,7 +15,7 @@ class SocketioWithoutMessageQueue(Rule):
     """A Socket.IO server without a client manager shared between processes."""
 
     code = "SL402"
-    prescan_tokens = ("SocketIO", "Server", "AsyncServer", "socketio", "flask_socketio")
+    prescan_tokens = ("SocketIO", "AsyncServer", "socketio", "flask_socketio")
     name = "socketio-without-message-queue"
     severity = "error"
     how = "connections"

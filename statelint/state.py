@@ -658,6 +658,7 @@ def startup_functions(project: Project) -> set[str]:
     code before that call runs once per process.
     Handlers and hooks defined inside a factory are not start-up code.
     """
+    from statelint.config_values import call_target
     from statelint.knowledge import load_table
 
     table = load_table("process_state")["background"]
@@ -682,8 +683,8 @@ def startup_functions(project: Project) -> set[str]:
         for fn in facts.functions:
             values += [call.value for call in fn.calls]
             function_id = f"{facts.module}:{fn.qualname}"
-            if fn.name in names or any(call.target and matches(project.qualify(call.target), runners)
-                                       for call in fn.calls):
+            if fn.name in names or any(call.target and matches(call_target(project, call.target),
+                                                               runners) for call in fn.calls):
                 roots.add(function_id)
             for decorator in fn.decorators:
                 last = decorator.target.rsplit(".", 1)[-1] if decorator.target else ""

@@ -243,3 +243,37 @@ def test_sqlite_memory_database_opened_per_request_is_request_scoped(scan_files)
     })
     assert set(verdicts(result)) == {"report"}
     assert findings_of(result, "SL302") == []
+
+
+def test_the_function_that_runs_the_server_is_start_up_code():
+    from statelint.semantic import points_to
+    from tests.test_semantic_model import build
+
+    project = build({
+        "board.py": '''
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            BOARD = {"pins": []}
+
+
+            @app.get("/pins")
+            def pins():
+                return BOARD
+
+
+            def load_pins():
+                BOARD["pins"] = os.listdir("pins")
+
+
+            def serve(port=5000):
+                load_pins()
+                app.run(host="0.0.0.0", port=port)
+        ''',
+    })
+    startup = points_to(project).startup
+    # what runs before the server starts runs once per process, and so does what it calls
+    assert {"board:serve", "board:load_pins"} <= startup
+    assert "board:pins" not in startup
