@@ -3,52 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from statelint.config_values import (
-    Setting,
-    Source,
-    calls_within,
-    definition_of,
-    settings,
-    sources,
-)
-from statelint.knowledge import load_table, matches
+from statelint.config_values import Setting
 from statelint.model import Finding, Location, Span
-from statelint.project import Project, Reach
+from statelint.project import Project
+from statelint.random_keys import RandomKey, random_keys
 from statelint.rule import Example, Rule
-from statelint.state import (
-    Site,
-    handler_reaches,
-    iter_values,
-    local_value,
-    name_list,
-    reach_names,
-    reads_bindings,
-    request_reaches,
-    site_finding,
-    startup_functions,
-    web_loaded_modules,
-)
-
-#: Values whose parts the facts do not keep: the calls inside the statement tell what they hold.
-OPAQUE = frozenset({"comprehension", "fstring", "other"})
-
-
-@dataclass
-class Draw:
-    """A key drawn at random, and the settings that hand it to the application."""
-
-    path: str
-    span: Span
-    key: str
-    call: str
-    env: str = ""
-    helper: str = ""
-    persisted: bool = False
-    settings: list[Setting] = field(default_factory=list)
-    frameworks: set[str] = field(default_factory=set)
-    reaches: list[Reach] = field(default_factory=list)
+from statelint.state import Site, name_list, reach_names, site_finding
 
 
 class PerProcessSecret(Rule):
@@ -79,13 +40,19 @@ module, a config class or a pydantic settings field (also through
 `EncryptedCookieStorage(...)`, itsdangerous serializers and `jwt.encode`
 keys taken from a module-level name. The value is followed through names,
 settings objects, locals and helper functions called without arguments.
+A key set inside a function counts when the function runs at start-up as
+the semantic model sees it: an app factory or start-up hook, `main()` and
+what module-level code calls, the methods a library runs on the application
+it launches (a traitlets application's `initialize()` and what it calls),
+and the function that runs the web server (`run(app, port=...)`). A token
+callers must present (`api_token`, `auth_token`) drawn that way counts too.
 
 A random default of an environment read (`os.environ.get("SECRET_KEY",
 secrets.token_hex())`, `os.getenv("X") or os.urandom(32)`) is reported too:
 the message says it happens *by default* and names the variable to set.
 
 Severity: an error when every process draws its own key and keeps it only in
-memory; a warning when the helper that draws it also writes it to a file,
+memory; a warning when the code that draws it also writes it to a file,
 because a key kept on one machine's disk is shared by the workers of that
 machine but not by other replicas, unless the file lives on storage they all
 mount, which statelint cannot see.
@@ -173,52 +140,10 @@ def login():
 
     def check(self, project: Project) -> Iterable[Finding]:
         """One finding per key drawn at random, at the place it is drawn."""
-        table = load_table("secrets")
-        per_request = {function_id for reach in request_reaches(project)
-                       for function_id in reach.parents}
-        startup = startup_functions(project)
-        loaded = web_loaded_modules(project)
-        markers = set(table["frameworks"]["django_settings_markers"])
-        draws: dict[tuple[str, int], Draw] = {}
-        for setting in settings(project):
-            facts = project.modules[setting.module]
-            django = bool(markers & {binding.name for binding in facts.bindings})
-            if setting.module not in loaded and not django:
-                continue  # a script or job the web workers never import
-            if not _holds_key(project, setting, table):
-                continue
-            origin = definition_of(project, setting)
-            frameworks = _frameworks(project, setting, table)
-            if django and setting.kind == "binding":
-                frameworks.add("django")
-            if setting.function_id and origin is None and (
-                    setting.function_id in per_request or not (frameworks or setting.function_id
-                                                               in startup)):
-                continue  # drawn per request (a nonce), or on some object, not the app's key
-            found = sources(project, setting.value, setting.function_id)
-            opaque = [source for source in found if setting.kind in ("binding", "attribute", "item")
-                      and any(item.kind in OPAQUE for item in iter_values(source.value))]
-            if opaque:
-                found += [Source(call, opaque[0].env) for call in calls_within(project, setting)]
-            for source in found:
-                call = _random_call(project, source, table)
-                if call is None:
-                    continue
-                where = origin or (setting.path, setting.span)
-                key = setting.key
-                if key.startswith("#") and origin is not None:
-                    key = setting.value.target.rsplit(".", 1)[-1]  # the name handed over
-                draw = draws.setdefault((where[0], where[1].line), Draw(
-                    where[0], where[1], key, call, source.env, source.helper,
-                    _persists(project, source.helper, table)))
-                draw.settings.append(setting)
-                draw.frameworks |= frameworks
-                break
-        for draw in draws.values():
-            draw.reaches = _affected(project, draw)
+        for draw in random_keys(project):
             yield self._finding(project, draw)
 
-    def _finding(self, project: Project, draw: Draw) -> Finding:
+    def _finding(self, project: Project, draw: RandomKey) -> Finding:
         key = draw.key
         subject = f"`{key}`"
         if key.startswith("#"):
@@ -277,77 +202,3 @@ def _hands_over(setting: Setting) -> str:
     if setting.kind == "keyword":
         return f"passed to {call}() as {setting.key}"
     return f"sets {setting.key}"
-
-
-def _holds_key(project: Project, setting: Setting, table: dict) -> bool:
-    """True when the setting is a key requests are signed with (by name or by position)."""
-    if setting.kind in ("keyword", "argument"):
-        owner = project.qualify(setting.owner) if setting.owner else ""
-        for spec in table["arguments"]["call"]:
-            if owner and matches(owner, spec["targets"]) and (
-                    setting.key in (f"#{spec['index']}", spec["keyword"])):
-                return True
-    return matches(setting.key.lower(), table["names"]["secret"])
-
-
-def _random_call(project: Project, source: Source, table: dict) -> str | None:
-    """The randomness source a value is drawn from (``str(uuid4())`` included), if any."""
-    for value in iter_values(source.value):
-        if value.kind == "call" and value.target:
-            qualified = project.qualify(value.target.split("()", 1)[0])
-            if matches(qualified, table["randomness"]["sources"]):
-                return qualified
-    return None
-
-
-def _persists(project: Project, helper: str, table: dict) -> bool:
-    """True when the helper that draws the key also writes or reads it from a file."""
-    if not helper or helper not in project.functions:
-        return False
-    _, fn = project.functions[helper]
-    writers = table["persistence"]["writers"]
-    return any(matches(project.qualify(call.target), writers) or matches(call.target, writers)
-               for call in fn.calls if call.target)
-
-
-def _frameworks(project: Project, setting: Setting, table: dict) -> set[str]:
-    """The frameworks whose handlers a key set this way signs for."""
-    packages: dict[str, list[str]] = table["frameworks"]["packages"]
-    names = [setting.owner, *setting.peers] if setting.kind != "class_attr" else []
-    found: set[str] = set()
-    for name in names:
-        if not name:
-            continue
-        head = name.split(".", 1)[0]
-        if setting.function_id and setting.function_id in project.functions:
-            local = local_value(project.functions[setting.function_id][1], head)
-            if local is not None and local.kind == "call" and local.target:
-                name = local.target
-        symbol, _ = project.resolve(name)
-        binding = project.binding(symbol)
-        qualified = project.qualify(binding.value.target) if binding is not None and \
-            binding.value.kind == "call" and binding.value.target else project.qualify(name)
-        found |= set(packages.get(qualified.split(".", 1)[0], ()))
-    return found
-
-
-def _affected(project: Project, draw: Draw) -> list[Reach]:
-    """Handlers of the frameworks it signs for, and handlers that read the key itself or the
-    module-level object it is handed to (``serializer = URLSafeTimedSerializer(KEY)``)."""
-    symbols = {f"{s.module}.{s.key}" for s in draw.settings if s.kind == "binding"}
-    for setting in draw.settings:
-        if not setting.function_id and setting.kind != "binding":
-            symbols |= {f"{setting.module}.{binding.name}"
-                        for binding in project.modules[setting.module].bindings
-                        if binding.span.line <= setting.span.line <= binding.span.end_line}
-    found: list[Reach] = []
-    for reach in handler_reaches(project):
-        if reach.handler.kind == "hook":
-            continue
-        if reach.handler.framework in draw.frameworks or reads_bindings(project, reach, symbols) or any(
-                s.function_id in reach.parents for s in draw.settings if s.function_id):
-            found.append(reach)
-    if not found and not draw.frameworks:
-        found = [reach for reach in handler_reaches(project) if reach.handler.kind != "hook"]
-    return found
-

@@ -574,9 +574,12 @@ def startup_functions(project: Project) -> set[str]:
     Start-up code is found by how frameworks are told about it: decorators such as
     ``@app.on_event("startup")``, ``@app.before_serving``, ``@app.listener(...)``;
     functions passed as ``lifespan=``/``on_startup=`` to an app; callbacks appended
-    to ``app.on_startup``/``app.cleanup_ctx``; and app factories named ``create_app``.
+    to ``app.on_startup``/``app.cleanup_ctx``; app factories named ``create_app``; and
+    functions that run the web server (``bottle.run(...)``, ``uvicorn.run(app)``), whose
+    code before that call runs once per process.
     Handlers and hooks defined inside a factory are not start-up code.
     """
+    from statelint.config_values import call_target
     from statelint.knowledge import load_table
 
     table = load_table("process_state")["background"]
@@ -585,6 +588,7 @@ def startup_functions(project: Project) -> set[str]:
     names = set(table["startup_names"])
     list_calls = tuple(f".{name}.{method}" for name in table["startup_lists"]
                        for method in ("append", "insert"))
+    runners = table["server_runners"]
     roots: set[str] = set()
 
     def add_reference(value: Value) -> None:
@@ -600,7 +604,8 @@ def startup_functions(project: Project) -> set[str]:
         for fn in facts.functions:
             values += [call.value for call in fn.calls]
             function_id = f"{facts.module}:{fn.qualname}"
-            if fn.name in names:
+            if fn.name in names or any(call.target and matches(call_target(project, call.target),
+                                                               runners) for call in fn.calls):
                 roots.add(function_id)
             for decorator in fn.decorators:
                 last = decorator.target.rsplit(".", 1)[-1] if decorator.target else ""
@@ -629,6 +634,20 @@ def startup_functions(project: Project) -> set[str]:
         queue.extend(callee for callee, _ in project.callees(current)
                      if callee not in found and callee not in serving)
     return found
+
+
+def process_startup(project: Project) -> set[str]:
+    """Functions that run at import or start-up as the semantic model sees them (the
+    start-up table's code, ``main()``, what module-level code calls, the methods a library
+    runs on the application it launches); the table's start-up code alone when the model
+    could not be solved."""
+    from statelint.failures import AnalysisError
+    from statelint.semantic import points_to
+
+    try:
+        return set(points_to(project).startup)
+    except AnalysisError:
+        return startup_functions(project)
 
 
 def request_reaches(project: Project) -> list[Reach]:

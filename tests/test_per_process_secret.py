@@ -372,7 +372,10 @@ def test_aiohttp_encrypted_cookie_storage(scan_files):
         ''',
     })
     finding = only_finding(result)
-    assert (finding.path, finding.line) == ("srv.py", 17)
+    # reported where the key is drawn; the call it is handed to is a related location
+    assert (finding.path, finding.line) == ("srv.py", 16)
+    assert ("srv.py", 17, "passed to EncryptedCookieStorage()") in {
+        (item.path, item.line, item.message) for item in finding.related}
     assert finding.message.startswith(
         "the key given to `EncryptedCookieStorage()` is drawn at random "
         "(`Fernet.generate_key()`) in each process")
@@ -936,3 +939,139 @@ def workouts(request):
     assert finding.message.startswith(
         "`SECRET_KEY` is drawn at random (`secrets.token_urlsafe()`) in each process")
     assert verdicts(scan_files(files)) == {"workouts": "stateful"}
+
+
+def test_traitlets_application_draws_its_cookie_secret_in_a_method_it_runs_at_start_up(scan_files):
+    result = scan_files({
+        "wiki/__init__.py": "",
+        "wiki/app.py": '''
+            import os
+            import secrets
+
+            from tornado import ioloop, web
+            from traitlets import Bytes, Unicode
+            from traitlets.config import Application
+
+
+            class PageHandler(web.RequestHandler):
+                def get(self, name):
+                    self.write({"page": name, "editor": self.get_secure_cookie("editor")})
+
+
+            class WikiApp(Application):
+                cookie_secret = Bytes(help="Signs the editor cookie").tag(config=True)
+                secret_path = Unicode("wiki.key").tag(config=True)
+
+                def load_signing_key(self):
+                    secret = os.environ.get("WIKI_COOKIE_SECRET", "").encode()
+                    if not secret:
+                        secret = secrets.token_bytes(32)
+                        with open(self.secret_path, "w") as stored:
+                            stored.write(secret.hex())
+                    self.cookie_secret = secret
+
+                def initialize(self, argv=None):
+                    super().initialize(argv)
+                    self.load_signing_key()
+                    self.web_app = web.Application([(r"/wiki/(.*)", PageHandler)],
+                                                   cookie_secret=self.cookie_secret)
+
+                def start(self):
+                    self.web_app.listen(8000)
+                    ioloop.IOLoop.current().start()
+
+
+            main = WikiApp.launch_instance
+
+            if __name__ == "__main__":
+                main()
+        ''',
+    })
+    finding = only_finding(result)
+    # the library runs initialize() on the instance it launches, which runs load_signing_key()
+    assert (finding.path, finding.line, finding.severity) == ("wiki/app.py", 21, "warning")
+    assert finding.message.startswith(
+        "`cookie_secret` is generated at random by `secrets.token_bytes()` and kept in a local "
+        "file: each machine or container that starts without that file makes its own key")
+    assert ("wiki/app.py", 24, "sets cookie_secret") in {
+        (item.path, item.line, item.message) for item in finding.related}
+
+
+def test_class_attribute_token_replaced_at_random_by_the_function_that_runs_the_server(scan_files):
+    result = scan_files({
+        "jobs/__init__.py": "",
+        "jobs/codec.py": '''
+            import binascii
+
+
+            def to_hex(raw):
+                return binascii.hexlify(raw).decode("ascii")
+        ''',
+        "jobs/api.py": '''
+            import os
+
+            from bottle import abort, get, run
+
+            from jobs.codec import to_hex
+
+
+            class Registry:
+                operator_token = ""
+                jobs = {}
+
+
+            @get("/admin/<token>/jobs")
+            def list_jobs(token):
+                if token != Registry.operator_token:
+                    abort(401)
+                return {"jobs": sorted(Registry.jobs)}
+
+
+            @get("/version")
+            def version():
+                return {"version": "1.4"}
+
+
+            def serve(host="127.0.0.1", port=8775):
+                Registry.operator_token = to_hex(os.urandom(16))
+                print("admin token:", Registry.operator_token)
+                run(host=host, port=port)
+        ''',
+        "jobsapi.py": '''
+            from jobs import api
+
+
+            def main():
+                api.serve(port=9000)
+
+
+            if __name__ == "__main__":
+                main()
+        ''',
+    })
+    finding = only_finding(result)
+    assert (finding.path, finding.line, finding.severity) == ("jobs/api.py", 26, "error")
+    assert finding.message.startswith(
+        "`operator_token` is drawn at random (`os.urandom()`) in each process, so every worker "
+        "and replica signs sessions")
+
+
+def test_token_drawn_per_request_is_not_a_per_process_key(scan_files):
+    result = scan_files({
+        "api.py": '''
+            import secrets
+
+            from flask import Flask, session
+
+            app = Flask(__name__)
+            app.secret_key = "configured-elsewhere"
+
+
+            @app.post("/form")
+            def form():
+                session["csrf_token"] = secrets.token_hex(16)
+                return {"csrf_token": session["csrf_token"]}
+        ''',
+    })
+    assert [verdict.handler.name for verdict in result.verdicts] == ["form"]
+    assert secret_findings(result) == []

@@ -169,6 +169,9 @@ class PointsTo:
     _solution: _Solution | None = field(default=None, repr=False, compare=False)
     #: background loops the service starts outside requests
     loops: tuple[BackgroundLoop, ...] = ()
+    #: functions that run at import or start-up: the start-up table's code, ``main()``, what
+    #: module-level code calls, the methods a library runs on the instance it launches
+    startup: frozenset[str] = frozenset()
 
     def process_state(self, kinds: Iterable[str] = STATE_KINDS, class_name: str = ""
                       ) -> tuple[ProcessState, ...]:
@@ -459,7 +462,8 @@ def _solve(project: Project) -> PointsTo:
     return PointsTo(ordered, tuple(states), reaches, statistics,
                     _Solution(project, builder, objects),
                     _background_loops(project, builder, request_functions)
-                    + _library_callbacks(project, builder, lifetimes, request_functions))
+                    + _library_callbacks(project, builder, lifetimes, request_functions),
+                    frozenset(startup))
 
 
 def _derived_id(key: tuple, builder: ConstraintBuilder) -> str:
