@@ -453,6 +453,11 @@ class FactsCollector(cst.CSTVisitor):
             )
         if isinstance(node, cst.Await):
             return self.summarize(node.expression, depth + 1)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            # ``[path("", home)] + api.urlpatterns``: a list joined with others, both kept
+            sides = (self.summarize(node.left, depth + 1), self.summarize(node.right, depth + 1))
+            if any(side.kind in ("list", "tuple", "concat") for side in sides):
+                return Value("concat", items=tuple((None, side) for side in sides))
         return Value("other")
 
     # -- module-level and scope bookkeeping ---------------------------------
@@ -889,6 +894,12 @@ class FactsCollector(cst.CSTVisitor):
                 scope.raw_accesses.append((target.value, [], "rebind", self.span(node), "", ""))
             else:
                 scope.locals.add(target.value)
+            return
+        if (isinstance(target, cst.Name) and not self.class_stack
+                and isinstance(node.operator, cst.AddAssign)):
+            # ``urlpatterns += router.urls``: what is added is kept with the statement
+            self._record_access(target, "augassign", node, value=node.value)
+            self._record_binding(target.value, node, Value("other"), "")
             return
         self._assign_target(target, None, node, "augassign")
 

@@ -807,6 +807,13 @@ class _Collector:
         statements = [s.call for s in facts.statements if s.call is not None]
         for call in _outermost(statements, [binding.span for binding in facts.bindings]):
             yield call.value, None, facts.module, False
+        for statement in facts.statements:
+            access = statement.access
+            if (access is not None and access.op == "augassign" and statement.value is not None
+                    and not statement.in_main_guard):
+                # ``urlpatterns += [...]`` / ``+= router.urls``: more of the same table
+                yield (Value("concat", items=((None, statement.value),)), None,
+                       access.ref, True)
         for fn in facts.functions:
             function_id = f"{facts.module}:{fn.qualname}"
             context = self.context(function_id)
@@ -830,6 +837,11 @@ class _Collector:
             if self.visit_call(value, facts, context, scope, named):
                 return
             children = [*value.args, *(item for _, item in value.kwargs)]
+        elif value.kind == "concat":
+            children = [item for _, item in value.items]
+            for child in children:
+                if child.kind in ("name", "attribute"):
+                    self.extend_table(child, context, scope)
         else:
             children = [*value.args, *(item for _, item in value.kwargs),
                         *(item for _, item in value.items)]
@@ -1024,6 +1036,24 @@ class _Collector:
                     self.scope_class(view[1], scope)
                 continue
             self.walk(item, facts, context, scope)
+
+    def extend_table(self, value: Value, context: _Context | None, scope: str) -> None:
+        """``urlpatterns += other.router.urls`` or ``[...] + api.urlpatterns``: the routes of
+        another router or route list join the table ``scope`` (and its URL prefix)."""
+        receiver, _, attr = value.target.rpartition(".")
+        app = self.app_object(receiver, context) if attr == "urls" else None
+        if app is not None:
+            self.link(app.key, scope, "", app.framework)
+            return
+        symbol, rest = self.project.resolve(value.target)
+        binding = self.project.binding(symbol) if symbol.kind == "binding" and not rest else None
+        if binding is None:
+            return
+        for call in _iter_calls(binding.value):
+            role = function_role(self.project.qualify(call.target)) if call.target else None
+            if role is not None:
+                self.link(symbol.key, scope, "", role[1])
+                return
 
     def scope_class(self, class_id: str, scope: str) -> None:
         """A controller listed in a route table: its decorated methods belong to ``scope``."""

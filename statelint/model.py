@@ -46,7 +46,8 @@ class Value:
     ``fstring``, ``lambda`` (``args`` holds the body), ``subscript`` (``target`` is the
     subscripted name, ``detail`` the key when it is a string literal),
     ``item-attribute`` (``target[...].detail``: an attribute of an item of a named
-    container), ``other``.
+    container), ``concat`` (``[...] + other``: ``items`` holds both sides, made only
+    when one of them is a list, tuple or another ``concat``), ``other``.
     """
 
     kind: str

@@ -793,6 +793,98 @@ def test_drf_router_routes_match_the_url_resolver(load_app, tmp_path):
     assert statelint_routes(tmp_path) == expected
 
 
+SPLIT_URLCONF = {
+    "deskapi/__init__.py": "",
+    "deskapi/urls.py": """
+        from django.urls import include, path
+
+        from deskapi import tickets_urls
+        from deskapi.api import routers
+
+        urlpatterns = [
+            path("api/", include(routers.router.urls)),
+            path("desk/", include("deskapi.desk_urls")),
+        ] + tickets_urls.urlpatterns
+        urlpatterns += routers.public.urls
+    """,
+    "deskapi/desk_urls.py": """
+        from django.urls import path
+
+        from deskapi.api import routers, views
+
+        app_name = "desk"
+        urlpatterns = [
+            path("board/", views.board, name="board"),
+        ]
+        urlpatterns += routers.router.urls
+        urlpatterns += [path("queue/", views.board, name="queue")]
+    """,
+    "deskapi/tickets_urls.py": """
+        from django.urls import path
+
+        from deskapi.api import views
+
+        urlpatterns = [
+            path("tickets/<int:pk>/", views.ticket, name="ticket"),
+        ]
+    """,
+    "deskapi/api/__init__.py": "",
+    "deskapi/api/routers.py": """
+        from rest_framework.routers import SimpleRouter
+
+        from .views import AgentViewSet, FaqViewSet
+
+        router = SimpleRouter()
+        router.register(r"agents", AgentViewSet, basename="agent")
+
+        public = SimpleRouter(trailing_slash=False)
+        public.register(r"faq", FaqViewSet, basename="faq")
+    """,
+    "deskapi/api/views.py": """
+        from django.http import HttpResponse
+        from rest_framework import viewsets
+        from rest_framework.response import Response
+
+
+        def board(request):
+            return HttpResponse("board")
+
+
+        def ticket(request, pk):
+            return HttpResponse(str(pk))
+
+
+        class AgentViewSet(viewsets.ViewSet):
+            def list(self, request):
+                return Response([])
+
+            def retrieve(self, request, pk=None):
+                return Response({"id": pk})
+
+
+        class FaqViewSet(viewsets.ViewSet):
+            def list(self, request):
+                return Response([])
+    """,
+}
+
+
+def test_routers_and_url_lists_from_other_modules_keep_the_prefix(load_app, tmp_path):
+    """A router or a pattern list defined in one module and added to another module's
+    ``urlpatterns`` (``include(other.router.urls)``, ``+= other.router.urls``,
+    ``[...] + other.urlpatterns``) gets the URL prefix of where it is added."""
+    pytest.importorskip("django")
+    pytest.importorskip("rest_framework")
+    _configure_django()
+    urls = load_app(SPLIT_URLCONF, "deskapi.urls")
+    from django.urls import get_resolver
+
+    expected = _django_routes(get_resolver(urls.__name__).url_patterns)
+    assert ("desk/^agents/$", frozenset({"GET"}), "desk:agent-list") not in expected
+    assert ("desk/agents/$", frozenset({"GET"}), "desk:agent-list") in expected
+    assert statelint_routes(tmp_path) == expected
+
+
 # ---------------------------------------------------------------------------
 # Sanic, Litestar and Pyramid
 # ---------------------------------------------------------------------------
