@@ -921,6 +921,50 @@ class FactsCollector(cst.CSTVisitor):
         if self.scopes:
             for name in _target_names(node.target):
                 self.scopes[-1].locals.add(name)
+        if self.class_stack and not self.scopes:
+            return
+        # ``for hook in (load_user, audit):``: each name takes each item in turn
+        for target, value in self._loop_values(node):
+            if self.scopes:
+                self.scopes[-1].local_assignments.append((target.value, value))
+            else:
+                self._record_binding(target.value, target, value)
+        self._line_new_assignments(node)
+
+    def _loop_values(self, node: cst.For) -> list[tuple[cst.Name, Value]]:
+        """The names a loop over a literal list or tuple binds, as ``each`` values.
+
+        ``for bp, prefix in [(a, "/a"), (b, "/b")]`` gives ``bp`` the items ``a, b`` and
+        ``prefix`` the items ``"/a", "/b"``; ``detail`` holds the loop's first and last
+        lines (``"12-14"``), so that the n-th item of one goes with the n-th of the other.
+        """
+        sequence = node.iter
+        if (not isinstance(sequence, (cst.List, cst.Tuple))
+                or not 0 < len(sequence.elements) <= MAX_VALUE_ITEMS
+                or any(isinstance(element, cst.StarredElement) for element in sequence.elements)):
+            return []
+        span = self.span(node)
+        loop = f"{span.line}-{span.end_line}"
+        if isinstance(node.target, cst.Name):
+            items = [self.summarize(element.value, 1) for element in sequence.elements]
+            return [(node.target, Value("each", detail=loop,
+                                        items=tuple((None, item) for item in items)))]
+        if not isinstance(node.target, (cst.Tuple, cst.List)):
+            return []
+        names = [element.value for element in node.target.elements]
+        rows: list[Sequence[cst.BaseElement]] = []
+        for element in sequence.elements:
+            row = element.value
+            if (not isinstance(row, (cst.Tuple, cst.List)) or len(row.elements) != len(names)
+                    or any(isinstance(item, cst.StarredElement) for item in row.elements)):
+                return []
+            rows.append(row.elements)
+        found: list[tuple[cst.Name, Value]] = []
+        for index, name in enumerate(names):
+            if isinstance(name, cst.Name):
+                found.append((name, Value("each", detail=loop, items=tuple(
+                    (None, self.summarize(row[index].value, 1)) for row in rows))))
+        return found
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         if self.scopes:

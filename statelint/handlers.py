@@ -67,6 +67,8 @@ METHOD_KEYWORDS = ("methods", "method", "request_method", "http_method")
 MAX_DEPTH = 8
 #: At most this many mounts of one route table are listed (links can multiply them).
 MAX_MOUNTS = 16
+#: at most this many turns of loops over literal sequences are followed for one call
+MAX_LOOP_TURNS = 64
 
 
 def discover_handlers(project: Project) -> list[Handler]:
@@ -306,6 +308,19 @@ def _iter_calls(value: Value) -> Iterator[Value]:
         stack.extend(item for _, item in reversed(current.items))
 
 
+def _loop_at(values: list[Value], line: int) -> Value | None:
+    """The innermost of the loops binding a name (``each`` values) around ``line``."""
+    found: tuple[int, Value] | None = None
+    for value in values:
+        if value.kind != "each":
+            continue
+        start, _, end = value.detail.partition("-")
+        if start.isdigit() and end.isdigit() and int(start) <= line <= int(end):
+            if found is None or int(start) > found[0]:
+                found = (int(start), value)
+    return found[1] if found is not None else None
+
+
 def _outermost(calls: list[Call], covered: list[Span] | None = None) -> list[Call]:
     """The calls not nested inside another call or inside one of the ``covered`` spans.
 
@@ -465,6 +480,10 @@ class _Collector:
         self._constructors: dict[str, Framework | None] = {}
         #: parameter app keys -> the apps passed for them at call sites
         self.aliases: dict[str, list[_App]] = {}
+        #: names bound by module-level loops over literal sequences, by module
+        self._loop_bindings: dict[str, dict[str, list[Value]]] = {}
+        #: the line of the statement being walked (which loop a name belongs to)
+        self.line = 0
 
     # -- names -----------------------------------------------------------------
 
@@ -767,14 +786,14 @@ class _Collector:
         # First the call sites that hand an app to a helper (``init_app(app)``), so
         # that the helper's parameter is known as that app everywhere below.
         # (listed once: both passes below go through every module's calls)
-        call_values: dict[str, list[tuple[Value, _Context | None, str, bool]]] = {}
+        call_values: dict[str, list[tuple[Value, _Context | None, str, bool, int]]] = {}
         for name, facts in project.modules.items():
             call_values[name] = []
             with guard("link", module=name, path=facts.path):
                 call_values[name] = list(self.module_call_values(facts))
         for name, facts in project.modules.items():
             with guard("link", module=name, path=facts.path):
-                for value, context, _, _ in call_values[name]:
+                for value, context, _, _, _ in call_values[name]:
                     for call in _iter_calls(value):
                         self.pass_apps(call, context)
         for name, facts in project.modules.items():
@@ -785,35 +804,37 @@ class _Collector:
                     self.from_class_decorators(facts, cls)
         for name, facts in project.modules.items():
             with guard("link", module=name, path=facts.path):
-                for value, context, scope, named in call_values[name]:
+                for value, context, scope, named, line in call_values[name]:
+                    self.line = line
                     self.walk(value, facts, context, scope, named)
+                self.line = 0
                 self.from_settings(facts)
         for class_id, (facts, _) in project.classes.items():
             with guard("link", module=facts.module, path=facts.path):
                 self.from_view_class(class_id)
 
     def module_call_values(self, facts: ModuleFacts
-                           ) -> Iterator[tuple[Value, _Context | None, str, bool]]:
-        """Every outermost expression that may register something, with its scope.
+                           ) -> Iterator[tuple[Value, _Context | None, str, bool, int]]:
+        """Every outermost expression that may register something, with its scope and line.
 
         The scope is what registrations found inside belong to: the binding the
         value is assigned to (``routes = [...]``, ``app = Starlette(...)``), the
         local it is assigned to, or else the module / function.
         """
         for binding in facts.bindings:
-            yield binding.value, None, f"{facts.module}.{binding.name}", True
+            yield binding.value, None, f"{facts.module}.{binding.name}", True, binding.span.line
         # Calls inside a binding's value are walked with it; nested calls with
         # the call that contains them.
         statements = [s.call for s in facts.statements if s.call is not None]
         for call in _outermost(statements, [binding.span for binding in facts.bindings]):
-            yield call.value, None, facts.module, False
+            yield call.value, None, facts.module, False, call.span.line
         for statement in facts.statements:
             access = statement.access
             if (access is not None and access.op == "augassign" and statement.value is not None
                     and not statement.in_main_guard):
                 # ``urlpatterns += [...]`` / ``+= router.urls``: more of the same table
                 yield (Value("concat", items=((None, statement.value),)), None,
-                       access.ref, True)
+                       access.ref, True, statement.span.line)
         for fn in facts.functions:
             function_id = f"{facts.module}:{fn.qualname}"
             context = self.context(function_id)
@@ -826,9 +847,9 @@ class _Collector:
                 local = next((name for name, value in assigned.get(call.value.target, ())
                               if value == call.value), None)
                 if local is not None:
-                    yield call.value, context, f"{function_id}.{local}", True
+                    yield call.value, context, f"{function_id}.{local}", True, call.span.line
                 else:
-                    yield call.value, context, function_id, False
+                    yield call.value, context, function_id, False, call.span.line
 
     def walk(self, value: Value, facts: ModuleFacts, context: _Context | None, scope: str,
              named: bool = False) -> None:
@@ -854,6 +875,10 @@ class _Collector:
         target = call.target
         if not target:
             return False
+        turns = self.loop_turns(call, facts, context)
+        if turns:
+            handled = [self.visit_call(turn, facts, context, scope, named) for turn in turns]
+            return any(handled)
         project = self.project
         framework = self.framework_of_constructor(target)
         if framework is not None:
@@ -914,6 +939,63 @@ class _Collector:
                           fallback=not app.linked)
             return True
         return False
+
+    def loop_value(self, name: str, facts: ModuleFacts, context: _Context | None
+                   ) -> Value | None:
+        """What the loop over a literal sequence around the current line binds ``name`` to
+        (an ``each`` value), if there is one."""
+        current = context
+        while current is not None:
+            if name in current.locals:
+                _, fn = self.project.functions[current.function_id]
+                return _loop_at([value for local, value in fn.local_assignments
+                                 if local == name], self.line)
+            if name in current.params:
+                return None
+            current = current.parent
+        module, _, local = name.rpartition(".")
+        module = module or facts.module  # (a module-level loop's name is left unqualified)
+        if module != facts.module:
+            return None
+        if module not in self._loop_bindings:
+            self._loop_bindings[module] = {
+                binding.name: [value for value in (binding.value, *(alternative for _, alternative
+                                                                  in binding.alternatives))
+                               if value.kind == "each"]
+                for binding in facts.bindings}
+        return _loop_at(self._loop_bindings[module].get(local, []), self.line)
+
+    def loop_turns(self, call: Value, facts: ModuleFacts, context: _Context | None
+                   ) -> list[Value]:
+        """``for hook in (a, b): app.before_request(hook)``: the call once per item,
+        with the loop's names replaced by what they take in that turn (none when the
+        call uses no such name)."""
+        loops: dict[str, int] = {}
+        values: dict[str, Value] = {}
+        for argument in [*call.args, *(value for _, value in call.kwargs)]:
+            if argument.kind != "name" or argument.target in values:
+                continue
+            value = self.loop_value(argument.target, facts, context)
+            if value is not None:
+                values[argument.target] = value
+                loops[value.detail] = max(loops.get(value.detail, 0), len(value.items))
+        if not values:
+            return []
+        turns: list[dict[str, int]] = [{}]
+        for loop, count in loops.items():
+            turns = [{**turn, loop: index} for turn in turns for index in range(count)]
+            if len(turns) > MAX_LOOP_TURNS:
+                return []
+
+        def swap(argument: Value, turn: dict[str, int]) -> Value:
+            value = values.get(argument.target) if argument.kind == "name" else None
+            if value is None or turn[value.detail] >= len(value.items):
+                return argument
+            return value.items[turn[value.detail]][1]
+
+        return [replace(call, args=tuple(swap(argument, turn) for argument in call.args),
+                        kwargs=tuple((key, swap(value, turn)) for key, value in call.kwargs))
+                for turn in turns]
 
     def pass_apps(self, call: Value, context: _Context | None) -> None:
         """``register_blueprints(app)``: the callee's parameter is that app.

@@ -47,7 +47,9 @@ class Value:
     subscripted name, ``detail`` the key when it is a string literal),
     ``item-attribute`` (``target[...].detail``: an attribute of an item of a named
     container), ``concat`` (``[...] + other``: ``items`` holds both sides, made only
-    when one of them is a list, tuple or another ``concat``), ``other``.
+    when one of them is a list, tuple or another ``concat``), ``each`` (the name a
+    ``for`` loop over a literal list or tuple binds: ``items`` holds what it takes in
+    turn, ``detail`` the loop's first and last lines, ``"12-14"``), ``other``.
     """
 
     kind: str

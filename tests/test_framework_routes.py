@@ -181,6 +181,103 @@ def test_flask_and_flask_restful_routes_match_flask_routes(load_app, tmp_path):
     assert found == expected
 
 
+FLASK_LOOPS = {
+    "desk/__init__.py": """
+        from flask import Flask
+
+        from . import hooks
+        from .views import admin, public, tickets
+
+        BLUEPRINTS = None
+
+
+        def create_app():
+            app = Flask(__name__, static_folder=None)
+            for hook in (hooks.load_user, hooks.count_visit):
+                app.before_request(hook)
+            for blueprint, prefix in [(tickets, "/tickets"), (admin, "/staff")]:
+                app.register_blueprint(blueprint, url_prefix=prefix)
+            for blueprint in (public,):
+                app.register_blueprint(blueprint)
+            return app
+    """,
+    "desk/hooks.py": """
+        from flask import g, request
+
+        VISITS = {}
+        AUDITED = []
+
+
+        def load_user():
+            g.user = request.headers.get("X-User")
+
+
+        def count_visit():
+            VISITS[request.path] = VISITS.get(request.path, 0) + 1
+
+
+        def audit():
+            AUDITED.append(request.path)
+    """,
+    "desk/views.py": """
+        from flask import Blueprint
+
+        from .hooks import audit
+
+        tickets = Blueprint("tickets", __name__)
+        admin = Blueprint("admin", __name__, url_prefix="/admin")
+        public = Blueprint("public", __name__, url_prefix="/pub")
+
+        for hook in [audit]:
+            admin.before_request(hook)
+
+
+        @tickets.get("/")
+        def list_tickets():
+            return "tickets"
+
+
+        @tickets.post("/<int:ticket_id>/close")
+        def close_ticket(ticket_id):
+            return "closed"
+
+
+        @admin.get("/report")
+        def report():
+            return "report"
+
+
+        @public.get("/faq")
+        def faq():
+            return "faq"
+    """,
+}
+
+
+def test_flask_registrations_in_loops_match_the_url_map_and_hooks(load_app, tmp_path):
+    """Blueprints and hooks registered in a loop over a literal sequence, compared with
+    Flask's URL map and ``before_request_funcs``."""
+    pytest.importorskip("flask")
+    app = load_app(FLASK_LOOPS, "desk").create_app()
+    expected = {(rule.rule, frozenset(rule.methods or ()), rule.endpoint)
+                for rule in app.url_map.iter_rules()}
+    assert statelint_routes(tmp_path) == expected
+    # the handlers each hook runs for: the app's hooks for all, a blueprint's for its own
+    runs: dict[str, set[str]] = {}
+    for blueprint, functions in app.before_request_funcs.items():
+        for function in functions:
+            runs.setdefault(function.__name__, set()).update(
+                rule.endpoint.rpartition(".")[2] for rule in app.url_map.iter_rules()
+                if blueprint is None or rule.endpoint.startswith(f"{blueprint}."))
+    assert runs["count_visit"] == {"list_tickets", "close_ticket", "report", "faq"}
+    result = scan([tmp_path], cache=False)
+    by_symbol = {finding.symbol: finding for finding in result.findings}
+    assert {key.rpartition("::")[2] for key in by_symbol["desk.hooks.VISITS"].handlers} == \
+        runs["count_visit"]
+    assert {key.rpartition("::")[2] for key in by_symbol["desk.hooks.AUDITED"].handlers} == \
+        runs["audit"]
+
+
 QUART_APP = {
     "scores/__init__.py": """
         from quart import Quart
