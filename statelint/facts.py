@@ -160,6 +160,7 @@ class _Scope:
     write_values: list[tuple[int, int, Value]] = field(default_factory=list)
     returns: list[tuple[int, int, Value]] = field(default_factory=list)
     assignment_lines: list[int] = field(default_factory=list)
+    blocks: list[tuple[int, int, Value]] = field(default_factory=list)
     parent: _Scope | None = None
     #: names tested for ``None``/falsiness by the enclosing ``if`` statements
     guards: list[frozenset[str]] = field(default_factory=list)
@@ -732,6 +733,7 @@ class FactsCollector(cst.CSTVisitor):
             write_values=tuple(scope.write_values),
             returns=tuple(scope.returns),
             assignment_lines=tuple(scope.assignment_lines),
+            blocks=tuple(scope.blocks),
         )
 
     # -- visitors: statements ------------------------------------------------
@@ -970,6 +972,16 @@ class FactsCollector(cst.CSTVisitor):
         if self.scopes:
             for name in _target_names(node.target):
                 self.scopes[-1].locals.add(name)
+
+    def visit_With(self, node: cst.With) -> None:
+        if not self.scopes:
+            return
+        # ``with config.route_prefix_context("admin"):``: the lines the call's context covers
+        span = self.span(node)
+        for item in node.items:
+            if isinstance(item.item, cst.Call):
+                self.scopes[-1].blocks.append((span.line, span.end_line,
+                                               self.summarize(item.item)))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if self.scopes and node.asname is not None:

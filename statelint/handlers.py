@@ -308,6 +308,12 @@ def _iter_calls(value: Value) -> Iterator[Value]:
         stack.extend(item for _, item in reversed(current.items))
 
 
+def _prefix_join(outer: str, inner: str) -> str:
+    """Two Pyramid route prefixes as one (kept without slashes at either end)."""
+    joined = f"{outer.rstrip('/')}/{inner.lstrip('/')}" if outer else inner
+    return joined.strip("/")
+
+
 def _loop_at(values: list[Value], line: int) -> Value | None:
     """The innermost of the loops binding a name (``each`` values) around ``line``."""
     found: tuple[int, Value] | None = None
@@ -474,7 +480,10 @@ class _Collector:
         #: the module declaring each named route, and URL prefixes of included modules
         #: (pyramid ``config.include(".api", route_prefix="/api")``)
         self.route_modules: dict[str, str] = {}
-        self.module_prefixes: dict[str, str] = {}
+        #: the prefix of the ``with config.route_prefix_context(...)`` around each route
+        self.route_blocks: dict[str, str] = {}
+        #: included module -> the module including it and the prefix it gives
+        self.module_includes: dict[str, tuple[str, str]] = {}
         self.first_party = {name.split(".")[0] for name in project.modules}
         self._contexts: dict[str, _Context | None] = {}
         self._constructors: dict[str, Framework | None] = {}
@@ -902,8 +911,9 @@ class _Collector:
                     and isinstance(pattern.literal, str)):
                 self.route_names.setdefault(name.literal, pattern.literal)
                 self.route_modules.setdefault(name.literal, facts.module)
-        if call.kwarg("route_prefix") is not None and call.args:
-            self.prefixed_include(call, facts)
+                self.route_blocks.setdefault(name.literal, self.block_prefix(context))
+        if attr == "include" and call.args:
+            self.prefixed_include(call, facts, context)
         app = self.app_object(receiver, context)
         if app is None:
             return False
@@ -1145,10 +1155,10 @@ class _Collector:
             for method in cls.methods:
                 self.function_scopes.setdefault(f"{module}:{cls.name}.{method}", scope)
 
-    def prefixed_include(self, call: Value, facts: ModuleFacts) -> None:
+    def prefixed_include(self, call: Value, facts: ModuleFacts, context: _Context | None) -> None:
         """Pyramid ``config.include(".api", route_prefix="/api")``: the routes the included
-        module adds get the prefix."""
-        prefix = _keyword_literal(call, ("route_prefix",))
+        module adds get the prefix, and the prefix of the module including it."""
+        prefix = _prefix_join(self.block_prefix(context), _keyword_literal(call, ("route_prefix",)))
         first = call.args[0]
         module: ModuleFacts | None = None
         if first.kind == "literal" and isinstance(first.literal, str):
@@ -1166,8 +1176,45 @@ class _Collector:
                 module = self.project.modules.get(symbol.key)
             elif symbol.kind == "function" and not rest:
                 module = self.project.modules.get(symbol.key.partition(":")[0])
-        if module is not None and prefix:
-            self.module_prefixes.setdefault(module.module, prefix)
+        if module is not None and module.module != facts.module and (
+                call.kwarg("route_prefix") is not None or prefix
+                or any(fn.name == "includeme" and not fn.class_name for fn in module.functions)):
+            known = self.module_includes.get(module.module)
+            if known is None or (prefix and not known[1]):  # (a prefixed include first)
+                self.module_includes[module.module] = (facts.module, prefix)
+
+    def module_prefix(self, module: str) -> str:
+        """The route prefix Pyramid gives the routes a module adds: those of the
+        ``config.include`` calls that lead to it, outermost first."""
+        chain: list[str] = []
+        seen = {module}
+        while module in self.module_includes:
+            module, prefix = self.module_includes[module]
+            chain.append(prefix)
+            if module in seen or len(chain) > MAX_DEPTH:
+                break
+            seen.add(module)
+        total = ""
+        for prefix in reversed(chain):
+            total = _prefix_join(total, prefix)
+        return total
+
+    def block_prefix(self, context: _Context | None) -> str:
+        """The prefix of the ``with config.route_prefix_context("admin"):`` statements
+        around the line being read, outermost first."""
+        functions: list[str] = []
+        while context is not None:
+            functions.insert(0, context.function_id)
+            context = context.parent
+        prefix = ""
+        for function_id in functions:
+            _, fn = self.project.functions[function_id]
+            for first, last, call in fn.blocks:
+                if (first <= self.line <= last and call.target.endswith(".route_prefix_context")
+                        and (value := call.arg(0, "route_prefix")) is not None
+                        and isinstance(value.literal, str)):
+                    prefix = _prefix_join(prefix, value.literal)
+        return prefix
 
     def router_of(self, app: _App) -> Router | None:
         """How a router that makes view set routes (DRF ``DefaultRouter()``) was built."""
@@ -1798,9 +1845,11 @@ class _Collector:
         route = draft.route
         if draft.route_name and draft.route_name in self.route_names:
             route = self.route_names[draft.route_name]
-            included = self.module_prefixes.get(self.route_modules.get(draft.route_name, ""))
+            included = _prefix_join(
+                self.module_prefix(self.route_modules.get(draft.route_name, "")),
+                self.route_blocks.get(draft.route_name, ""))
             if included:
-                route = join_route(included, route)
+                route = join_route("/" + included, route)
         route = join_route(draft.prefix, route) if draft.prefix else route
         methods = draft.methods
         if not methods and handler.kind == "http":

@@ -242,6 +242,8 @@ class Function:
     returns: tuple[tuple[int, int, Value], ...] = ()
     #: the line of each entry of ``local_assignments``, in the same order
     assignment_lines: tuple[int, ...] = ()
+    #: each call a ``with`` statement enters, with the statement's first and last lines
+    blocks: tuple[tuple[int, int, Value], ...] = ()
 
     def written_value(self, access: Access) -> Value | None:
         """The value an item or attribute write assigns, when it is known."""

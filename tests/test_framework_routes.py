@@ -1246,6 +1246,92 @@ def test_pyramid_routes_match_the_registered_views(load_app, tmp_path):
     assert statelint_routes(tmp_path) == expected
 
 
+PYRAMID_NESTED = {
+    "market/__init__.py": """
+        from pyramid.config import Configurator
+
+
+        def main(global_config, **settings):
+            config = Configurator(settings=settings)
+            config.include(".api", route_prefix="/api")
+            with config.route_prefix_context("shop"):
+                config.add_route("basket", "/basket")
+                config.include(".checkout")
+            config.scan()
+            return config.make_wsgi_app()
+    """,
+    "market/api/__init__.py": """
+        def includeme(config):
+            config.add_route("api_root", "/")
+            config.include(".v1", route_prefix="v1")
+    """,
+    "market/api/v1.py": """
+        def includeme(config):
+            config.add_route("v1_items", "/items")
+            config.include("market.api.staff")
+    """,
+    "market/api/staff.py": """
+        def includeme(config):
+            config.add_route("staff_home", "/staff")
+            with config.route_prefix_context("/staff/"):
+                config.add_route("staff_audit", "/audit/{day}")
+                with config.route_prefix_context("deep"):
+                    config.add_route("staff_deep", "/x")
+    """,
+    "market/checkout.py": """
+        def includeme(config):
+            config.add_route("pay", "/pay")
+    """,
+    "market/views.py": """
+        from pyramid.view import view_config
+
+
+        @view_config(route_name="api_root", renderer="json")
+        def api_root(request):
+            return {}
+
+
+        @view_config(route_name="v1_items", request_method="GET", renderer="json")
+        def items(request):
+            return []
+
+
+        @view_config(route_name="staff_home", renderer="json")
+        @view_config(route_name="staff_audit", renderer="json")
+        @view_config(route_name="staff_deep", renderer="json")
+        def staff(request):
+            return {}
+
+
+        @view_config(route_name="basket", renderer="json")
+        def basket(request):
+            return {}
+
+
+        @view_config(route_name="pay", request_method="POST", renderer="json")
+        def pay(request):
+            return {}
+    """,
+}
+
+
+@pytest.mark.filterwarnings("ignore:pkg_resources is deprecated")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_pyramid_prefixes_through_nested_includes_and_prefix_contexts(load_app, tmp_path):
+    """``route_prefix`` given to an include inside an included module, a plain include
+    inside that, and ``config.route_prefix_context`` blocks (nested too)."""
+    pytest.importorskip("pyramid")
+    from pyramid.interfaces import IRoutesMapper
+
+    app = load_app(PYRAMID_NESTED, "market").main({})
+    patterns = {route.name: "/" + route.pattern.lstrip("/")
+                for route in app.registry.getUtility(IRoutesMapper).get_routes()}
+    assert patterns["staff_deep"] == "/api/v1/staff/deep/x"
+    assert patterns["pay"] == "/shop/pay"
+    found = {(path, name) for path, _, name in statelint_routes(tmp_path)}
+    assert found == {(pattern, name) for name, pattern in patterns.items()}
+
+
 # ---------------------------------------------------------------------------
 # Bottle, aiohttp, Falcon and Tornado
 # ---------------------------------------------------------------------------
