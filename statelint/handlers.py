@@ -767,7 +767,8 @@ class _Collector:
             name=name or fn.qualname, module=facts.module, function_id=function_id,
             framework=framework, kind=kind,
         )
-        view_class = name.split(".", 1)[0] if name is not None else ""
+        # ``Class.method``, or ``factory.Class.method`` for a class made in a function
+        view_class = name.rsplit(".", 2)[-2] if name is not None and "." in name else (name or "")
         self.pending[key] = _Pending(handler, [draft], list(entries), view_class)
 
     def link(self, child: str, parent: str, prefix: str | None, framework: Framework,
@@ -1553,11 +1554,14 @@ class _Collector:
     def from_class_decorators(self, facts: ModuleFacts, cls: ClassFacts) -> None:
         """``@routes.view("/path")`` on a class-based view (aiohttp)."""
         class_id = f"{facts.module}:{cls.name}"
+        # a class defined in an app factory: its decorators name the factory's locals
+        enclosing = cls.name.rpartition(".")[0]
+        context = self.context(f"{facts.module}:{enclosing}") if enclosing else None
         for decorator in cls.decorators:
             receiver, _, attr = decorator.target.rpartition(".")
             if not receiver:
                 continue
-            app = self.app_object(receiver, None)
+            app = self.app_object(receiver, context)
             if app is not None and attr in app.framework.route_decorators:
                 route, methods = route_and_methods(decorator, attr)
                 endpoint = _keyword_literal(

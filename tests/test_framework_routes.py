@@ -466,6 +466,91 @@ def test_flask_restx_namespaces_match_flask_routes(load_app, tmp_path):
     assert statelint_routes(tmp_path) == expected
 
 
+FLASK_RESTX_API_ROUTES = {
+    "jobs/__init__.py": """
+        from flask import Flask
+        from flask_restx import Api, Resource
+
+        from .api import blueprint
+        from .late import bp as late_bp
+
+
+        def create_app():
+            app = Flask(__name__, static_folder=None)
+            app.register_blueprint(blueprint, url_prefix="/svc")
+            app.register_blueprint(late_bp)
+            direct = Api(app, prefix="/direct", doc=False, add_specs=False)
+
+            @direct.route("/who")
+            class Who(Resource):
+                def get(self):
+                    return {}
+
+            return app
+    """,
+    "jobs/api.py": """
+        from flask import Blueprint
+        from flask_restx import Api, Namespace, Resource
+
+        blueprint = Blueprint("api", __name__, url_prefix="/api")
+        api = Api(blueprint, prefix="/v2", doc=False)
+        queues = Namespace("queues", path="/q")
+        api.add_namespace(queues)
+
+
+        @api.route("/health", "/healthz")
+        class Health(Resource):
+            def get(self):
+                return {}
+
+
+        @api.route("/workers/<name>", endpoint="worker")
+        class Worker(Resource):
+            def delete(self, name):
+                return "", 204
+
+
+        @queues.route("/<int:queue_id>")
+        class QueueItem(Resource):
+            def get(self, queue_id):
+                return {}
+    """,
+    "jobs/late.py": """
+        from flask import Blueprint
+        from flask_restx import Api, Resource
+
+        bp = Blueprint("late", __name__, url_prefix="/late")
+        api = Api(doc=False)
+
+
+        @api.route("/stats", endpoint="late_stats")
+        class Stats(Resource):
+            def get(self):
+                return {}
+
+            def put(self):
+                return {}
+
+
+        api.init_app(bp)
+    """,
+}
+
+
+def test_flask_restx_api_routes_match_flask_routes(load_app, tmp_path):
+    """``@api.route`` on the ``Api`` itself: its ``prefix=``, the blueprint's
+    ``url_prefix`` (and the one ``register_blueprint`` gives instead), an ``Api`` on the
+    app, one given its blueprint by ``init_app`` and one made in the app factory."""
+    pytest.importorskip("flask_restx")
+    app = load_app(FLASK_RESTX_API_ROUTES, "jobs").create_app()
+    own = {"root", "doc", "specs", "restx_doc.static"}
+    expected = {(rule.rule, frozenset(rule.methods or ()), rule.endpoint)
+                for rule in app.url_map.iter_rules()
+                if rule.endpoint.rpartition(".")[2] not in own and rule.endpoint not in own}
+    assert ("/svc/v2/health", frozenset({"GET", "HEAD", "OPTIONS"}), "api.health") in expected
+    assert statelint_routes(tmp_path) == expected
+
+
 # ---------------------------------------------------------------------------
 # FastAPI and Starlette
 # ---------------------------------------------------------------------------
