@@ -392,6 +392,8 @@ class _ClassRoute:
     basename: str = ""
     #: a view set's ``as_view({"get": "list", "post": "create"})``: (method, action) pairs
     actions: tuple[tuple[str, str], ...] = ()
+    #: a Socket.IO namespace class's namespace (``register_namespace(Chat("/chat"))``)
+    namespace: str = ""
 
 
 @dataclass
@@ -1251,6 +1253,12 @@ class _Collector:
         namespace = ""
         if attr in option_list(framework.name, "event_decorators"):
             kind, namespace = "event", _keyword_literal(call, ("namespace",))
+        if attr in option_list(framework.name, "namespace_registration_methods") and call.args:
+            # ``sio.register_namespace(Chat("/chat"))``: the instance names its namespace
+            instance = call.args[0]
+            given = instance.arg(0, "namespace") if instance.kind == "call" else None
+            kind, namespace = "event", (given.literal if given is not None
+                                        and isinstance(given.literal, str) else "")
         endpoint_keywords = option_list(framework.name, "endpoint_arguments")
         endpoint = _keyword_literal(call, endpoint_keywords)
         positions = option(framework.name, "endpoint_positions", {})
@@ -1320,7 +1328,7 @@ class _Collector:
         else:
             self.class_routes.setdefault(key, []).append(
                 _ClassRoute(framework.name, route, scope, suffix, methods, endpoint,
-                            router, basename, actions))
+                            router, basename, actions, namespace))
 
     def include(self, call: Value, framework: Framework, scope: str, prefix: str) -> None:
         """Django ``include("app.urls")`` / ``include(router.urls)`` under ``prefix``."""
@@ -1603,6 +1611,7 @@ class _Collector:
         method_decorators = framework.method_decorators if framework is not None else ()
         websocket = framework is not None and any(
             matches(base, option_list(framework.name, "websocket_bases")) for base in bases)
+        event_prefix = str(option(framework.name, "event_method_prefix", "")) if framework else ""
         handler_methods: list[tuple[str, str, list[_ClassRoute]]] = []
         all_methods: list[str] = []
         for ancestor in project.mro(class_id):
@@ -1623,6 +1632,10 @@ class _Collector:
                         continue
                     if not registrations:
                         continue  # a router routes actions only
+                if event_prefix:
+                    if method.startswith(event_prefix) and len(method) > len(event_prefix):
+                        handler_methods.append((function_id, "", registrations))
+                    continue
                 if method_prefix:
                     matched = self.prefixed_responder(method, method_prefix, registrations)
                     if matched is not None:
@@ -1650,11 +1663,14 @@ class _Collector:
                 entries = (self.per_request_entries(class_id, framework, function_id)
                            if framework is not None else [])
                 for registration in routes or [_ClassRoute(framework_name, "", None)]:
-                    self.add(owner, fn, framework_name, registration.route,
+                    route, kind = registration.route, "websocket" if websocket else "http"
+                    if event_prefix:  # ``on_chat`` handles the event ``chat``
+                        route, kind = fn.name[len(event_prefix):], "event"
+                    self.add(owner, fn, framework_name, route,
                              (verb.upper(),) if verb else registration.methods,
-                             kind="websocket" if websocket else "http",
-                             scope=registration.scope, name=f"{cls.name}.{fn.name}",
-                             entries=tuple(entries), endpoint=registration.endpoint)
+                             kind=kind, scope=registration.scope, name=f"{cls.name}.{fn.name}",
+                             entries=tuple(entries), endpoint=registration.endpoint,
+                             namespace=registration.namespace)
             return
         if framework is None or not option(framework.name, "generic_views", False):
             return

@@ -1067,6 +1067,141 @@ def test_routers_and_url_lists_from_other_modules_keep_the_prefix(load_app, tmp_
     assert statelint_routes(tmp_path) == expected
 
 
+CHANNELS_APP = {
+    "live/__init__.py": "",
+    "live/consumers.py": """
+        from channels.generic.websocket import AsyncJsonWebsocketConsumer, WebsocketConsumer
+
+        ONLINE = set()
+
+
+        class PresenceConsumer(WebsocketConsumer):
+            def connect(self):
+                ONLINE.add(self.channel_name)
+                self.accept()
+
+            def disconnect(self, code):
+                ONLINE.discard(self.channel_name)
+
+
+        class RoomConsumer(AsyncJsonWebsocketConsumer):
+            async def receive_json(self, content):
+                await self.send_json(content)
+    """,
+    "live/routing.py": """
+        from django.urls import path, re_path
+
+        from . import consumers
+
+        websocket_urlpatterns = [
+            path("presence/", consumers.PresenceConsumer.as_asgi()),
+            re_path(r"^rooms/(?P<room>\\w+)/$", consumers.RoomConsumer.as_asgi(), name="room"),
+        ]
+    """,
+    "hub/__init__.py": "",
+    "hub/asgi.py": """
+        from channels.routing import ProtocolTypeRouter, URLRouter
+        from django.urls import path
+
+        import live.routing
+        from live.consumers import PresenceConsumer
+
+        application = ProtocolTypeRouter({
+            "websocket": URLRouter([
+                path("ws/", URLRouter(live.routing.websocket_urlpatterns)),
+                path("direct/", PresenceConsumer.as_asgi(), name="direct"),
+            ]),
+        })
+    """,
+}
+
+
+def _channels_routes(router: object, prefix: str = "") -> set[tuple[str, str, str]]:
+    """(full path, consumer class, route name) of every route of a URLRouter."""
+    found: set[tuple[str, str, str]] = set()
+    for route in router.routes:  # type: ignore[attr-defined]
+        inner = route.callback
+        if hasattr(inner, "routes"):  # a URLRouter nested under a path
+            found |= _channels_routes(inner, _join(prefix, str(route.pattern)))
+            continue
+        found.add((_join(prefix, str(route.pattern)), inner.consumer_class.__name__,
+                   route.name or ""))
+    return found
+
+
+def test_channels_consumers_match_the_url_routers(load_app, tmp_path):
+    pytest.importorskip("django")
+    pytest.importorskip("channels")
+    _configure_django()
+    asgi = load_app(CHANNELS_APP, "hub.asgi")
+    expected = _channels_routes(asgi.application.application_mapping["websocket"])
+    result = scan([tmp_path], cache=False)
+    found = {(route.path, verdict.handler.name.partition(".")[0], route.endpoint)
+             for verdict in result.verdicts for route in verdict.handler.all_routes}
+    assert found == expected
+    assert {verdict.handler.kind for verdict in result.verdicts} == {"websocket"}
+
+
+SOCKETIO_APP = {
+    "chat/__init__.py": "",
+    "chat/server.py": """
+        import socketio
+
+        sio = socketio.AsyncServer(async_mode="asgi")
+        ROOMS = {}
+
+
+        @sio.event
+        async def connect(sid, environ):
+            return True
+
+
+        @sio.on("chat message")
+        async def chat_message(sid, data):
+            await sio.emit("chat message", data)
+
+
+        @sio.on("join", namespace="/rooms")
+        async def join(sid, data):
+            ROOMS.setdefault(data, set()).add(sid)
+
+
+        class Admin(socketio.AsyncNamespace):
+            async def on_connect(self, sid, environ):
+                return True
+
+            async def on_kick(self, sid, data):
+                ROOMS.pop(data, None)
+
+            async def audit(self, sid):
+                return None
+
+
+        sio.register_namespace(Admin("/admin"))
+        app = socketio.ASGIApp(sio)
+    """,
+}
+
+
+def test_socketio_events_match_the_server_handlers(load_app, tmp_path):
+    """Event handlers as python-socketio dispatches them: decorated functions by
+    namespace and event, and the ``on_<event>`` methods of a registered namespace class."""
+    pytest.importorskip("socketio")
+    sio = load_app(SOCKETIO_APP, "chat.server").sio
+    expected = {(namespace, event, function.__name__)
+                for namespace, events in sio.handlers.items()
+                for event, function in events.items()}
+    for namespace, instance in sio.namespace_handlers.items():
+        expected |= {(namespace, name.removeprefix("on_"), f"{type(instance).__name__}.{name}")
+                     for name in vars(type(instance)) if name.startswith("on_")}
+    result = scan([tmp_path], cache=False)
+    found = {(route.namespace or "/", route.path, verdict.handler.name)
+             for verdict in result.verdicts for route in verdict.handler.all_routes}
+    assert found == expected
+    assert {verdict.handler.name for verdict in result.verdicts
+            if verdict.verdict == "stateful"} == {"join", "Admin.on_kick"}
+
+
 # ---------------------------------------------------------------------------
 # Sanic, Litestar and Pyramid
 # ---------------------------------------------------------------------------
