@@ -411,9 +411,10 @@ class FactsCollector(cst.CSTVisitor):
                     receiver = ((None, inner),)
                 else:
                     # ``(base / name).write_bytes(...)``: keep the method name, and the
-                    # receiver of ``settings["pins"].add(...)`` as the call's one item
+                    # receiver of ``settings["pins"].add(...)`` or of ``(base / name)``
+                    # as the call's one item
                     resolved = f"<{inner.kind}>.{node.func.attr.value}"
-                    if inner.kind == "subscript" and inner.target:
+                    if (inner.kind == "subscript" and inner.target) or inner.kind == "binop":
                         receiver = ((None, inner),)
             args: list[Value] = []
             kwargs: list[tuple[str, Value]] = []
@@ -431,7 +432,10 @@ class FactsCollector(cst.CSTVisitor):
             return Value("call", target=resolved, args=tuple(args), kwargs=tuple(kwargs),
                          items=receiver)
         if isinstance(node, cst.FormattedString):
-            return Value("fstring")
+            # ``f"{UPLOAD_DIR}/{name}"``: what the replacement fields hold, in order
+            return Value("fstring", args=tuple(
+                self.summarize(part.expression, depth + 1) for part in node.parts
+                if isinstance(part, cst.FormattedStringExpression))[:MAX_VALUE_ITEMS])
         if isinstance(node, cst.Lambda):
             # the body's summary, so ``default_factory=lambda: make()`` shows what it makes
             return Value("lambda", args=(self.summarize(node.body, depth + 1),))
@@ -459,6 +463,10 @@ class FactsCollector(cst.CSTVisitor):
             sides = (self.summarize(node.left, depth + 1), self.summarize(node.right, depth + 1))
             if any(side.kind in ("list", "tuple", "concat") for side in sides):
                 return Value("concat", items=tuple((None, side) for side in sides))
+        if isinstance(node, cst.BinaryOperation):
+            # ``BASE + "/x"``, ``Path(BASE) / name``: both operands kept
+            return Value("binop", args=(self.summarize(node.left, depth + 1),
+                                        self.summarize(node.right, depth + 1)))
         return Value("other")
 
     # -- module-level and scope bookkeeping ---------------------------------

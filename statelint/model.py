@@ -43,7 +43,8 @@ class Value:
     ``kwargs``; a method called on a subscript or on a call's result, ``<subscript>.add``
     or ``Dict().tag``, keeps that receiver as its one item), ``name``/``attribute``
     (``target`` is the dotted name),
-    ``fstring``, ``lambda`` (``args`` holds the body), ``subscript`` (``target`` is the
+    ``fstring`` (``args`` holds its replacement fields), ``binop`` (another binary
+    operation: ``args`` holds both operands), ``lambda`` (``args`` holds the body), ``subscript`` (``target`` is the
     subscripted name, ``detail`` the key when it is a string literal),
     ``item-attribute`` (``target[...].detail``: an attribute of an item of a named
     container), ``concat`` (``[...] + other``: ``items`` holds both sides, made only
