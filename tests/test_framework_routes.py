@@ -1072,16 +1072,12 @@ CHANNELS_APP = {
     "live/consumers.py": """
         from channels.generic.websocket import AsyncJsonWebsocketConsumer, WebsocketConsumer
 
-        ONLINE = set()
+        TYPING = {}
 
 
         class PresenceConsumer(WebsocketConsumer):
-            def connect(self):
-                ONLINE.add(self.channel_name)
-                self.accept()
-
-            def disconnect(self, code):
-                ONLINE.discard(self.channel_name)
+            def receive(self, text_data=None, bytes_data=None):
+                TYPING[self.scope["client"][0]] = text_data
 
 
         class RoomConsumer(AsyncJsonWebsocketConsumer):
