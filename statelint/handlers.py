@@ -986,11 +986,13 @@ class _Collector:
         loops: dict[str, int] = {}
         values: dict[str, Value] = {}
         for argument in [*call.args, *(value for _, value in call.kwargs)]:
-            if argument.kind != "name" or argument.target in values:
+            # ``hook``, or ``module.router`` for a loop over modules
+            head = argument.target.partition(".")[0]
+            if argument.kind not in ("name", "attribute") or head in values:
                 continue
-            value = self.loop_value(argument.target, facts, context)
+            value = self.loop_value(head, facts, context)
             if value is not None:
-                values[argument.target] = value
+                values[head] = value
                 loops[value.detail] = max(loops.get(value.detail, 0), len(value.items))
         if not values:
             return []
@@ -1001,10 +1003,16 @@ class _Collector:
                 return []
 
         def swap(argument: Value, turn: dict[str, int]) -> Value:
-            value = values.get(argument.target) if argument.kind == "name" else None
+            head, _, rest = argument.target.partition(".")
+            value = values.get(head) if argument.kind in ("name", "attribute") else None
             if value is None or turn[value.detail] >= len(value.items):
                 return argument
-            return value.items[turn[value.detail]][1]
+            item = value.items[turn[value.detail]][1]
+            if not rest:
+                return item
+            if item.kind in ("name", "attribute") and item.target:
+                return Value("attribute", target=f"{item.target}.{rest}")
+            return argument
 
         return [replace(call, args=tuple(swap(argument, turn) for argument in call.args),
                         kwargs=tuple((key, swap(value, turn)) for key, value in call.kwargs))

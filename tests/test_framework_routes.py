@@ -629,6 +629,53 @@ def test_fastapi_routes_match_the_openapi_paths_and_route_names(load_app, tmp_pa
         assert app.url_path_for(name, **params) == filled, name
 
 
+FASTAPI_LOOPS = {
+    "gateway/__init__.py": "",
+    "gateway/main.py": """
+        from fastapi import FastAPI
+
+        from . import billing, users
+
+        app = FastAPI(docs_url=None, redoc_url=None)
+        for module, prefix in ((users, "/accounts"), (billing, "/billing")):
+            app.include_router(module.router, prefix=prefix)
+        for router in [users.router]:
+            app.include_router(router, prefix="/v2/accounts")
+    """,
+    "gateway/users.py": """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+
+        @router.get("/{user_id}")
+        async def read_user(user_id: int):
+            return {"id": user_id}
+    """,
+    "gateway/billing.py": """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+
+        @router.post("/invoices")
+        async def create_invoice():
+            return {}
+    """,
+}
+
+
+# the same operations mounted twice: FastAPI warns about the repeated operation ids
+@pytest.mark.filterwarnings("ignore:Duplicate Operation ID")
+def test_fastapi_routers_included_in_loops_match_the_openapi_paths(load_app, tmp_path):
+    pytest.importorskip("fastapi")
+    app = load_app(FASTAPI_LOOPS, "gateway.main").app
+    expected = {(path, frozenset(verb.upper() for verb in operations))
+                for path, operations in app.openapi()["paths"].items()}
+    assert ("/v2/accounts/{user_id}", frozenset({"GET"})) in expected
+    assert {(path, methods) for path, methods, _ in statelint_routes(tmp_path)} == expected
+
+
 STARLETTE_APP = {
     "webapp/__init__.py": "",
     "webapp/app.py": """
