@@ -111,6 +111,13 @@ def no_handler_note(modules: Iterable[ModuleFacts]) -> str:
 
 
 @cache
+@cache
+def route_list_names() -> frozenset[str]:
+    """Module bindings that are a URL module's own route list (Django ``urlpatterns``)."""
+    return frozenset(name for framework in frameworks()
+                     for name in option_list(framework.name, "route_list_names"))
+
+
 def option_list(framework: str, key: str) -> tuple[str, ...]:
     """A list column of ``frameworks.toml`` for one framework (empty when absent)."""
     value = load_table("frameworks").get(framework, {}).get(key, ())
@@ -875,6 +882,11 @@ class _Collector:
             for child in children:
                 if child.kind in ("name", "attribute"):
                     self.extend_table(child, context, scope)
+        elif value.kind in ("name", "attribute"):
+            if named and context is None:
+                # ``urlpatterns = router.urls`` / ``= other.urlpatterns`` in a URL module
+                self.extend_table(value, context, scope)
+            return
         else:
             children = [*value.args, *(item for _, item in value.kwargs),
                         *(item for _, item in value.items)]
@@ -917,6 +929,12 @@ class _Collector:
                 self.route_blocks.setdefault(name.literal, self.block_prefix(context))
         if attr == "include" and call.args:
             self.prefixed_include(call, facts, context)
+        if attr == "extend" and len(call.args) == 1 and call.args[0].kind in ("name", "attribute"):
+            # ``urlpatterns.extend(router.urls)``: more of a module's route list
+            symbol, rest = self.project.resolve(receiver)
+            if symbol.kind == "binding" and not rest:
+                self.extend_table(call.args[0], context, symbol.key)
+                return True
         app = self.app_object(receiver, context)
         if app is None:
             return False
@@ -1845,13 +1863,19 @@ class _Collector:
         own = self.own_prefix.get(scope, "")
         own_names = (self.app_names[scope],) if scope in self.app_names else ()
         links = self.links.get(scope, [])
+        module = scope.rsplit(".", 1)[0] if ":" not in scope else ""
+        by_module = bool(module) and module in self.project.modules and module not in seen
         if not links:
-            module = scope.rsplit(".", 1)[0] if ":" not in scope else ""
-            if module and module in self.project.modules and module not in seen:
+            if by_module:
                 return [(join_route(prefix, own), names + own_names)
                         for prefix, names in self.mounts(module, seen)]
             return [(own, own_names)]
         found: list[tuple[str, tuple[str, ...]]] = []
+        if by_module and module in self.links and scope[len(module) + 1:] in route_list_names():
+            # a URL module's own list (``urlpatterns``) joined into another module's list
+            # is still where its module is included
+            found.extend((join_route(prefix, own), names + own_names)
+                         for prefix, names in self.mounts(module, seen))
         for link in links:
             if link.prefix is None:
                 local = own

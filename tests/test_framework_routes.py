@@ -1033,8 +1033,26 @@ SPLIT_URLCONF = {
         urlpatterns = [
             path("api/", include(routers.router.urls)),
             path("desk/", include("deskapi.desk_urls")),
+            path("support/", include("deskapi.tickets_urls")),
+            path("v2/", include("deskapi.v2_urls")),
+            path("v3/", include("deskapi.v3_urls")),
         ] + tickets_urls.urlpatterns
         urlpatterns += routers.public.urls
+    """,
+    "deskapi/v2_urls.py": """
+        from deskapi.api import routers
+
+        urlpatterns = routers.router.urls
+    """,
+    "deskapi/v3_urls.py": """
+        from django.urls import include, path
+
+        from deskapi import tickets_urls
+        from deskapi.api import routers, views
+
+        urlpatterns = [path("board/", views.board, name="v3-board")]
+        urlpatterns.extend(routers.public.urls)
+        urlpatterns.append(path("old/", include(tickets_urls.urlpatterns)))
     """,
     "deskapi/desk_urls.py": """
         from django.urls import path
@@ -1101,7 +1119,8 @@ SPLIT_URLCONF = {
 def test_routers_and_url_lists_from_other_modules_keep_the_prefix(load_app, tmp_path):
     """A router or a pattern list defined in one module and added to another module's
     ``urlpatterns`` (``include(other.router.urls)``, ``+= other.router.urls``,
-    ``[...] + other.urlpatterns``) gets the URL prefix of where it is added."""
+    ``[...] + other.urlpatterns``, ``= other.router.urls``, ``.extend(...)``) gets the URL
+    prefix of where it is added, and keeps the one of its own module's includes."""
     pytest.importorskip("django")
     pytest.importorskip("rest_framework")
     _configure_django()
