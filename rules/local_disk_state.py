@@ -386,7 +386,11 @@ def _classify(project: Project, fn: Function, call: Call, table: dict[str, list[
 
 def _path_call_argument(project: Project, fn: Function, call: Call,
                         table: dict[str, list[str]]) -> Value | None:
-    """For ``Path(x).write_text(...)``: the ``x`` (the inner call starts where the outer does)."""
+    """For ``Path(x).write_text(...)``: the ``x`` (the inner call starts where the outer does);
+    for ``(Path(x) / name).write_text(...)``, the path expression itself."""
+    receiver = call.value.items[0][1] if call.value.items else None
+    if receiver is not None and receiver.kind == "binop":
+        return receiver
     target = call.target or call.value.target
     if not target.endswith(")." + target.rsplit(".", 1)[-1]):
         return None
@@ -575,6 +579,11 @@ def _provenance(project: Project, fn: Function, value: Value | None, roots: froz
         if symbol.kind != "external" or value.target.split(".")[0] in roots:
             return DURABLE  # a module-level path, a settings value
         return UNKNOWN
+    if value.kind in ("binop", "fstring"):
+        # ``BASE + "/x"``, ``Path(BASE) / name``, ``f"{BASE}/{name}"``: where the operands lead
+        parts = [_provenance(project, fn, arg, roots, depth + 1) for arg in value.args]
+        return next((wanted for wanted in (SCRATCH, MEMORY, DEVICE, DURABLE) if wanted in parts),
+                    UNKNOWN)
     if value.kind == "call":
         qualified = project.qualify(value.target) if value.target else ""
         if qualified and matches(qualified, table["scratch_factories"]):
@@ -606,7 +615,8 @@ def _describe_path(write: DiskWrite, symbol: str = "") -> str:
         return f'"{path.literal}"'
     if path.kind in ("name", "attribute") and path.target:
         return f"`{path.target.rsplit('.', 1)[-1]}`"
-    if path.kind == "call" and path.target and symbol and "." in symbol and ":" not in symbol:
+    if ((path.kind == "call" and path.target or path.kind in ("binop", "fstring"))
+            and symbol and "." in symbol and ":" not in symbol):
         return f"a path under `{symbol.rsplit('.', 1)[-1]}`"
     return "a path it computes"
 

@@ -167,6 +167,7 @@ class _Scope:
     assignment_lines: list[int] = field(default_factory=list)
     loop_values: list[tuple[str, Value]] = field(default_factory=list)
     branches: list[Branch] = field(default_factory=list)
+    blocks: list[tuple[int, int, Value]] = field(default_factory=list)
     parent: _Scope | None = None
     #: names tested for ``None``/falsiness by the enclosing ``if`` statements
     guards: list[frozenset[str]] = field(default_factory=list)
@@ -423,9 +424,10 @@ class FactsCollector(cst.CSTVisitor):
                     receiver = ((None, inner),)
                 else:
                     # ``(base / name).write_bytes(...)``: keep the method name, and the
-                    # receiver of ``settings["pins"].add(...)`` as the call's one item
+                    # receiver of ``settings["pins"].add(...)`` or of ``(base / name)``
+                    # as the call's one item
                     resolved = f"<{inner.kind}>.{node.func.attr.value}"
-                    if inner.kind == "subscript" and inner.target:
+                    if (inner.kind == "subscript" and inner.target) or inner.kind == "binop":
                         receiver = ((None, inner),)
             args: list[Value] = []
             kwargs: list[tuple[str, Value]] = []
@@ -443,7 +445,10 @@ class FactsCollector(cst.CSTVisitor):
             return Value("call", target=resolved, args=tuple(args), kwargs=tuple(kwargs),
                          items=receiver)
         if isinstance(node, cst.FormattedString):
-            return Value("fstring")
+            # ``f"{UPLOAD_DIR}/{name}"``: what the replacement fields hold, in order
+            return Value("fstring", args=tuple(
+                self.summarize(part.expression, depth + 1) for part in node.parts
+                if isinstance(part, cst.FormattedStringExpression))[:MAX_VALUE_ITEMS])
         if isinstance(node, cst.Lambda):
             # the body's summary, so ``default_factory=lambda: make()`` shows what it makes
             return Value("lambda", args=(self.summarize(node.body, depth + 1),))
@@ -466,6 +471,15 @@ class FactsCollector(cst.CSTVisitor):
             )
         if isinstance(node, cst.Await):
             return self.summarize(node.expression, depth + 1)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            # ``[path("", home)] + api.urlpatterns``: a list joined with others, both kept
+            sides = (self.summarize(node.left, depth + 1), self.summarize(node.right, depth + 1))
+            if any(side.kind in ("list", "tuple", "concat") for side in sides):
+                return Value("concat", items=tuple((None, side) for side in sides))
+        if isinstance(node, cst.BinaryOperation):
+            # ``BASE + "/x"``, ``Path(BASE) / name``: both operands kept
+            return Value("binop", args=(self.summarize(node.left, depth + 1),
+                                        self.summarize(node.right, depth + 1)))
         return Value("other")
 
     # -- module-level and scope bookkeeping ---------------------------------
@@ -744,6 +758,7 @@ class FactsCollector(cst.CSTVisitor):
             assignment_lines=tuple(scope.assignment_lines),
             loop_values=tuple(scope.loop_values),
             branches=tuple(scope.branches),
+            blocks=tuple(scope.blocks),
         )
 
     # -- visitors: statements ------------------------------------------------
@@ -920,6 +935,12 @@ class FactsCollector(cst.CSTVisitor):
             else:
                 scope.locals.add(target.value)
             return
+        if (isinstance(target, cst.Name) and not self.class_stack
+                and isinstance(node.operator, cst.AddAssign)):
+            # ``urlpatterns += router.urls``: what is added is kept with the statement
+            self._record_access(target, "augassign", node, value=node.value)
+            self._record_binding(target.value, node, Value("other"), "")
+            return
         self._assign_target(target, None, node, "augassign")
 
     def visit_Del(self, node: cst.Del) -> None:
@@ -938,6 +959,50 @@ class FactsCollector(cst.CSTVisitor):
 
     def visit_For(self, node: cst.For) -> None:
         self._loop(node.target, node.iter)
+        if self.class_stack and not self.scopes:
+            return
+        # ``for hook in (load_user, audit):``: each name takes each item in turn
+        for target, value in self._loop_values(node):
+            if self.scopes:
+                self.scopes[-1].local_assignments.append((target.value, value))
+            else:
+                self._record_binding(target.value, target, value)
+        self._line_new_assignments(node)
+
+    def _loop_values(self, node: cst.For) -> list[tuple[cst.Name, Value]]:
+        """The names a loop over a literal list or tuple binds, as ``each`` values.
+
+        ``for bp, prefix in [(a, "/a"), (b, "/b")]`` gives ``bp`` the items ``a, b`` and
+        ``prefix`` the items ``"/a", "/b"``; ``detail`` holds the loop's first and last
+        lines (``"12-14"``), so that the n-th item of one goes with the n-th of the other.
+        """
+        sequence = node.iter
+        if (not isinstance(sequence, (cst.List, cst.Tuple))
+                or not 0 < len(sequence.elements) <= MAX_VALUE_ITEMS
+                or any(isinstance(element, cst.StarredElement) for element in sequence.elements)):
+            return []
+        span = self.span(node)
+        loop = f"{span.line}-{span.end_line}"
+        if isinstance(node.target, cst.Name):
+            items = [self.summarize(element.value, 1) for element in sequence.elements]
+            return [(node.target, Value("each", detail=loop,
+                                        items=tuple((None, item) for item in items)))]
+        if not isinstance(node.target, (cst.Tuple, cst.List)):
+            return []
+        names = [element.value for element in node.target.elements]
+        rows: list[Sequence[cst.BaseElement]] = []
+        for element in sequence.elements:
+            row = element.value
+            if (not isinstance(row, (cst.Tuple, cst.List)) or len(row.elements) != len(names)
+                    or any(isinstance(item, cst.StarredElement) for item in row.elements)):
+                return []
+            rows.append(row.elements)
+        found: list[tuple[cst.Name, Value]] = []
+        for index, name in enumerate(names):
+            if isinstance(name, cst.Name):
+                found.append((name, Value("each", detail=loop, items=tuple(
+                    (None, self.summarize(row[index].value, 1)) for row in rows))))
+        return found
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._loop(node.target, node.iter)
@@ -952,6 +1017,16 @@ class FactsCollector(cst.CSTVisitor):
             scope.locals.add(name)
         if isinstance(target, cst.Name):
             scope.loop_values.append((target.value, self.summarize(iterable)))
+
+    def visit_With(self, node: cst.With) -> None:
+        if not self.scopes:
+            return
+        # ``with config.route_prefix_context("admin"):``: the lines the call's context covers
+        span = self.span(node)
+        for item in node.items:
+            if isinstance(item.item, cst.Call):
+                self.scopes[-1].blocks.append((span.line, span.end_line,
+                                               self.summarize(item.item)))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if self.scopes and node.asname is not None:

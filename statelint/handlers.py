@@ -67,6 +67,8 @@ METHOD_KEYWORDS = ("methods", "method", "request_method", "http_method")
 MAX_DEPTH = 8
 #: At most this many mounts of one route table are listed (links can multiply them).
 MAX_MOUNTS = 16
+#: at most this many turns of loops over literal sequences are followed for one call
+MAX_LOOP_TURNS = 64
 
 
 def discover_handlers(project: Project) -> list[Handler]:
@@ -109,6 +111,13 @@ def no_handler_note(modules: Iterable[ModuleFacts]) -> str:
 
 
 @cache
+@cache
+def route_list_names() -> frozenset[str]:
+    """Module bindings that are a URL module's own route list (Django ``urlpatterns``)."""
+    return frozenset(name for framework in frameworks()
+                     for name in option_list(framework.name, "route_list_names"))
+
+
 def option_list(framework: str, key: str) -> tuple[str, ...]:
     """A list column of ``frameworks.toml`` for one framework (empty when absent)."""
     value = load_table("frameworks").get(framework, {}).get(key, ())
@@ -306,6 +315,25 @@ def _iter_calls(value: Value) -> Iterator[Value]:
         stack.extend(item for _, item in reversed(current.items))
 
 
+def _prefix_join(outer: str, inner: str) -> str:
+    """Two Pyramid route prefixes as one (kept without slashes at either end)."""
+    joined = f"{outer.rstrip('/')}/{inner.lstrip('/')}" if outer else inner
+    return joined.strip("/")
+
+
+def _loop_at(values: list[Value], line: int) -> Value | None:
+    """The innermost of the loops binding a name (``each`` values) around ``line``."""
+    found: tuple[int, Value] | None = None
+    for value in values:
+        if value.kind != "each":
+            continue
+        start, _, end = value.detail.partition("-")
+        if start.isdigit() and end.isdigit() and int(start) <= line <= int(end):
+            if found is None or int(start) > found[0]:
+                found = (int(start), value)
+    return found[1] if found is not None else None
+
+
 def _outermost(calls: list[Call], covered: list[Span] | None = None) -> list[Call]:
     """The calls not nested inside another call or inside one of the ``covered`` spans.
 
@@ -371,6 +399,8 @@ class _ClassRoute:
     basename: str = ""
     #: a view set's ``as_view({"get": "list", "post": "create"})``: (method, action) pairs
     actions: tuple[tuple[str, str], ...] = ()
+    #: a Socket.IO namespace class's namespace (``register_namespace(Chat("/chat"))``)
+    namespace: str = ""
 
 
 @dataclass
@@ -459,12 +489,19 @@ class _Collector:
         #: the module declaring each named route, and URL prefixes of included modules
         #: (pyramid ``config.include(".api", route_prefix="/api")``)
         self.route_modules: dict[str, str] = {}
-        self.module_prefixes: dict[str, str] = {}
+        #: the prefix of the ``with config.route_prefix_context(...)`` around each route
+        self.route_blocks: dict[str, str] = {}
+        #: included module -> the module including it and the prefix it gives
+        self.module_includes: dict[str, tuple[str, str]] = {}
         self.first_party = {name.split(".")[0] for name in project.modules}
         self._contexts: dict[str, _Context | None] = {}
         self._constructors: dict[str, Framework | None] = {}
         #: parameter app keys -> the apps passed for them at call sites
         self.aliases: dict[str, list[_App]] = {}
+        #: names bound by module-level loops over literal sequences, by module
+        self._loop_bindings: dict[str, dict[str, list[Value]]] = {}
+        #: the line of the statement being walked (which loop a name belongs to)
+        self.line = 0
 
     # -- names -----------------------------------------------------------------
 
@@ -739,7 +776,8 @@ class _Collector:
             name=name or fn.qualname, module=facts.module, function_id=function_id,
             framework=framework, kind=kind,
         )
-        view_class = name.split(".", 1)[0] if name is not None else ""
+        # ``Class.method``, or ``factory.Class.method`` for a class made in a function
+        view_class = name.rsplit(".", 2)[-2] if name is not None and "." in name else (name or "")
         self.pending[key] = _Pending(handler, [draft], list(entries), view_class)
 
     def link(self, child: str, parent: str, prefix: str | None, framework: Framework,
@@ -767,14 +805,14 @@ class _Collector:
         # First the call sites that hand an app to a helper (``init_app(app)``), so
         # that the helper's parameter is known as that app everywhere below.
         # (listed once: both passes below go through every module's calls)
-        call_values: dict[str, list[tuple[Value, _Context | None, str, bool]]] = {}
+        call_values: dict[str, list[tuple[Value, _Context | None, str, bool, int]]] = {}
         for name, facts in project.modules.items():
             call_values[name] = []
             with guard("link", module=name, path=facts.path):
                 call_values[name] = list(self.module_call_values(facts))
         for name, facts in project.modules.items():
             with guard("link", module=name, path=facts.path):
-                for value, context, _, _ in call_values[name]:
+                for value, context, _, _, _ in call_values[name]:
                     for call in _iter_calls(value):
                         self.pass_apps(call, context)
         for name, facts in project.modules.items():
@@ -785,28 +823,37 @@ class _Collector:
                     self.from_class_decorators(facts, cls)
         for name, facts in project.modules.items():
             with guard("link", module=name, path=facts.path):
-                for value, context, scope, named in call_values[name]:
+                for value, context, scope, named, line in call_values[name]:
+                    self.line = line
                     self.walk(value, facts, context, scope, named)
+                self.line = 0
                 self.from_settings(facts)
         for class_id, (facts, _) in project.classes.items():
             with guard("link", module=facts.module, path=facts.path):
                 self.from_view_class(class_id)
 
     def module_call_values(self, facts: ModuleFacts
-                           ) -> Iterator[tuple[Value, _Context | None, str, bool]]:
-        """Every outermost expression that may register something, with its scope.
+                           ) -> Iterator[tuple[Value, _Context | None, str, bool, int]]:
+        """Every outermost expression that may register something, with its scope and line.
 
         The scope is what registrations found inside belong to: the binding the
         value is assigned to (``routes = [...]``, ``app = Starlette(...)``), the
         local it is assigned to, or else the module / function.
         """
         for binding in facts.bindings:
-            yield binding.value, None, f"{facts.module}.{binding.name}", True
+            yield binding.value, None, f"{facts.module}.{binding.name}", True, binding.span.line
         # Calls inside a binding's value are walked with it; nested calls with
         # the call that contains them.
         statements = [s.call for s in facts.statements if s.call is not None]
         for call in _outermost(statements, [binding.span for binding in facts.bindings]):
-            yield call.value, None, facts.module, False
+            yield call.value, None, facts.module, False, call.span.line
+        for statement in facts.statements:
+            access = statement.access
+            if (access is not None and access.op == "augassign" and statement.value is not None
+                    and not statement.in_main_guard):
+                # ``urlpatterns += [...]`` / ``+= router.urls``: more of the same table
+                yield (Value("concat", items=((None, statement.value),)), None,
+                       access.ref, True, statement.span.line)
         for fn in facts.functions:
             function_id = f"{facts.module}:{fn.qualname}"
             context = self.context(function_id)
@@ -819,9 +866,9 @@ class _Collector:
                 local = next((name for name, value in assigned.get(call.value.target, ())
                               if value == call.value), None)
                 if local is not None:
-                    yield call.value, context, f"{function_id}.{local}", True
+                    yield call.value, context, f"{function_id}.{local}", True, call.span.line
                 else:
-                    yield call.value, context, function_id, False
+                    yield call.value, context, function_id, False, call.span.line
 
     def walk(self, value: Value, facts: ModuleFacts, context: _Context | None, scope: str,
              named: bool = False) -> None:
@@ -830,6 +877,16 @@ class _Collector:
             if self.visit_call(value, facts, context, scope, named):
                 return
             children = [*value.args, *(item for _, item in value.kwargs)]
+        elif value.kind == "concat":
+            children = [item for _, item in value.items]
+            for child in children:
+                if child.kind in ("name", "attribute"):
+                    self.extend_table(child, context, scope)
+        elif value.kind in ("name", "attribute"):
+            if named and context is None:
+                # ``urlpatterns = router.urls`` / ``= other.urlpatterns`` in a URL module
+                self.extend_table(value, context, scope)
+            return
         else:
             children = [*value.args, *(item for _, item in value.kwargs),
                         *(item for _, item in value.items)]
@@ -842,6 +899,10 @@ class _Collector:
         target = call.target
         if not target:
             return False
+        turns = self.loop_turns(call, facts, context)
+        if turns:
+            handled = [self.visit_call(turn, facts, context, scope, named) for turn in turns]
+            return any(handled)
         project = self.project
         framework = self.framework_of_constructor(target)
         if framework is not None:
@@ -865,8 +926,15 @@ class _Collector:
                     and isinstance(pattern.literal, str)):
                 self.route_names.setdefault(name.literal, pattern.literal)
                 self.route_modules.setdefault(name.literal, facts.module)
-        if call.kwarg("route_prefix") is not None and call.args:
-            self.prefixed_include(call, facts)
+                self.route_blocks.setdefault(name.literal, self.block_prefix(context))
+        if attr == "include" and call.args:
+            self.prefixed_include(call, facts, context)
+        if attr == "extend" and len(call.args) == 1 and call.args[0].kind in ("name", "attribute"):
+            # ``urlpatterns.extend(router.urls)``: more of a module's route list
+            symbol, rest = self.project.resolve(receiver)
+            if symbol.kind == "binding" and not rest:
+                self.extend_table(call.args[0], context, symbol.key)
+                return True
         app = self.app_object(receiver, context)
         if app is None:
             return False
@@ -902,6 +970,71 @@ class _Collector:
                           fallback=not app.linked)
             return True
         return False
+
+    def loop_value(self, name: str, facts: ModuleFacts, context: _Context | None
+                   ) -> Value | None:
+        """What the loop over a literal sequence around the current line binds ``name`` to
+        (an ``each`` value), if there is one."""
+        current = context
+        while current is not None:
+            if name in current.locals:
+                _, fn = self.project.functions[current.function_id]
+                return _loop_at([value for local, value in fn.local_assignments
+                                 if local == name], self.line)
+            if name in current.params:
+                return None
+            current = current.parent
+        module, _, local = name.rpartition(".")
+        module = module or facts.module  # (a module-level loop's name is left unqualified)
+        if module != facts.module:
+            return None
+        if module not in self._loop_bindings:
+            self._loop_bindings[module] = {
+                binding.name: [value for value in (binding.value, *(alternative for _, alternative
+                                                                  in binding.alternatives))
+                               if value.kind == "each"]
+                for binding in facts.bindings}
+        return _loop_at(self._loop_bindings[module].get(local, []), self.line)
+
+    def loop_turns(self, call: Value, facts: ModuleFacts, context: _Context | None
+                   ) -> list[Value]:
+        """``for hook in (a, b): app.before_request(hook)``: the call once per item,
+        with the loop's names replaced by what they take in that turn (none when the
+        call uses no such name)."""
+        loops: dict[str, int] = {}
+        values: dict[str, Value] = {}
+        for argument in [*call.args, *(value for _, value in call.kwargs)]:
+            # ``hook``, or ``module.router`` for a loop over modules
+            head = argument.target.partition(".")[0]
+            if argument.kind not in ("name", "attribute") or head in values:
+                continue
+            value = self.loop_value(head, facts, context)
+            if value is not None:
+                values[head] = value
+                loops[value.detail] = max(loops.get(value.detail, 0), len(value.items))
+        if not values:
+            return []
+        turns: list[dict[str, int]] = [{}]
+        for loop, count in loops.items():
+            turns = [{**turn, loop: index} for turn in turns for index in range(count)]
+            if len(turns) > MAX_LOOP_TURNS:
+                return []
+
+        def swap(argument: Value, turn: dict[str, int]) -> Value:
+            head, _, rest = argument.target.partition(".")
+            value = values.get(head) if argument.kind in ("name", "attribute") else None
+            if value is None or turn[value.detail] >= len(value.items):
+                return argument
+            item = value.items[turn[value.detail]][1]
+            if not rest:
+                return item
+            if item.kind in ("name", "attribute") and item.target:
+                return Value("attribute", target=f"{item.target}.{rest}")
+            return argument
+
+        return [replace(call, args=tuple(swap(argument, turn) for argument in call.args),
+                        kwargs=tuple((key, swap(value, turn)) for key, value in call.kwargs))
+                for turn in turns]
 
     def pass_apps(self, call: Value, context: _Context | None) -> None:
         """``register_blueprints(app)``: the callee's parameter is that app.
@@ -1025,6 +1158,24 @@ class _Collector:
                 continue
             self.walk(item, facts, context, scope)
 
+    def extend_table(self, value: Value, context: _Context | None, scope: str) -> None:
+        """``urlpatterns += other.router.urls`` or ``[...] + api.urlpatterns``: the routes of
+        another router or route list join the table ``scope`` (and its URL prefix)."""
+        receiver, _, attr = value.target.rpartition(".")
+        app = self.app_object(receiver, context) if attr == "urls" else None
+        if app is not None:
+            self.link(app.key, scope, "", app.framework)
+            return
+        symbol, rest = self.project.resolve(value.target)
+        binding = self.project.binding(symbol) if symbol.kind == "binding" and not rest else None
+        if binding is None:
+            return
+        for call in _iter_calls(binding.value):
+            role = function_role(self.project.qualify(call.target)) if call.target else None
+            if role is not None:
+                self.link(symbol.key, scope, "", role[1])
+                return
+
     def scope_class(self, class_id: str, scope: str) -> None:
         """A controller listed in a route table: its decorated methods belong to ``scope``."""
         for ancestor in self.project.mro(class_id):
@@ -1033,10 +1184,10 @@ class _Collector:
             for method in cls.methods:
                 self.function_scopes.setdefault(f"{module}:{cls.name}.{method}", scope)
 
-    def prefixed_include(self, call: Value, facts: ModuleFacts) -> None:
+    def prefixed_include(self, call: Value, facts: ModuleFacts, context: _Context | None) -> None:
         """Pyramid ``config.include(".api", route_prefix="/api")``: the routes the included
-        module adds get the prefix."""
-        prefix = _keyword_literal(call, ("route_prefix",))
+        module adds get the prefix, and the prefix of the module including it."""
+        prefix = _prefix_join(self.block_prefix(context), _keyword_literal(call, ("route_prefix",)))
         first = call.args[0]
         module: ModuleFacts | None = None
         if first.kind == "literal" and isinstance(first.literal, str):
@@ -1054,8 +1205,45 @@ class _Collector:
                 module = self.project.modules.get(symbol.key)
             elif symbol.kind == "function" and not rest:
                 module = self.project.modules.get(symbol.key.partition(":")[0])
-        if module is not None and prefix:
-            self.module_prefixes.setdefault(module.module, prefix)
+        if module is not None and module.module != facts.module and (
+                call.kwarg("route_prefix") is not None or prefix
+                or any(fn.name == "includeme" and not fn.class_name for fn in module.functions)):
+            known = self.module_includes.get(module.module)
+            if known is None or (prefix and not known[1]):  # (a prefixed include first)
+                self.module_includes[module.module] = (facts.module, prefix)
+
+    def module_prefix(self, module: str) -> str:
+        """The route prefix Pyramid gives the routes a module adds: those of the
+        ``config.include`` calls that lead to it, outermost first."""
+        chain: list[str] = []
+        seen = {module}
+        while module in self.module_includes:
+            module, prefix = self.module_includes[module]
+            chain.append(prefix)
+            if module in seen or len(chain) > MAX_DEPTH:
+                break
+            seen.add(module)
+        total = ""
+        for prefix in reversed(chain):
+            total = _prefix_join(total, prefix)
+        return total
+
+    def block_prefix(self, context: _Context | None) -> str:
+        """The prefix of the ``with config.route_prefix_context("admin"):`` statements
+        around the line being read, outermost first."""
+        functions: list[str] = []
+        while context is not None:
+            functions.insert(0, context.function_id)
+            context = context.parent
+        prefix = ""
+        for function_id in functions:
+            _, fn = self.project.functions[function_id]
+            for first, last, call in fn.blocks:
+                if (first <= self.line <= last and call.target.endswith(".route_prefix_context")
+                        and (value := call.arg(0, "route_prefix")) is not None
+                        and isinstance(value.literal, str)):
+                    prefix = _prefix_join(prefix, value.literal)
+        return prefix
 
     def router_of(self, app: _App) -> Router | None:
         """How a router that makes view set routes (DRF ``DefaultRouter()``) was built."""
@@ -1091,6 +1279,12 @@ class _Collector:
         namespace = ""
         if attr in option_list(framework.name, "event_decorators"):
             kind, namespace = "event", _keyword_literal(call, ("namespace",))
+        if attr in option_list(framework.name, "namespace_registration_methods") and call.args:
+            # ``sio.register_namespace(Chat("/chat"))``: the instance names its namespace
+            instance = call.args[0]
+            given = instance.arg(0, "namespace") if instance.kind == "call" else None
+            kind, namespace = "event", (given.literal if given is not None
+                                        and isinstance(given.literal, str) else "")
         endpoint_keywords = option_list(framework.name, "endpoint_arguments")
         endpoint = _keyword_literal(call, endpoint_keywords)
         positions = option(framework.name, "endpoint_positions", {})
@@ -1160,7 +1354,7 @@ class _Collector:
         else:
             self.class_routes.setdefault(key, []).append(
                 _ClassRoute(framework.name, route, scope, suffix, methods, endpoint,
-                            router, basename, actions))
+                            router, basename, actions, namespace))
 
     def include(self, call: Value, framework: Framework, scope: str, prefix: str) -> None:
         """Django ``include("app.urls")`` / ``include(router.urls)`` under ``prefix``."""
@@ -1394,11 +1588,14 @@ class _Collector:
     def from_class_decorators(self, facts: ModuleFacts, cls: ClassFacts) -> None:
         """``@routes.view("/path")`` on a class-based view (aiohttp)."""
         class_id = f"{facts.module}:{cls.name}"
+        # a class defined in an app factory: its decorators name the factory's locals
+        enclosing = cls.name.rpartition(".")[0]
+        context = self.context(f"{facts.module}:{enclosing}") if enclosing else None
         for decorator in cls.decorators:
             receiver, _, attr = decorator.target.rpartition(".")
             if not receiver:
                 continue
-            app = self.app_object(receiver, None)
+            app = self.app_object(receiver, context)
             if app is not None and attr in app.framework.route_decorators:
                 route, methods = route_and_methods(decorator, attr)
                 endpoint = _keyword_literal(
@@ -1440,6 +1637,7 @@ class _Collector:
         method_decorators = framework.method_decorators if framework is not None else ()
         websocket = framework is not None and any(
             matches(base, option_list(framework.name, "websocket_bases")) for base in bases)
+        event_prefix = str(option(framework.name, "event_method_prefix", "")) if framework else ""
         handler_methods: list[tuple[str, str, list[_ClassRoute]]] = []
         all_methods: list[str] = []
         for ancestor in project.mro(class_id):
@@ -1460,6 +1658,10 @@ class _Collector:
                         continue
                     if not registrations:
                         continue  # a router routes actions only
+                if event_prefix:
+                    if method.startswith(event_prefix) and len(method) > len(event_prefix):
+                        handler_methods.append((function_id, "", registrations))
+                    continue
                 if method_prefix:
                     matched = self.prefixed_responder(method, method_prefix, registrations)
                     if matched is not None:
@@ -1487,11 +1689,14 @@ class _Collector:
                 entries = (self.per_request_entries(class_id, framework, function_id)
                            if framework is not None else [])
                 for registration in routes or [_ClassRoute(framework_name, "", None)]:
-                    self.add(owner, fn, framework_name, registration.route,
+                    route, kind = registration.route, "websocket" if websocket else "http"
+                    if event_prefix:  # ``on_chat`` handles the event ``chat``
+                        route, kind = fn.name[len(event_prefix):], "event"
+                    self.add(owner, fn, framework_name, route,
                              (verb.upper(),) if verb else registration.methods,
-                             kind="websocket" if websocket else "http",
-                             scope=registration.scope, name=f"{cls.name}.{fn.name}",
-                             entries=tuple(entries), endpoint=registration.endpoint)
+                             kind=kind, scope=registration.scope, name=f"{cls.name}.{fn.name}",
+                             entries=tuple(entries), endpoint=registration.endpoint,
+                             namespace=registration.namespace)
             return
         if framework is None or not option(framework.name, "generic_views", False):
             return
@@ -1658,13 +1863,19 @@ class _Collector:
         own = self.own_prefix.get(scope, "")
         own_names = (self.app_names[scope],) if scope in self.app_names else ()
         links = self.links.get(scope, [])
+        module = scope.rsplit(".", 1)[0] if ":" not in scope else ""
+        by_module = bool(module) and module in self.project.modules and module not in seen
         if not links:
-            module = scope.rsplit(".", 1)[0] if ":" not in scope else ""
-            if module and module in self.project.modules and module not in seen:
+            if by_module:
                 return [(join_route(prefix, own), names + own_names)
                         for prefix, names in self.mounts(module, seen)]
             return [(own, own_names)]
         found: list[tuple[str, tuple[str, ...]]] = []
+        if by_module and module in self.links and scope[len(module) + 1:] in route_list_names():
+            # a URL module's own list (``urlpatterns``) joined into another module's list
+            # is still where its module is included
+            found.extend((join_route(prefix, own), names + own_names)
+                         for prefix, names in self.mounts(module, seen))
         for link in links:
             if link.prefix is None:
                 local = own
@@ -1686,9 +1897,11 @@ class _Collector:
         route = draft.route
         if draft.route_name and draft.route_name in self.route_names:
             route = self.route_names[draft.route_name]
-            included = self.module_prefixes.get(self.route_modules.get(draft.route_name, ""))
+            included = _prefix_join(
+                self.module_prefix(self.route_modules.get(draft.route_name, "")),
+                self.route_blocks.get(draft.route_name, ""))
             if included:
-                route = join_route(included, route)
+                route = join_route("/" + included, route)
         route = join_route(draft.prefix, route) if draft.prefix else route
         methods = draft.methods
         if not methods and handler.kind == "http":

@@ -44,10 +44,14 @@ class Value:
     or ``Dict().tag``, keeps that receiver as its one item, and so does a call of a
     table's item, ``<subscript>()``), ``name``/``attribute``
     (``target`` is the dotted name),
-    ``fstring``, ``lambda`` (``args`` holds the body), ``subscript`` (``target`` is the
+    ``fstring`` (``args`` holds its replacement fields), ``binop`` (another binary
+    operation: ``args`` holds both operands), ``lambda`` (``args`` holds the body), ``subscript`` (``target`` is the
     subscripted name, ``detail`` the key when it is a string literal),
     ``item-attribute`` (``target[...].detail``: an attribute of an item of a named
-    container), ``other``.
+    container), ``concat`` (``[...] + other``: ``items`` holds both sides, made only
+    when one of them is a list, tuple or another ``concat``), ``each`` (the name a
+    ``for`` loop over a literal list or tuple binds: ``items`` holds what it takes in
+    turn, ``detail`` the loop's first and last lines, ``"12-14"``), ``other``.
     """
 
     kind: str
@@ -266,6 +270,8 @@ class Function:
         """The conditions under which the statement on ``line`` runs, outermost first."""
         return tuple(branch.guard for branch in self.branches
                      if branch.line <= line <= branch.end_line)
+    #: each call a ``with`` statement enters, with the statement's first and last lines
+    blocks: tuple[tuple[int, int, Value], ...] = ()
 
     def written_value(self, access: Access) -> Value | None:
         """The value an item or attribute write assigns, when it is known."""

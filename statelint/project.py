@@ -257,7 +257,8 @@ class Project:
             return Symbol("function", f"{module.module}:{name}", module.module, name), tuple(rest[1:])
         binding = self._module_bindings[module.module].get(name)
         imported = self._module_imports[module.module].get(name)
-        if imported is not None and (binding is None or binding.value.kind == "other"):
+        if imported is not None and (binding is None
+                                     or binding.value.kind in ("other", "binop", "each")):
             target = ".".join([imported, *rest[1:]])
             symbol, left = self._resolve(target, depth + 1)
             return symbol, left

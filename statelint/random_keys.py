@@ -37,7 +37,7 @@ from statelint.state import (
 )
 
 #: Values whose parts the facts do not keep: the calls inside the statement tell what they hold.
-OPAQUE = frozenset({"comprehension", "fstring", "other"})
+OPAQUE = frozenset({"comprehension", "fstring", "binop", "other"})
 
 
 @dataclass

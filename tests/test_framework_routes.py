@@ -181,6 +181,103 @@ def test_flask_and_flask_restful_routes_match_flask_routes(load_app, tmp_path):
     assert found == expected
 
 
+FLASK_LOOPS = {
+    "desk/__init__.py": """
+        from flask import Flask
+
+        from . import hooks
+        from .views import admin, public, tickets
+
+        BLUEPRINTS = None
+
+
+        def create_app():
+            app = Flask(__name__, static_folder=None)
+            for hook in (hooks.load_user, hooks.count_visit):
+                app.before_request(hook)
+            for blueprint, prefix in [(tickets, "/tickets"), (admin, "/staff")]:
+                app.register_blueprint(blueprint, url_prefix=prefix)
+            for blueprint in (public,):
+                app.register_blueprint(blueprint)
+            return app
+    """,
+    "desk/hooks.py": """
+        from flask import g, request
+
+        VISITS = {}
+        AUDITED = []
+
+
+        def load_user():
+            g.user = request.headers.get("X-User")
+
+
+        def count_visit():
+            VISITS[request.path] = VISITS.get(request.path, 0) + 1
+
+
+        def audit():
+            AUDITED.append(request.path)
+    """,
+    "desk/views.py": """
+        from flask import Blueprint
+
+        from .hooks import audit
+
+        tickets = Blueprint("tickets", __name__)
+        admin = Blueprint("admin", __name__, url_prefix="/admin")
+        public = Blueprint("public", __name__, url_prefix="/pub")
+
+        for hook in [audit]:
+            admin.before_request(hook)
+
+
+        @tickets.get("/")
+        def list_tickets():
+            return "tickets"
+
+
+        @tickets.post("/<int:ticket_id>/close")
+        def close_ticket(ticket_id):
+            return "closed"
+
+
+        @admin.get("/report")
+        def report():
+            return "report"
+
+
+        @public.get("/faq")
+        def faq():
+            return "faq"
+    """,
+}
+
+
+def test_flask_registrations_in_loops_match_the_url_map_and_hooks(load_app, tmp_path):
+    """Blueprints and hooks registered in a loop over a literal sequence, compared with
+    Flask's URL map and ``before_request_funcs``."""
+    pytest.importorskip("flask")
+    app = load_app(FLASK_LOOPS, "desk").create_app()
+    expected = {(rule.rule, frozenset(rule.methods or ()), rule.endpoint)
+                for rule in app.url_map.iter_rules()}
+    assert statelint_routes(tmp_path) == expected
+    # the handlers each hook runs for: the app's hooks for all, a blueprint's for its own
+    runs: dict[str, set[str]] = {}
+    for blueprint, functions in app.before_request_funcs.items():
+        for function in functions:
+            runs.setdefault(function.__name__, set()).update(
+                rule.endpoint.rpartition(".")[2] for rule in app.url_map.iter_rules()
+                if blueprint is None or rule.endpoint.startswith(f"{blueprint}."))
+    assert runs["count_visit"] == {"list_tickets", "close_ticket", "report", "faq"}
+    result = scan([tmp_path], cache=False)
+    by_symbol = {finding.symbol: finding for finding in result.findings}
+    assert {key.rpartition("::")[2] for key in by_symbol["desk.hooks.VISITS"].handlers} == \
+        runs["count_visit"]
+    assert {key.rpartition("::")[2] for key in by_symbol["desk.hooks.AUDITED"].handlers} == \
+        runs["audit"]
+
+
 QUART_APP = {
     "scores/__init__.py": """
         from quart import Quart
@@ -369,6 +466,91 @@ def test_flask_restx_namespaces_match_flask_routes(load_app, tmp_path):
     assert statelint_routes(tmp_path) == expected
 
 
+FLASK_RESTX_API_ROUTES = {
+    "jobs/__init__.py": """
+        from flask import Flask
+        from flask_restx import Api, Resource
+
+        from .api import blueprint
+        from .late import bp as late_bp
+
+
+        def create_app():
+            app = Flask(__name__, static_folder=None)
+            app.register_blueprint(blueprint, url_prefix="/svc")
+            app.register_blueprint(late_bp)
+            direct = Api(app, prefix="/direct", doc=False, add_specs=False)
+
+            @direct.route("/who")
+            class Who(Resource):
+                def get(self):
+                    return {}
+
+            return app
+    """,
+    "jobs/api.py": """
+        from flask import Blueprint
+        from flask_restx import Api, Namespace, Resource
+
+        blueprint = Blueprint("api", __name__, url_prefix="/api")
+        api = Api(blueprint, prefix="/v2", doc=False)
+        queues = Namespace("queues", path="/q")
+        api.add_namespace(queues)
+
+
+        @api.route("/health", "/healthz")
+        class Health(Resource):
+            def get(self):
+                return {}
+
+
+        @api.route("/workers/<name>", endpoint="worker")
+        class Worker(Resource):
+            def delete(self, name):
+                return "", 204
+
+
+        @queues.route("/<int:queue_id>")
+        class QueueItem(Resource):
+            def get(self, queue_id):
+                return {}
+    """,
+    "jobs/late.py": """
+        from flask import Blueprint
+        from flask_restx import Api, Resource
+
+        bp = Blueprint("late", __name__, url_prefix="/late")
+        api = Api(doc=False)
+
+
+        @api.route("/stats", endpoint="late_stats")
+        class Stats(Resource):
+            def get(self):
+                return {}
+
+            def put(self):
+                return {}
+
+
+        api.init_app(bp)
+    """,
+}
+
+
+def test_flask_restx_api_routes_match_flask_routes(load_app, tmp_path):
+    """``@api.route`` on the ``Api`` itself: its ``prefix=``, the blueprint's
+    ``url_prefix`` (and the one ``register_blueprint`` gives instead), an ``Api`` on the
+    app, one given its blueprint by ``init_app`` and one made in the app factory."""
+    pytest.importorskip("flask_restx")
+    app = load_app(FLASK_RESTX_API_ROUTES, "jobs").create_app()
+    own = {"root", "doc", "specs", "restx_doc.static"}
+    expected = {(rule.rule, frozenset(rule.methods or ()), rule.endpoint)
+                for rule in app.url_map.iter_rules()
+                if rule.endpoint.rpartition(".")[2] not in own and rule.endpoint not in own}
+    assert ("/svc/v2/health", frozenset({"GET", "HEAD", "OPTIONS"}), "api.health") in expected
+    assert statelint_routes(tmp_path) == expected
+
+
 # ---------------------------------------------------------------------------
 # FastAPI and Starlette
 # ---------------------------------------------------------------------------
@@ -445,6 +627,53 @@ def test_fastapi_routes_match_the_openapi_paths_and_route_names(load_app, tmp_pa
         for key, value in params.items():
             filled = filled.replace("{" + key + "}", value)
         assert app.url_path_for(name, **params) == filled, name
+
+
+FASTAPI_LOOPS = {
+    "gateway/__init__.py": "",
+    "gateway/main.py": """
+        from fastapi import FastAPI
+
+        from . import billing, users
+
+        app = FastAPI(docs_url=None, redoc_url=None)
+        for module, prefix in ((users, "/accounts"), (billing, "/billing")):
+            app.include_router(module.router, prefix=prefix)
+        for router in [users.router]:
+            app.include_router(router, prefix="/v2/accounts")
+    """,
+    "gateway/users.py": """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+
+        @router.get("/{user_id}")
+        async def read_user(user_id: int):
+            return {"id": user_id}
+    """,
+    "gateway/billing.py": """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+
+        @router.post("/invoices")
+        async def create_invoice():
+            return {}
+    """,
+}
+
+
+# the same operations mounted twice: FastAPI warns about the repeated operation ids
+@pytest.mark.filterwarnings("ignore:Duplicate Operation ID")
+def test_fastapi_routers_included_in_loops_match_the_openapi_paths(load_app, tmp_path):
+    pytest.importorskip("fastapi")
+    app = load_app(FASTAPI_LOOPS, "gateway.main").app
+    expected = {(path, frozenset(verb.upper() for verb in operations))
+                for path, operations in app.openapi()["paths"].items()}
+    assert ("/v2/accounts/{user_id}", frozenset({"GET"})) in expected
+    assert {(path, methods) for path, methods, _ in statelint_routes(tmp_path)} == expected
 
 
 STARLETTE_APP = {
@@ -793,6 +1022,248 @@ def test_drf_router_routes_match_the_url_resolver(load_app, tmp_path):
     assert statelint_routes(tmp_path) == expected
 
 
+SPLIT_URLCONF = {
+    "deskapi/__init__.py": "",
+    "deskapi/urls.py": """
+        from django.urls import include, path
+
+        from deskapi import tickets_urls
+        from deskapi.api import routers
+
+        urlpatterns = [
+            path("api/", include(routers.router.urls)),
+            path("desk/", include("deskapi.desk_urls")),
+            path("support/", include("deskapi.tickets_urls")),
+            path("v2/", include("deskapi.v2_urls")),
+            path("v3/", include("deskapi.v3_urls")),
+        ] + tickets_urls.urlpatterns
+        urlpatterns += routers.public.urls
+    """,
+    "deskapi/v2_urls.py": """
+        from deskapi.api import routers
+
+        urlpatterns = routers.router.urls
+    """,
+    "deskapi/v3_urls.py": """
+        from django.urls import include, path
+
+        from deskapi import tickets_urls
+        from deskapi.api import routers, views
+
+        urlpatterns = [path("board/", views.board, name="v3-board")]
+        urlpatterns.extend(routers.public.urls)
+        urlpatterns.append(path("old/", include(tickets_urls.urlpatterns)))
+    """,
+    "deskapi/desk_urls.py": """
+        from django.urls import path
+
+        from deskapi.api import routers, views
+
+        app_name = "desk"
+        urlpatterns = [
+            path("board/", views.board, name="board"),
+        ]
+        urlpatterns += routers.router.urls
+        urlpatterns += [path("queue/", views.board, name="queue")]
+    """,
+    "deskapi/tickets_urls.py": """
+        from django.urls import path
+
+        from deskapi.api import views
+
+        urlpatterns = [
+            path("tickets/<int:pk>/", views.ticket, name="ticket"),
+        ]
+    """,
+    "deskapi/api/__init__.py": "",
+    "deskapi/api/routers.py": """
+        from rest_framework.routers import SimpleRouter
+
+        from .views import AgentViewSet, FaqViewSet
+
+        router = SimpleRouter()
+        router.register(r"agents", AgentViewSet, basename="agent")
+
+        public = SimpleRouter(trailing_slash=False)
+        public.register(r"faq", FaqViewSet, basename="faq")
+    """,
+    "deskapi/api/views.py": """
+        from django.http import HttpResponse
+        from rest_framework import viewsets
+        from rest_framework.response import Response
+
+
+        def board(request):
+            return HttpResponse("board")
+
+
+        def ticket(request, pk):
+            return HttpResponse(str(pk))
+
+
+        class AgentViewSet(viewsets.ViewSet):
+            def list(self, request):
+                return Response([])
+
+            def retrieve(self, request, pk=None):
+                return Response({"id": pk})
+
+
+        class FaqViewSet(viewsets.ViewSet):
+            def list(self, request):
+                return Response([])
+    """,
+}
+
+
+def test_routers_and_url_lists_from_other_modules_keep_the_prefix(load_app, tmp_path):
+    """A router or a pattern list defined in one module and added to another module's
+    ``urlpatterns`` (``include(other.router.urls)``, ``+= other.router.urls``,
+    ``[...] + other.urlpatterns``, ``= other.router.urls``, ``.extend(...)``) gets the URL
+    prefix of where it is added, and keeps the one of its own module's includes."""
+    pytest.importorskip("django")
+    pytest.importorskip("rest_framework")
+    _configure_django()
+    urls = load_app(SPLIT_URLCONF, "deskapi.urls")
+    from django.urls import get_resolver
+
+    expected = _django_routes(get_resolver(urls.__name__).url_patterns)
+    assert ("desk/^agents/$", frozenset({"GET"}), "desk:agent-list") not in expected
+    assert ("desk/agents/$", frozenset({"GET"}), "desk:agent-list") in expected
+    assert statelint_routes(tmp_path) == expected
+
+
+CHANNELS_APP = {
+    "live/__init__.py": "",
+    "live/consumers.py": """
+        from channels.generic.websocket import AsyncJsonWebsocketConsumer, WebsocketConsumer
+
+        TYPING = {}
+
+
+        class PresenceConsumer(WebsocketConsumer):
+            def receive(self, text_data=None, bytes_data=None):
+                TYPING[self.scope["client"][0]] = text_data
+
+
+        class RoomConsumer(AsyncJsonWebsocketConsumer):
+            async def receive_json(self, content):
+                await self.send_json(content)
+    """,
+    "live/routing.py": """
+        from django.urls import path, re_path
+
+        from . import consumers
+
+        websocket_urlpatterns = [
+            path("presence/", consumers.PresenceConsumer.as_asgi()),
+            re_path(r"^rooms/(?P<room>\\w+)/$", consumers.RoomConsumer.as_asgi(), name="room"),
+        ]
+    """,
+    "hub/__init__.py": "",
+    "hub/asgi.py": """
+        from channels.routing import ProtocolTypeRouter, URLRouter
+        from django.urls import path
+
+        import live.routing
+        from live.consumers import PresenceConsumer
+
+        application = ProtocolTypeRouter({
+            "websocket": URLRouter([
+                path("ws/", URLRouter(live.routing.websocket_urlpatterns)),
+                path("direct/", PresenceConsumer.as_asgi(), name="direct"),
+            ]),
+        })
+    """,
+}
+
+
+def _channels_routes(router: object, prefix: str = "") -> set[tuple[str, str, str]]:
+    """(full path, consumer class, route name) of every route of a URLRouter."""
+    found: set[tuple[str, str, str]] = set()
+    for route in router.routes:  # type: ignore[attr-defined]
+        inner = route.callback
+        if hasattr(inner, "routes"):  # a URLRouter nested under a path
+            found |= _channels_routes(inner, _join(prefix, str(route.pattern)))
+            continue
+        found.add((_join(prefix, str(route.pattern)), inner.consumer_class.__name__,
+                   route.name or ""))
+    return found
+
+
+def test_channels_consumers_match_the_url_routers(load_app, tmp_path):
+    pytest.importorskip("django")
+    pytest.importorskip("channels")
+    _configure_django()
+    asgi = load_app(CHANNELS_APP, "hub.asgi")
+    expected = _channels_routes(asgi.application.application_mapping["websocket"])
+    result = scan([tmp_path], cache=False)
+    found = {(route.path, verdict.handler.name.partition(".")[0], route.endpoint)
+             for verdict in result.verdicts for route in verdict.handler.all_routes}
+    assert found == expected
+    assert {verdict.handler.kind for verdict in result.verdicts} == {"websocket"}
+
+
+SOCKETIO_APP = {
+    "chat/__init__.py": "",
+    "chat/server.py": """
+        import socketio
+
+        sio = socketio.AsyncServer(async_mode="asgi")
+        ROOMS = {}
+
+
+        @sio.event
+        async def connect(sid, environ):
+            return True
+
+
+        @sio.on("chat message")
+        async def chat_message(sid, data):
+            await sio.emit("chat message", data)
+
+
+        @sio.on("join", namespace="/rooms")
+        async def join(sid, data):
+            ROOMS.setdefault(data, set()).add(sid)
+
+
+        class Admin(socketio.AsyncNamespace):
+            async def on_connect(self, sid, environ):
+                return True
+
+            async def on_kick(self, sid, data):
+                ROOMS.pop(data, None)
+
+            async def audit(self, sid):
+                return None
+
+
+        sio.register_namespace(Admin("/admin"))
+        app = socketio.ASGIApp(sio)
+    """,
+}
+
+
+def test_socketio_events_match_the_server_handlers(load_app, tmp_path):
+    """Event handlers as python-socketio dispatches them: decorated functions by
+    namespace and event, and the ``on_<event>`` methods of a registered namespace class."""
+    pytest.importorskip("socketio")
+    sio = load_app(SOCKETIO_APP, "chat.server").sio
+    expected = {(namespace, event, function.__name__)
+                for namespace, events in sio.handlers.items()
+                for event, function in events.items()}
+    for namespace, instance in sio.namespace_handlers.items():
+        expected |= {(namespace, name.removeprefix("on_"), f"{type(instance).__name__}.{name}")
+                     for name in vars(type(instance)) if name.startswith("on_")}
+    result = scan([tmp_path], cache=False)
+    found = {(route.namespace or "/", route.path, verdict.handler.name)
+             for verdict in result.verdicts for route in verdict.handler.all_routes}
+    assert found == expected
+    assert {verdict.handler.name for verdict in result.verdicts
+            if verdict.verdict == "stateful"} == {"join", "Admin.on_kick"}
+
+
 # ---------------------------------------------------------------------------
 # Sanic, Litestar and Pyramid
 # ---------------------------------------------------------------------------
@@ -1055,6 +1526,92 @@ def test_pyramid_routes_match_the_registered_views(load_app, tmp_path):
             (methods,) if isinstance(methods, str) else methods)
     expected = {(path, frozenset(methods), name) for (path, name), methods in joined.items()}
     assert statelint_routes(tmp_path) == expected
+
+
+PYRAMID_NESTED = {
+    "market/__init__.py": """
+        from pyramid.config import Configurator
+
+
+        def main(global_config, **settings):
+            config = Configurator(settings=settings)
+            config.include(".api", route_prefix="/api")
+            with config.route_prefix_context("shop"):
+                config.add_route("basket", "/basket")
+                config.include(".checkout")
+            config.scan()
+            return config.make_wsgi_app()
+    """,
+    "market/api/__init__.py": """
+        def includeme(config):
+            config.add_route("api_root", "/")
+            config.include(".v1", route_prefix="v1")
+    """,
+    "market/api/v1.py": """
+        def includeme(config):
+            config.add_route("v1_items", "/items")
+            config.include("market.api.staff")
+    """,
+    "market/api/staff.py": """
+        def includeme(config):
+            config.add_route("staff_home", "/staff")
+            with config.route_prefix_context("/staff/"):
+                config.add_route("staff_audit", "/audit/{day}")
+                with config.route_prefix_context("deep"):
+                    config.add_route("staff_deep", "/x")
+    """,
+    "market/checkout.py": """
+        def includeme(config):
+            config.add_route("pay", "/pay")
+    """,
+    "market/views.py": """
+        from pyramid.view import view_config
+
+
+        @view_config(route_name="api_root", renderer="json")
+        def api_root(request):
+            return {}
+
+
+        @view_config(route_name="v1_items", request_method="GET", renderer="json")
+        def items(request):
+            return []
+
+
+        @view_config(route_name="staff_home", renderer="json")
+        @view_config(route_name="staff_audit", renderer="json")
+        @view_config(route_name="staff_deep", renderer="json")
+        def staff(request):
+            return {}
+
+
+        @view_config(route_name="basket", renderer="json")
+        def basket(request):
+            return {}
+
+
+        @view_config(route_name="pay", request_method="POST", renderer="json")
+        def pay(request):
+            return {}
+    """,
+}
+
+
+@pytest.mark.filterwarnings("ignore:pkg_resources is deprecated")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_pyramid_prefixes_through_nested_includes_and_prefix_contexts(load_app, tmp_path):
+    """``route_prefix`` given to an include inside an included module, a plain include
+    inside that, and ``config.route_prefix_context`` blocks (nested too)."""
+    pytest.importorskip("pyramid")
+    from pyramid.interfaces import IRoutesMapper
+
+    app = load_app(PYRAMID_NESTED, "market").main({})
+    patterns = {route.name: "/" + route.pattern.lstrip("/")
+                for route in app.registry.getUtility(IRoutesMapper).get_routes()}
+    assert patterns["staff_deep"] == "/api/v1/staff/deep/x"
+    assert patterns["pay"] == "/shop/pay"
+    found = {(path, name) for path, _, name in statelint_routes(tmp_path)}
+    assert found == {(pattern, name) for name, pattern in patterns.items()}
 
 
 # ---------------------------------------------------------------------------

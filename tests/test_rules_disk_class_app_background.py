@@ -221,6 +221,63 @@ def test_one_folder_written_in_four_places_is_one_finding(scan_files):
         assert finding.message.count("at request time") == 1, finding.message
 
 
+def test_one_temporary_folder_written_through_any_path_expression_is_one_finding(scan_files):
+    result = scan_files({"uploads.py": '''
+import os
+import tempfile
+from pathlib import Path
+
+from flask import Flask, request
+
+app = Flask(__name__)
+WORK = tempfile.mkdtemp(prefix="uploads-")
+
+
+@app.post("/joined/<name>")
+def joined(name):
+    with open(os.path.join(WORK, name), "wb") as handle:
+        handle.write(request.data)
+    return "ok"
+
+
+@app.post("/divided/<name>")
+def divided(name):
+    (Path(WORK) / name).write_bytes(request.data)
+    return "ok"
+
+
+@app.post("/added/<name>")
+def added(name):
+    with open(WORK + "/" + name, "wb") as handle:
+        handle.write(request.data)
+    return "ok"
+
+
+@app.post("/formatted/<name>")
+def formatted(name):
+    with open(f"{WORK}/{name}", "wb") as handle:
+        handle.write(request.data)
+    return "ok"
+
+
+@app.post("/scratch")
+def scratch():
+    with tempfile.TemporaryDirectory() as folder:
+        with open(f"{folder}/part", "wb") as handle:
+            handle.write(request.data)
+        Path(folder + "/done").write_text("1")
+    return "ok"
+'''})
+    (folder,) = findings_of(result, "SL501")
+    assert folder.symbol == "uploads.WORK"
+    assert folder.message.startswith("`joined`, `divided`, `added` and 1 more write to a path "
+                                     "under `WORK` in 4 places at request time;")
+    assert folder.message.count("at request time") == 1
+    assert stateful(result) == {"joined", "divided", "added", "formatted"}
+    # the folder made per request is scratch space: its handler is found, and not stateful
+    assert "scratch" in handler_names(result)
+
+
 def test_scratch_files_reads_and_memory_are_not_disk_state(scan_files):
     result = scan_files({"app.py": '''
 import csv
