@@ -43,7 +43,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import stat
 import subprocess
 import sys
@@ -57,7 +56,7 @@ from typing import Any
 
 from statelint import __version__
 from statelint.codec import CodecError, from_data, to_json
-from statelint.replay import source_fingerprint
+from statelint.replay import atomic_write, source_fingerprint
 
 #: Bumped when the layout of cache entries changes (2: checked JSON instead of pickles;
 #: 3: the manifest records each file's facts digest).
@@ -258,19 +257,7 @@ class FactsCache:
         folder = self._folder(parts, create=True)
         if folder is None:
             raise OSError(f"not a folder of the cache: {parts[:-1]}")
-        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{secrets.token_hex(6)}{SUFFIX}")
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY,
-                         0o600)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, os.path.join(folder, parts[-1]))
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
+        atomic_write(folder, parts[-1], data, SUFFIX)
 
     def _load(self, parts: tuple[str, ...], kind: str, key: str, expected: Any) -> Any:
         data = self._read(parts)

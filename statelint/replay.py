@@ -13,14 +13,14 @@ statelint's analysis is imported, whether a new run may print it again:
   this run: every folder under the scanned paths that discovery may enter (its
   inode and modification time in nanoseconds, which change when an entry is added,
   removed or renamed), every Python and ``.gitignore`` file in them (inode,
-  modification time, size), the configuration files that could be found from the
-  first path up to the repository root, and git's own ignore files;
+  modification time, size; a link by its target), the packages above each path, the
+  configuration and ignore files that could apply from each path up to the repository
+  root, and git's own ignore and configuration files;
 * the digest of statelint's sources and tables must match as well.
 
 Only plain runs are replayed: not with ``--diff``, ``--baseline``,
 ``--write-baseline``, ``--output``, ``--add-noqa``, ``--watch``, ``--statistics``,
-``--timings``, ``--no-cache`` or ``--config``, nor to a terminal, nor when a
-symbolic link is met in the scanned tree (a record is then simply not written).
+``--timings``, ``--no-cache`` or ``--config``, nor to a terminal.
 A record is written only when no file it depends on was modified within
 ``MTIME_SLACK_NS`` of the run (a change within one clock tick could go unseen)
 and the tree was the same before and after the scan.
@@ -75,6 +75,7 @@ VOLATILE_ENVIRONMENT = frozenset({"_", "OLDPWD", "SHLVL"})
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
 
 
 @lru_cache(maxsize=1)
@@ -158,10 +159,6 @@ class TreeState:
     newest_ns: int
 
 
-class _Link(Exception):
-    """A symbolic link in the tree: its target's changes are not followed here."""
-
-
 def _signature(path: str) -> str:
     """``inode:mtime_ns:size:type`` of ``path`` (not following a link), or ``-``."""
     try:
@@ -173,45 +170,63 @@ def _signature(path: str) -> str:
 
 def tree_state(cwd: str, paths: Sequence[str]) -> TreeState | None:
     """The state of everything a ``check`` of ``paths`` from ``cwd`` reads, or None when
-    it cannot be vouched for (a symbolic link, an unreadable folder)."""
+    it cannot be vouched for (an unreadable folder)."""
     digest = hashlib.sha256()
     newest = 0
     given = list(paths) or ["."]
     try:
         for path in given:
             full = os.path.join(cwd, path)
-            info = os.lstat(full)
-            if stat.S_ISLNK(info.st_mode):
-                raise _Link(full)
+            link = os.lstat(full)
+            info = os.stat(full)
+            if stat.S_ISLNK(link.st_mode):
+                digest.update(f"L\0{path}\0{os.readlink(full)}\0{link.st_mtime_ns}\n".encode(
+                    "utf-8", "surrogateescape"))
             digest.update(f"P\0{path}\0{info.st_ino}:{info.st_mtime_ns}:{info.st_size}\n".encode(
                 "utf-8", "surrogateescape"))
             newest = max(newest, info.st_mtime_ns)
             if stat.S_ISDIR(info.st_mode):
                 newest = max(newest, _walk(full, digest))
-        newest = max(newest, _surroundings(os.path.join(cwd, given[0]), digest))
-    except (_Link, OSError):
+        newest = max(newest, _surroundings([os.path.join(cwd, path) for path in given], digest))
+    except OSError:
         return None
     return TreeState(digest.hexdigest(), newest)
 
 
 def _walk(top: str, digest: hashlib._Hash) -> int:
     """Add every folder discovery may enter under ``top`` and the files in it that a scan
-    reads; returns the newest mtime seen."""
+    reads; returns the newest mtime seen.  A link is added as its target's text and
+    state; a link to a folder is walked at its real path (once, as discovery does)."""
     newest = 0
     pending = [top]
+    visited: set[str] = set()
+    inside = os.path.join(os.path.realpath(top), "")
     while pending:
         folder = pending.pop()
+        real = os.path.realpath(folder)
+        if real in visited:
+            digest.update(f"R\0{folder}\0{real}\n".encode("utf-8", "surrogateescape"))
+            continue
+        visited.add(real)
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
-        folder_info = os.lstat(folder)
+        folder_info = os.stat(folder)
         newest = max(newest, folder_info.st_mtime_ns)
         digest.update(f"D\0{folder}\0{folder_info.st_ino}:{folder_info.st_mtime_ns}\n".encode(
             "utf-8", "surrogateescape"))
         for entry in entries:
             name = entry.name
             if entry.is_symlink():
-                if name.endswith(".py") or entry.is_dir() or name == ".gitignore":
-                    raise _Link(entry.path)
+                if not (name.endswith(".py") or name == ".gitignore" or entry.is_dir()):
+                    continue
+                link = os.lstat(entry.path)
+                newest = max(newest, link.st_mtime_ns)
+                target = os.readlink(entry.path)
+                digest.update(f"L\0{name}\0{target}\0{link.st_ino}:{link.st_mtime_ns}\0"
+                              f"{_followed(entry.path)}\n".encode("utf-8", "surrogateescape"))
+                if (entry.is_dir() and name not in DEFAULT_EXCLUDED_DIRS
+                        and os.path.realpath(entry.path).startswith(inside)):
+                    pending.append(entry.path)  # discovery follows a link within the tree
                 continue
             if entry.is_dir(follow_symlinks=False):
                 if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
@@ -229,33 +244,86 @@ def _walk(top: str, digest: hashlib._Hash) -> int:
     return newest
 
 
-def _surroundings(first: str, digest: hashlib._Hash) -> int:
-    """Add the configuration and ignore files that could apply, from the first path's
-    folder up to the repository root, and git's own ignore and configuration files."""
+def _followed(path: str) -> str:
+    """``inode:mtime_ns:size`` of what the link at ``path`` finally points to, or ``-``."""
+    try:
+        info = os.stat(path)
+    except OSError:  # a link to nothing, or a loop
+        return "-"
+    return f"{info.st_ino}:{info.st_mtime_ns}:{info.st_size}"
+
+
+def _surroundings(given: Sequence[str], digest: hashlib._Hash) -> int:
+    """Add the files around the scanned paths that change a report: from each path's folder
+    up, the packages above it (module names) and, up to the repository root, the
+    configuration and ignore files; then git's own ignore and configuration files."""
     newest = 0
-    start = Path(first).resolve()
-    if not start.is_dir():
-        start = start.parent
-    git = ""
-    for folder in (start, *start.parents):
-        for name in (*CONFIG_FILENAMES, ".gitignore", ".git", "__init__.py"):
-            signature = _signature(str(folder / name))
-            digest.update(f"S\0{folder}/{name}\0{signature}\n".encode("utf-8", "surrogateescape"))
-            if signature != "-":
-                newest = max(newest, int(signature.split(":")[1]))
-        if os.path.lexists(folder / ".git"):
-            git = str(folder / ".git")
-            break
+    folders: list[Path] = []
+    for path in given:
+        start = Path(path).resolve()
+        folder = start if start.is_dir() else start.parent
+        if folder not in folders:
+            folders.append(folder)
+    gits: list[str] = []
+    for start in folders:
+        names: tuple[str, ...] = (*CONFIG_FILENAMES, ".gitignore", ".git", "__init__.py")
+        for folder in (start, *start.parents):
+            for name in names:
+                signature = _signature(str(folder / name))
+                digest.update(f"S\0{folder}/{name}\0{signature}\n".encode("utf-8",
+                                                                         "surrogateescape"))
+                if signature != "-":
+                    newest = max(newest, int(signature.split(":")[1]))
+            if ".git" in names and os.path.lexists(folder / ".git"):
+                gits.append(str(folder / ".git"))
+                names = ("__init__.py",)  # module names may still reach above the repository
     home = os.environ.get("HOME", "")
     config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
-    extra = [os.path.join(home, ".gitconfig"), os.path.join(config_home, "git", "config"),
-             os.path.join(config_home, "git", "ignore"), "/etc/gitconfig"]
-    if git:
+    settings = [os.path.join(home, ".gitconfig"), os.path.join(config_home, "git", "config"),
+                "/etc/gitconfig"]
+    extra = [*settings, os.path.join(config_home, "git", "ignore")]
+    for git in gits:
+        settings.append(os.path.join(git, "config"))
         extra += [os.path.join(git, "info", "exclude"), os.path.join(git, "config"),
                   os.path.join(git, "index"), os.path.join(git, "HEAD")]
+    extra += _excludes_files(settings)
     for path in extra:
         digest.update(f"G\0{path}\0{_signature(path)}\n".encode("utf-8", "surrogateescape"))
     return newest
+
+
+def _excludes_files(settings: Sequence[str]) -> list[str]:
+    """The ``core.excludesFile`` paths git's configuration files name."""
+    found = []
+    for path in settings:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as stream:
+                text = stream.read(MAX_RECORD_BYTES)
+        except OSError:
+            continue
+        for line in text.splitlines():
+            name, _, value = line.partition("=")
+            if name.strip().lower() == "excludesfile" and value.strip():
+                found.append(os.path.expanduser(value.strip().strip('"')))
+    return found
+
+
+def atomic_write(folder: str, name: str, data: bytes, suffix: str = ".json") -> None:
+    """Write ``data`` as ``folder/name``: to a new temporary file, renamed over the name
+    (which replaces a link there, never writes through it); raises OSError."""
+    temporary = os.path.join(folder, f".tmp-{os.getpid()}-{secrets.token_hex(6)}{suffix}")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY,
+                     0o600)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, os.path.join(folder, name))
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
 
 
 @dataclass
@@ -356,18 +424,7 @@ def remember(folder: Path, arguments: Sequence[str], paths: Sequence[str], befor
             os.mkdir(target)
         if os.path.islink(target) or not target.is_dir():
             return False
-        temporary = target / f".tmp-{os.getpid()}-{secrets.token_hex(6)}.json"
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, target / record_name(cwd, arguments))
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
+        atomic_write(str(target), record_name(cwd, arguments), data)
     except OSError:
         return False
     return True

@@ -157,3 +157,47 @@ def test_the_replay_knows_every_option_of_check_that_takes_a_value() -> None:
     takes_value = {name for param in check.params if isinstance(param, click.Option)
                    and not param.is_flag and not param.count for name in param.opts}
     assert takes_value == replay.VALUE_OPTIONS
+
+
+def test_the_state_covers_the_packages_above_every_scanned_path(tmp_path: Path) -> None:
+    tree = aged_copy(tmp_path, "flask_shop")
+    first, second = (tree / "shop" / "first"), (tree / "other" / "second")
+    for folder in (first, second):
+        folder.mkdir(parents=True)
+        (folder / "views.py").write_text("ITEMS = []\n")
+    age(tree)
+    paths = ["shop/first/views.py", "other/second"]
+    before = replay.tree_state(str(tree), paths)
+    assert before is not None and replay.tree_state(str(tree), paths) == before
+    # A package made above the second path renames its modules (other.second.views).
+    (tree / "other" / "__init__.py").write_text("")
+    age(tree)
+    assert replay.tree_state(str(tree), paths) != before
+
+
+def test_the_state_covers_the_ignore_file_git_is_configured_to_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = aged_copy(tmp_path, "flask_shop")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[core]\n\texcludesFile = ~/global-ignore\n")
+    (home / "global-ignore").write_text("*.log\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    before = replay.tree_state(str(tree), ["."])
+    (home / "global-ignore").write_text("*.log\nshop/\n")
+    assert replay.tree_state(str(tree), ["."]) != before
+
+
+def test_a_tree_with_links_is_vouched_for_by_the_links_and_what_they_reach(tmp_path: Path) -> None:
+    tree = aged_copy(tmp_path, "flask_shop")
+    (tree / "deploy").mkdir()
+    (tree / "deploy" / "site").symlink_to(tree / "shop", target_is_directory=True)
+    (tree / "deploy" / "loop").symlink_to(tree / "deploy", target_is_directory=True)
+    (tree / "deploy" / "outside").symlink_to(tmp_path, target_is_directory=True)
+    age(tree)
+    before = replay.tree_state(str(tree), ["."])
+    assert before is not None and replay.tree_state(str(tree), ["."]) == before
+    (tree / "deploy" / "site").unlink()
+    (tree / "deploy" / "site").symlink_to(tree / "shop" / "services", target_is_directory=True)
+    assert replay.tree_state(str(tree), ["."]) != before
