@@ -43,7 +43,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import stat
 import subprocess
 import sys
@@ -57,6 +56,7 @@ from typing import Any
 
 from statelint import __version__
 from statelint.codec import CodecError, from_data, to_json
+from statelint.replay import atomic_write, source_fingerprint
 
 #: Bumped when the layout of cache entries changes (2: checked JSON instead of pickles;
 #: 3: the manifest records each file's facts digest; 4: functions record their loop
@@ -85,32 +85,11 @@ CACHEDIR_TAG = (
 
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    """A digest of statelint's own code and data tables.
-
-    The version string alone does not change while statelint is developed or
-    patched; the sources do.  Hashing them costs about a millisecond.
-    """
-    digest = hashlib.sha256(f"{MAGIC}:{CACHE_FORMAT}:{__version__}".encode())
-    package = Path(__file__).resolve().parent
-    roots = [package]
-    try:
-        import statelint.rules as catalogue  # the rule catalogue and its TOML tables
-
-        roots += [Path(p).resolve() for p in catalogue.__path__]
-    except ImportError:  # pragma: no cover - the catalogue always ships
-        pass
-    files: list[Path] = []
-    for root in roots:
-        for path in root.rglob("*"):
-            if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
-                files.append(path)
-    for path in sorted(set(files)):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
+    """A digest of the cache's format and statelint's own code and data tables
+    (``replay.source_fingerprint``): the version string alone does not change while
+    statelint is developed or patched; the sources do."""
+    text = f"{MAGIC}:{CACHE_FORMAT}:{__version__}:{source_fingerprint()}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def facts_salt(config: Any) -> str:
@@ -279,19 +258,7 @@ class FactsCache:
         folder = self._folder(parts, create=True)
         if folder is None:
             raise OSError(f"not a folder of the cache: {parts[:-1]}")
-        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{secrets.token_hex(6)}{SUFFIX}")
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY,
-                         0o600)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, os.path.join(folder, parts[-1]))
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
+        atomic_write(folder, parts[-1], data, SUFFIX)
 
     def _load(self, parts: tuple[str, ...], kind: str, key: str, expected: Any) -> Any:
         data = self._read(parts)

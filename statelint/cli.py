@@ -225,6 +225,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
             changed = changed_lines(scan_root(scanned), diff_ref)
         except DiffError as error:
             _fail(f"--diff {diff_ref}: {error}")
+    replay = _replay_start(paths, no_cache=no_cache, output=output)
     try:
         result = scan(scanned, config=config, jobs=config.jobs, cache=not no_cache,
                       cache_dir=cache_dir, exhaustive=not lazy,
@@ -233,8 +234,14 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         _fail(f"internal error: {type(error).__name__}: {error}; this is a bug in statelint, "
               "please report it")
         raise  # unreachable: _fail exits
+    said: list[str] = []  # what went to stderr, for the replay record
+
+    def say(line: str) -> None:
+        click.echo(line, err=True)
+        said.append(line + "\n")
+
     for note in [] if quiet else result.notes:
-        click.echo(f"statelint: {printable(note)}", err=True)
+        say(f"statelint: {printable(note)}")
     rules = [rule for rule in all_rules() if config.rule_enabled(rule.code, "")]
 
     if write_baseline_file:
@@ -263,14 +270,15 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         use_colour = color if color is not None else (output is None and sys.stdout.isatty()
                                                      and "NO_COLOR" not in os.environ)
         text_reporter.COLOUR = bool(use_colour)
-    write_output(render_report(result, rules, output_format, quiet=quiet, show_source=show_source,
-                               statistics=statistics), output)
+    text = render_report(result, rules, output_format, quiet=quiet, show_source=show_source,
+                         statistics=statistics)
+    write_output(text, output)
     for path, line, codes in unused:
         named = f"[{', '.join(codes)}]" if codes else ""
-        click.echo(f"{printable(path)}:{line}:1: unused suppression `# statelint: ignore{named}`: "
-                   "it silences no finding; remove it", err=True)
+        say(f"{printable(path)}:{line}:1: unused suppression `# statelint: ignore{named}`: "
+            "it silences no finding; remove it")
     for note in [] if quiet else report.lines():
-        click.echo(f"statelint: {note}", err=True)
+        say(f"statelint: {note}")
     if timings:
         for stage, seconds in result.statistics.items():
             if isinstance(seconds, int):  # a count, not a time
@@ -283,7 +291,39 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, config
         code = EXIT_OK  # every finding is in the baseline just written
     if exit_zero and code == EXIT_FINDINGS:
         code = EXIT_OK
+    if replay is not None and not missing and not result.errors:
+        _replay_remember(replay, result, config, cache_dir, text, "".join(said), code)
     sys.exit(_report_missing(missing) or code)
+
+
+def _replay_start(paths: tuple[str, ...], *, no_cache: bool, output: str | None) -> Any:
+    """The state of the tree before a ``check`` that may leave a replay record (see
+    ``statelint.replay``), or None."""
+    from statelint import replay
+
+    arguments = replay.launched_arguments()
+    if (arguments is None or no_cache or output is not None or sys.stdout.isatty()
+            or sys.stderr.isatty() or replay.scanned_paths(arguments) != list(paths)):
+        return None
+    return replay.tree_state(os.getcwd(), list(paths))
+
+
+def _replay_remember(before: Any, result: ScanResult, config: Config, cache_dir: str | None,
+                     stdout: str, stderr: str, code: int) -> None:
+    """Keep what this run printed for the next run with the same inputs, in the cache
+    folder the scan used (when it is one statelint may write)."""
+    from statelint import replay
+    from statelint.cache import git_tracked
+    from statelint.engine import cache_directory, configured_cache_escapes
+
+    arguments = replay.launched_arguments()
+    root = Path(result.root)
+    folder = cache_directory(root, config, cache_dir)
+    if (arguments is None or configured_cache_escapes(root, config, cache_dir)
+            or not (folder / "CACHEDIR.TAG").is_file() or git_tracked(folder)):
+        return
+    replay.remember(folder, arguments, replay.scanned_paths(arguments) or [], before, stdout,
+                    stderr, code)
 
 
 def _check_mode_conflicts(output_format: str, *, statistics: bool, add_noqa: bool, watch: bool,

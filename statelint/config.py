@@ -28,6 +28,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
+from statelint.layout import CONFIG_FILENAMES
 from statelint.model import SEVERITY_RANK
 
 __all__ = [
@@ -98,8 +99,6 @@ _SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024 * 10
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 FAIL_ON_CHOICES: tuple[str, ...] = ("error", "warning", "info", "never")
 
-#: Searched in this order in each directory: a dedicated file wins over pyproject.toml.
-CONFIG_FILENAMES: tuple[str, ...] = (".statelint.toml", "statelint.toml", "pyproject.toml")
 
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _CODE_SHAPE = re.compile(r"^[A-Z]+[0-9]*$")

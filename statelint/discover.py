@@ -15,16 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from statelint.config import DEFAULT_MAX_FILE_SIZE
+from statelint.layout import DEFAULT_EXCLUDED_DIRS
 from statelint.model import FileProblem
-
-DEFAULT_EXCLUDED_DIRS = frozenset(
-    {
-        ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".env",
-        "node_modules", "build", "dist", "__pycache__", ".eggs", "site-packages",
-        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".statelint_cache",
-        ".ipynb_checkpoints", "__pypackages__",
-    }
-)
 
 
 @dataclass(frozen=True)
