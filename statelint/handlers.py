@@ -894,14 +894,17 @@ class _Collector:
             self.walk(child, facts, context, scope)
 
     def visit_call(self, call: Value, facts: ModuleFacts, context: _Context | None, scope: str,
-                   named: bool) -> bool:
-        """Handle one call; True when it walked its own arguments."""
+                   named: bool, *, in_turn: bool = False) -> bool:
+        """Handle one call; True when it walked its own arguments.  ``in_turn``: the call
+        is already one turn of a loop, with the loop's names replaced (once: an item may
+        name the loop's own variable, ``for column, rows in ((column, found[column]),)``)."""
         target = call.target
         if not target:
             return False
-        turns = self.loop_turns(call, facts, context)
+        turns = [] if in_turn else self.loop_turns(call, facts, context)
         if turns:
-            handled = [self.visit_call(turn, facts, context, scope, named) for turn in turns]
+            handled = [self.visit_call(turn, facts, context, scope, named, in_turn=True)
+                       for turn in turns]
             return any(handled)
         project = self.project
         framework = self.framework_of_constructor(target)

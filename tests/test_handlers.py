@@ -1772,3 +1772,40 @@ def test_a_framework_import_without_handlers_gets_a_note_naming_the_setting(scan
     configured = scan_files({}, config=Config(handler_decorators=("api.registry.expose",)))
     assert set(verdicts(configured)) == {"orders"}
     assert not any("handler-decorators" in note for note in configured.notes)
+
+
+COLUMN_REPORT = '''
+from flask import Flask, jsonify
+
+app = Flask(__name__)
+SEEN = {}
+
+
+def label(column):
+    return column.upper()
+
+
+def summarize(found):
+    rows = []
+    for column in found:
+        # one turn per column, the loop rebinding its own name from the outer loop
+        for column, values in ((column, found[column]),):
+            rows.append((label(column), len(values)))
+    return rows
+
+
+@app.get("/columns")
+def columns():
+    SEEN["last"] = summarize({"name": [1, 2]})
+    return jsonify(SEEN["last"])
+'''
+
+
+def test_a_loop_whose_items_name_its_own_variable_is_read_once(scan_files) -> None:
+    """``for column, values in ((column, found[column]),)``: the item of ``column`` is
+    ``column`` itself; the call inside is taken once, and the scan ends with the handler
+    found and its state reported, not an internal error."""
+    result = scan_files({"report/__init__.py": "", "report/app.py": COLUMN_REPORT})
+    assert not result.errors
+    assert [(f.rule, f.line) for f in result.findings] == [("SL101", 4)]
+    assert {v.handler.name: v.verdict for v in result.verdicts} == {"columns": "stateful"}
