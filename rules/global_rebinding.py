@@ -157,9 +157,13 @@ async def visit():
     def _refreshed(self, project: Project, symbol: str, rebinds: list[LoopRebind],
                    readers: list[StateUse]) -> Finding | None:
         """A global a background loop rebinds over and over, read by handlers."""
+        # where the name is bound at import, or, for a name only ``global`` declares, where
+        # the first refresh binds it
         binding = rebinds[0].target.binding
-        if binding is None:
-            return None
+        if binding is not None:
+            path, span = rebinds[0].target.path, binding.span
+        else:
+            path, span = project.functions[rebinds[0].function_id][0].path, rebinds[0].access.span
         name = short_name(symbol)
         loops = sorted({rebind.loop.function_id.rpartition(":")[2] for rebind in rebinds})
         callbacks = all(rebind.loop.kind == "callback" for rebind in rebinds)
@@ -178,14 +182,13 @@ async def visit():
                     "serving requests; every worker refreshes its own copy, so between refreshes "
                     "workers and replicas answer from different data")
 
-        span = binding.span
         finding = finding_for_state(
             project, type(self), symbol, readers, message=message,
             suggestion=(f"Read `{name}` from the shared store it is refreshed from (or a shared "
                         "cache such as Redis that one scheduled job refreshes), not from a "
                         "per-process copy."),
             writes=lambda use: False,
-            primary=Location(rebinds[0].target.path, span.line, span.column, "", span.end_line,
+            primary=Location(path, span.line, span.column, "", span.end_line,
                              span.end_column))
         if finding is None:
             return None

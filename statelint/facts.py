@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import sys
 import threading
 import traceback
@@ -194,7 +195,8 @@ class _ClassScope:
 class FactsCollector(cst.CSTVisitor):
     """Walks a module once and gathers imports, bindings, functions and classes."""
 
-    def __init__(self, module: str, is_package: bool, module_node: cst.Module) -> None:
+    def __init__(self, module: str, is_package: bool, module_node: cst.Module,
+                 declared_globals: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.walker = Walker(self)
         self.positions: Mapping[cst.CSTNode, Range] = {}
@@ -208,7 +210,8 @@ class FactsCollector(cst.CSTVisitor):
         self.statements: list[Statement] = []
         self.scopes: list[_Scope] = []
         self.class_stack: list[_ClassScope] = []
-        self.module_names = self._top_level_names(module_node)
+        # a name a function declares ``global`` is the module's, bound there or not
+        self.module_names = self._top_level_names(module_node) | declared_globals
         self._main_guard_depth = 0
         self._annotation_args: tuple[str, ...] = ()
         # import-time ``if`` statements around the current statement, with their conditions
@@ -531,6 +534,16 @@ class FactsCollector(cst.CSTVisitor):
                        key: str = "", value: cst.BaseExpression | None = None) -> None:
         chain = _receiver_chain(target)
         if chain is None:
+            if (op == "setattr" and value is not None and not self.scopes and not self.class_stack
+                    and isinstance(target, cst.Attribute) and isinstance(target.value, cst.Call)):
+                # ``conf.get_default().on_event = handler`` at import: the object a library
+                # call gives keeps what is stored on it
+                span = self.span(node)
+                self.statements.append(Statement(
+                    "access", span,
+                    access=Access(f"<call>.{target.attr.value}", "expr", op, span, method, key),
+                    in_main_guard=self._main_guard_depth > 0, value=self.summarize(value),
+                    receiver=self.summarize(target.value)))
             return
         head, parts = chain
         span = self.span(node)
@@ -1493,6 +1506,18 @@ def extract_facts(source: bytes, path: str, module: str, is_package: bool) -> Mo
                        "file (or a reduced copy of it)", kind="internal")
 
 
+_GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)", re.MULTILINE)
+
+
+def _declared_globals(text: str) -> frozenset[str]:
+    """The names ``global`` statements declare anywhere in the file (found in the text,
+    before the walk, so that a function above the declaring one resolves them too)."""
+    if "global" not in text:
+        return frozenset()
+    return frozenset(name.strip() for names in _GLOBAL_STATEMENT.findall(text)
+                     for name in names.split(","))
+
+
 def _parse_and_walk(text: str, path: str, module: str, is_package: bool) -> ModuleFacts:
     """CPython's syntax check, the LibCST parse and the facts walk; syntax and nesting
     problems come back as a ``ModuleFacts`` with an error."""
@@ -1530,7 +1555,7 @@ def _parse_and_walk(text: str, path: str, module: str, is_package: bool) -> Modu
         return _failed(path, module, is_package, "expression nesting too deep to parse",
                        line=depth_line)
     try:
-        collector = FactsCollector(module, is_package, tree)
+        collector = FactsCollector(module, is_package, tree, _declared_globals(text))
         collector.positions = node_ranges(tree)
         collector.walker.walk(tree)
     except RecursionError:

@@ -305,6 +305,9 @@ class Statement:
     in_main_guard: bool = False
     #: for item/attribute assignments, a summary of the value assigned
     value: Value | None = None
+    #: an attribute assignment on a call's result (``conf.get_default().on_event = f``):
+    #: the call, whose result the attribute is set on (the access's ref is ``<call>.name``)
+    receiver: Value | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -531,3 +531,51 @@ def test_a_callback_that_only_logs_is_quiet(scan_files) -> None:
     result = scan_files({"sensors/__init__.py": "", "sensors/app.py": app})
     assert findings_of(result) == []
     assert verdicts_of(result) == {"temperature": "self-contained"}
+
+
+TUNNEL_APP = '''
+from flask import Flask, render_template_string
+
+from pyngrok import conf
+
+app = Flask(__name__)
+
+
+def on_log(entry):
+    text = str(entry)
+    if "url=" in text:
+        global public_url
+        public_url = text.partition("url=")[2]
+
+
+conf.get_default().log_event_callback = on_log
+
+
+@app.get("/tunnel")
+def tunnel():
+    return render_template_string("<a href='{{ url }}'>{{ url }}</a>", url=public_url)
+'''
+
+
+def test_a_callback_set_on_what_a_library_call_gives_rebinds_a_global_only_it_binds(
+        scan_files) -> None:
+    """``conf.get_default().log_event_callback = on_log``: the callback is stored on the
+    object the library call gives, and the global it declares is the module's even though
+    nothing binds it at import; the handler reads what the last event left."""
+    result = scan_files({"tunnels/__init__.py": "", "tunnels/app.py": TUNNEL_APP})
+    assert [(f.rule, f.line) for f in result.findings] == [("SL102", 12)]
+    assert result.findings[0].message.startswith(
+        "`public_url` is rebound with `global` by on_log(), a callback a library object calls "
+        "on its own events in each worker process, and tunnel reads it")
+    assert verdicts_of(result) == {"tunnel": "stateful"}
+
+
+def test_a_callback_set_on_a_library_result_that_only_logs_is_quiet(scan_files) -> None:
+    """The same callback printing instead of keeping the URL: the handler is found and
+    reads nothing a callback changes."""
+    app = TUNNEL_APP.replace('''        global public_url
+        public_url = text.partition("url=")[2]''', '''        print(text.partition("url=")[2])''').replace(
+        "url=public_url", 'url="/"')
+    result = scan_files({"tunnels/__init__.py": "", "tunnels/app.py": app})
+    assert findings_of(result) == []
+    assert verdicts_of(result) == {"tunnel": "self-contained"}
