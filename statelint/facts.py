@@ -1506,7 +1506,10 @@ def extract_facts(source: bytes, path: str, module: str, is_package: bool) -> Mo
                        "file (or a reduced copy of it)", kind="internal")
 
 
-_GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)", re.MULTILINE)
+#: a ``global`` statement alone on its line (or before ``;`` or a comment), so that prose in
+#: a docstring ("global state is ...") does not pass for one
+_GLOBAL_STATEMENT = re.compile(
+    r"^[ \t]*global[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)[ \t]*(?:[;#]|$)", re.MULTILINE)
 
 
 def _declared_globals(text: str) -> frozenset[str]:

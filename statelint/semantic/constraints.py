@@ -27,7 +27,7 @@ from typing import Any
 
 from statelint.instance_fields import descriptor_call, own_per_instance
 from statelint.knowledge import api_list, frameworks, load_table, matches
-from statelint.model import Access, Function, ModuleFacts, Span, Statement, Value
+from statelint.model import Access, Function, ModuleFacts, Span, Value
 from statelint.project import Project, dependency_of
 from statelint.semantic.solver import STAR, CallSite, Solver
 
@@ -1072,28 +1072,27 @@ class ConstraintBuilder:
             scope.line, scope.column = statement.span.line, statement.span.column
             if statement.call is not None:
                 self.call_value(scope, statement.call.value, statement.span)
-            elif statement.receiver is not None:
-                self._store_on_result(scope, statement)
+            elif statement.receiver is not None and statement.access is not None:
+                self._store_on_result(scope, statement.receiver,
+                                      statement.access.ref.rpartition(".")[2], statement.value)
             elif statement.access is not None:
                 self._write(scope, statement.access, statement.value)
         for fn in facts.functions:
             self.add_function(facts, fn)
 
-    def _store_on_result(self, scope: Scope, statement: Statement) -> None:
+    def _store_on_result(self, scope: Scope, receiver: Value, attribute: str,
+                         value: Value | None) -> None:
         """``conf.get_default().on_event = handler`` at import: the attribute is set on
         what the call gives; a library call that gives nothing known stands for one
         library object made there, which lives as long as the process."""
-        assert statement.receiver is not None and statement.access is not None
-        if statement.value is None:
-            return
-        source = self.value(scope, statement.value)
+        source = self.value(scope, value) if value is not None else None
         if source is None:
             return
-        base = self.value(scope, statement.receiver)
-        if base is None and statement.receiver.kind == "call" and statement.receiver.target:
-            base = self.const(self.allocate(scope, LIBRARY, statement.receiver.target))
+        base = self.value(scope, receiver)
+        if base is None and receiver.kind == "call" and receiver.target:
+            base = self.const(self.allocate(scope, LIBRARY, receiver.target))
         if base is not None:
-            self.solver.add_store(base, statement.access.ref.rpartition(".")[2], source)
+            self.solver.add_store(base, attribute, source)
 
     def add_function(self, facts: ModuleFacts, fn: Function) -> None:
         solver = self.solver
